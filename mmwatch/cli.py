@@ -1,0 +1,26 @@
+"""The `mmwatch` command line: the user's entry point.
+
+Each group of commands lives in its own module under mmwatch/commands and
+registers itself here; heavy imports (ccxt, dagster, duckdb) happen inside
+the commands so that `mmwatch --help` stays quick.
+"""
+from __future__ import annotations
+
+import typer
+
+from mmwatch.commands import build, capture, collect, demo, simulate
+
+app = typer.Typer(
+    name="mmwatch",
+    help="Market-maker compliance and liquidity analytics: collect, import, build, report.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+for module in (collect, capture, build, simulate, demo):
+    module.register(app)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

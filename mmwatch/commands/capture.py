@@ -1,0 +1,6 @@
+"""Placeholder: filled in by its owner."""
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

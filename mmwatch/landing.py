@@ -1,0 +1,81 @@
+"""The landing zone: append-only Parquet files written atomically.
+
+Layout: landing/<dataset>/day=<YYYY-MM-DD>/exchange=<id>/<arrival_ns>-<source>-<rand>.parquet
+
+A file is written under a hidden temporary name in its final folder and
+renamed when complete, so a reader never sees half a file. The arrival
+stamp (nanoseconds, taken just before the rename) orders files for the
+landing sensor's cursor.
+"""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import polars as pl
+
+from mmwatch.schemas import LANDING_SCHEMAS
+from mmwatch.settings import DataDir
+
+_NAME = re.compile(r"^(?P<arrival_ns>\d{19})-(?P<source>[A-Za-z0-9_.]+)-(?P<rand>[0-9a-f]{8})\.parquet$")
+_SAFE_SOURCE = re.compile(r"[^A-Za-z0-9_.]+")
+
+
+def utc_day(ts_ms: int) -> str:
+    return datetime.fromtimestamp(ts_ms / 1000, tz=timezone.utc).strftime("%Y-%m-%d")
+
+
+@dataclass(frozen=True, order=True)
+class LandingFile:
+    arrival_ns: int
+    path: Path
+    dataset: str
+    day: str
+    exchange: str
+
+    @classmethod
+    def parse(cls, path: Path) -> "LandingFile | None":
+        """Return the landing file described by `path`, or None for temporary/foreign files."""
+        match = _NAME.match(path.name)
+        if not match:
+            return None
+        try:
+            day = path.parent.parent.name.removeprefix("day=")
+            exchange = path.parent.name.removeprefix("exchange=")
+            dataset = path.parent.parent.parent.name
+        except IndexError:
+            return None
+        return cls(int(match["arrival_ns"]), path, dataset, day, exchange)
+
+
+def write_landing(
+    data_dir: DataDir, dataset: str, day: str, exchange: str, frame: pl.DataFrame, source: str
+) -> Path:
+    """Write one landing file atomically and return its final path.
+
+    `frame` must hold rows of one UTC day and one exchange, in the landing
+    schema of `dataset` (columns are cast and ordered here).
+    """
+    schema = LANDING_SCHEMAS[dataset]
+    frame = frame.select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
+    folder = data_dir.landing_dir(dataset) / f"day={day}" / f"exchange={exchange}"
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".tmp-{secrets.token_hex(8)}.parquet"
+    frame.write_parquet(tmp, compression="zstd", statistics=True)
+    safe_source = _SAFE_SOURCE.sub("_", source)[:40] or "unknown"
+    final = folder / f"{time.time_ns():019d}-{safe_source}-{secrets.token_hex(4)}.parquet"
+    os.replace(tmp, final)
+    return final
+
+
+def list_landing(data_dir: DataDir, dataset: str, day: str | None = None, exchange: str | None = None) -> list[LandingFile]:
+    """All complete landing files of a data set (optionally one day / exchange), oldest arrival first."""
+    base = data_dir.landing_dir(dataset)
+    pattern = f"day={day or '*'}/exchange={exchange or '*'}/*.parquet"
+    files = (LandingFile.parse(p) for p in base.glob(pattern))
+    return sorted(f for f in files if f is not None)
