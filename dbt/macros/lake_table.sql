@@ -1,0 +1,46 @@
+{#- Column types of the lake tables (mmwatch/schemas.py), for the empty relation below. -#}
+{%- macro lake_columns(table_name) -%}
+  {%- set level = "struct(price double, amount double)[]" -%}
+  {%- set columns = {
+      "raw_orderbooks": [
+          ("exchange", "varchar"), ("market_type", "varchar"), ("symbol", "varchar"),
+          ("exchange_ts", "bigint"), ("received_ts", "bigint"), ("nonce", "bigint"),
+          ("bids", level), ("asks", level), ("source", "varchar"), ("ts", "bigint"),
+          ("snapshot_id", "varchar"), ("is_valid", "boolean"), ("invalid_reason", "varchar"),
+          ("day", "date")],
+      "raw_trades": [
+          ("exchange", "varchar"), ("market_type", "varchar"), ("symbol", "varchar"),
+          ("exchange_ts", "bigint"), ("received_ts", "bigint"), ("trade_id", "varchar"),
+          ("price", "double"), ("amount", "double"), ("side", "varchar"), ("source", "varchar"),
+          ("ts", "bigint"), ("trade_key", "varchar"), ("day", "date")],
+      "raw_fetch_errors": [
+          ("exchange", "varchar"), ("market_type", "varchar"), ("symbol", "varchar"),
+          ("dataset", "varchar"), ("received_ts", "bigint"), ("error_class", "varchar"),
+          ("message", "varchar"), ("day", "date")],
+  } -%}
+  {{ return(columns[table_name]) }}
+{%- endmacro -%}
+
+{#-
+  The lake table `table_name` as a relation to select from. DuckDB's read_parquet
+  fails when its glob matches no file, so when the table has no file yet (a fresh
+  data dir, or the raw asset for trades has not run) this returns an empty relation
+  with the lake's column types instead. The check runs when the model is built; the
+  source() call keeps the lineage either way.
+-#}
+{%- macro lake_table(table_name) -%}
+  {%- set relation = source('lake', table_name) -%}
+  {%- set has_files = true -%}
+  {%- if execute -%}
+    {%- set glob = modules.re.search("read_parquet\('([^']+)'", relation | string).group(1) -%}
+    {%- set found = run_query("select count(*) from glob('" ~ glob ~ "')").columns[0].values()[0] -%}
+    {%- set has_files = found > 0 -%}
+  {%- endif -%}
+  {%- if has_files -%}
+    {{ relation }}
+  {%- else -%}
+    (select {% for name, type in lake_columns(table_name) -%}
+       cast(null as {{ type }}) as {{ name }}{{ ", " if not loop.last }}
+     {%- endfor %} where false)
+  {%- endif -%}
+{%- endmacro -%}
