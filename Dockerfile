@@ -1,0 +1,16 @@
+# One image for the collector, the Dagster code server, webserver and daemon.
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY mmwatch ./mmwatch
+COPY simulator ./simulator
+COPY pipelines ./pipelines
+COPY assets ./assets
+COPY resources ./resources
+COPY dbt ./dbt
+COPY scenarios ./scenarios
+COPY config ./config
+COPY workspace.yaml ./
+RUN pip install --no-cache-dir . \
+ && cd dbt && dbt parse --quiet --project-dir . --profiles-dir .
+ENV MMWATCH_DATA_DIR=/data DAGSTER_HOME=/data/dagster_home
