@@ -1,0 +1,45 @@
+{#- The UTC day being built: the dbt var `day` ('YYYY-MM-DD'), or none (build every day). -#}
+{%- macro built_day() -%}
+  {%- set day = (var('day', '') or '') | string | trim -%}
+  {%- if not day or day == 'None' -%}
+    {{ return(none) }}
+  {%- endif -%}
+  {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', day) -%}
+    {{ exceptions.raise_compiler_error(
+        "dbt var day=" ~ day ~ " is not a UTC day: pass it as YYYY-MM-DD (e.g. --vars '{day: 2025-11-21}') or leave it unset to build every day") }}
+  {%- endif -%}
+  {{ return(day) }}
+{%- endmacro -%}
+
+{#-
+  A predicate keeping the rows of the built day (true when `day` is unset). Written on
+  the hive `day` column so DuckDB prunes the other days' files. With lookback_ms, rows of
+  the previous day whose `ts_column` is at most that long before midnight are kept too
+  (the USD-rate lookup reads the last 60 s of the previous day).
+-#}
+{%- macro day_filter(day_column='day', lookback_ms=0, ts_column='ts') -%}
+  {%- set day = built_day() -%}
+  {%- if day is none -%}
+    true
+  {%- elif lookback_ms -%}
+    ({{ day_column }} between date '{{ day }}' - interval 1 day and date '{{ day }}'
+     and {{ ts_column }} >= epoch_ms(date '{{ day }}') - {{ lookback_ms }})
+  {%- else -%}
+    {{ day_column }} = date '{{ day }}'
+  {%- endif -%}
+{%- endmacro -%}
+
+{#-
+  pre_hook of the day-partitioned incremental models: delete exactly the built day (all
+  rows when `day` is unset) before inserting it again, so a day whose lake data shrank or
+  vanished keeps no stale rows. delete+insert alone would only delete the days that still
+  have rows in the new batch.
+-#}
+{%- macro delete_built_day() -%}
+  {%- set existing = adapter.get_relation(this.database, this.schema, this.identifier) if execute else none -%}
+  {%- if existing is not none and not flags.FULL_REFRESH -%}
+    delete from {{ this }} where {{ day_filter() }}
+  {%- else -%}
+    select 1 as nothing_to_delete
+  {%- endif -%}
+{%- endmacro -%}

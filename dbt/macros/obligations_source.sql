@@ -1,0 +1,28 @@
+{#-
+  The obligations table: the seed mm_obligations, or the CSV named by the dbt var
+  `obligations_csv` when it is set (tests and the demo). The seed is referenced either
+  way so the DAG, and so the manifest Dagster loads, do not depend on the var.
+-#}
+{%- macro obligations_source() -%}
+  {%- set seed_relation = ref('mm_obligations') -%}
+  {%- set csv_path = var('obligations_csv', '') -%}
+  {%- if not csv_path -%}
+    {{ seed_relation }}
+  {%- else -%}
+    {%- if execute -%}
+      {%- set found = run_query("select count(*) from glob('" ~ csv_path ~ "')").columns[0].values()[0] -%}
+      {%- if found == 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "dbt var obligations_csv=" ~ csv_path ~ " names no file (paths are relative to the dbt/ "
+            ~ "directory): give an existing CSV with the columns of seeds/mm_obligations.csv, or unset the var") }}
+      {%- endif -%}
+    {%- endif -%}
+    read_csv('{{ csv_path }}', header = true, auto_detect = false, delim = ',', quote = '"',
+      columns = {
+        'obligation_id': 'VARCHAR', 'mm_name': 'VARCHAR', 'exchange': 'VARCHAR',
+        'market_type': 'VARCHAR', 'symbol': 'VARCHAR', 'valid_from': 'DATE', 'valid_to': 'DATE',
+        'max_spread_bps': 'DOUBLE', 'depth_band_bps': 'DOUBLE', 'min_depth_usd': 'DOUBLE',
+        'min_uptime_pct': 'DOUBLE', 'min_coverage_pct': 'DOUBLE', 'min_days_pct': 'DOUBLE',
+        'alert_after_s': 'DOUBLE'})
+  {%- endif -%}
+{%- endmacro -%}

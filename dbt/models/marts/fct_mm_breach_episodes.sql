@@ -1,0 +1,139 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='day',
+        on_schema_change='sync_all_columns',
+        pre_hook="{{ delete_built_day() }}"
+    )
+}}
+-- Breach episodes (spec §3): maximal runs of consecutive non-compliant usable snapshots
+-- of one obligation within one UTC day. A run ends at the next compliant snapshot, at a
+-- gap > 120 s to the next usable snapshot, or at the end of the day.
+with
+
+evaluated as (
+
+    select * from {{ ref('int_obligation_snapshots_evaluated') }}
+    where {{ day_filter() }}
+
+),
+
+obligations as (
+
+    select * from {{ ref('stg_seeds__mm_obligations') }}
+
+),
+
+sequenced as (
+
+    select
+        obligation_id,
+        day,
+        ts,
+        compliant,
+        row_number() over by_time as position,
+        lag(ts) over by_time as previous_ts,
+        lag(compliant) over by_time as previous_compliant,
+        lead(ts) over by_time as next_ts
+
+    from evaluated
+    window by_time as (partition by obligation_id, day order by ts, snapshot_id)
+
+),
+
+flagged as (
+
+    select
+        *,
+        not compliant
+            and (previous_ts is null or previous_compliant or ts - previous_ts > 120000)
+            as starts_episode
+
+    from sequenced
+
+),
+
+numbered as (
+
+    select
+        *,
+        sum(starts_episode::integer) over (
+            partition by obligation_id, day order by position rows unbounded preceding
+        ) as episode_number
+
+    from flagged
+
+),
+
+runs as (
+
+    select
+        obligation_id,
+        day,
+        episode_number,
+        min(ts) as start_ts,
+        max(ts) as last_ts,
+        count(*) as snapshots,
+        arg_max(next_ts, position) as next_ts
+
+    from numbered
+    where not compliant
+    group by obligation_id, day, episode_number
+
+),
+
+ended as (
+
+    select
+        *,
+        -- a next usable snapshot within 120 s that is not in the run must be compliant
+        case
+            when next_ts is null then 'end_of_day'
+            when next_ts - last_ts > 120000 then 'gap'
+            else 'compliant'
+        end as ended_by
+
+    from runs
+
+),
+
+timed as (
+
+    select
+        *,
+        case when ended_by = 'compliant' then next_ts else last_ts end as end_ts,
+        (case when ended_by = 'compliant' then next_ts else last_ts end - start_ts) / 1000.0
+            as duration_s
+
+    from ended
+
+),
+
+final as (
+
+    select
+        timed.obligation_id || '|' || strftime(timed.day, '%Y-%m-%d') || '|' || timed.episode_number
+            as breach_episode_id,
+        timed.obligation_id,
+        obligations.mm_name,
+        obligations.exchange,
+        obligations.market_type,
+        obligations.symbol,
+        timed.day,
+        timed.episode_number,
+        timed.start_ts,
+        timed.end_ts,
+        timed.last_ts as last_breach_ts,
+        timed.duration_s,
+        timed.ended_by,
+        timed.snapshots,
+        obligations.alert_after_s,
+        timed.duration_s > obligations.alert_after_s as exceeds_alert_after
+
+    from timed
+    inner join obligations on obligations.obligation_id = timed.obligation_id
+
+)
+
+select * from final
