@@ -1,0 +1,125 @@
+"""The simulated world of a scenario: one `MarketModel` per (venue, symbol).
+
+A model knows its fair price, which market makers quote it and what each is doing at a time;
+`simulator.book` and `simulator.trades` turn that into order books and trades.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from mmwatch.errors import ConfigError
+from simulator.price_path import DAY_MS, fair_price
+from simulator.scenario import Market, MarketMaker, Scenario, Window
+
+STABLECOINS = frozenset({"USD", "USDT", "USDC", "FDUSD", "DAI", "TUSD", "USDE"})
+# Conditions that concern the whole market, strongest first: one of them wins over the others.
+MARKET_CONDITIONS = ("outage", "empty_body", "crossed", "one_sided_bid", "one_sided_ask")
+
+
+def decimals_of(step: float) -> int:
+    """Number of decimal places of a tick or step size (0.01 → 2, 0.5 → 1, 10 → 0)."""
+    exponent = Decimal(repr(step)).normalize().as_tuple().exponent
+    return max(0, -int(exponent))
+
+
+@dataclass(frozen=True)
+class MakerState:
+    """A market maker at one instant: its behaviour and the quoting it implies."""
+
+    maker: MarketMaker
+    behaviour: str
+    spread_bps: float
+    depth_quote: float  # per side within the maker's band, in the market's quote currency
+
+
+class MarketModel:
+    """One market of one venue: fair price, makers, rounding."""
+
+    def __init__(self, world: "World", venue: str, market: Market):
+        self.world = world
+        self.venue = venue
+        self.market = market
+        self.symbol = market.symbol
+        self.market_id = market.symbol.replace("/", "")
+        self.makers = world.scenario.makers_on(venue, market.symbol)
+        self.price_decimals = decimals_of(market.tick_size)
+        self.amount_decimals = decimals_of(market.amount_step)
+
+    def fair_price(self, t_ms: int) -> float:
+        """The market's fair price at `t_ms` (the centre the book is built around)."""
+        m = self.market
+        return fair_price(self.world.scenario.seed, self.venue, m.symbol, m.start_price, m.volatility_bps, t_ms)
+
+    def maker_states(self, t_ms: int) -> list[MakerState]:
+        """What every market maker of this market does at `t_ms`."""
+        ms_of_day = int(t_ms) % DAY_MS
+        rate = self.world.usd_rate(self.venue, self.market.quote, t_ms)
+        states = []
+        for maker in self.makers:
+            window: Window | None = maker.window_at(ms_of_day)
+            behaviour = window.behaviour if window else "normal"
+            spread = window.spread_bps if behaviour == "wide_spread" else maker.quoting.spread_bps
+            fraction = window.depth_fraction if behaviour == "thin_book" else 1.0
+            states.append(MakerState(maker, behaviour, spread, maker.quoting.depth_usd * fraction / rate))
+        return states
+
+    def condition(self, states: list[MakerState]) -> str:
+        """The market-wide condition implied by the makers' behaviours ('normal' when none applies)."""
+        behaviours = {state.behaviour for state in states}
+        for condition in MARKET_CONDITIONS:
+            if condition in behaviours:
+                return condition
+        return "normal"
+
+    def price(self, ticks: int) -> float:
+        """A price given in ticks, as the float the venue prints."""
+        return round(ticks * self.market.tick_size, self.price_decimals)
+
+    def amount(self, steps: int) -> float:
+        """An amount given in amount steps, as the float the venue prints."""
+        return round(steps * self.market.amount_step, self.amount_decimals)
+
+
+class World:
+    """Every market of a scenario, looked up by (venue, symbol) or (venue, exchange market id)."""
+
+    def __init__(self, scenario: Scenario):
+        self.scenario = scenario
+        self.markets: dict[tuple[str, str], MarketModel] = {}
+        self.by_market_id: dict[tuple[str, str], MarketModel] = {}
+        for venue_id, venue in scenario.venues.items():
+            for market in venue.markets:
+                model = MarketModel(self, venue_id, market)
+                self.markets[(venue_id, market.symbol)] = model
+                self.by_market_id[(venue_id, model.market_id)] = model
+        for maker in scenario.market_makers:
+            quote = maker.symbol.split("/")[1]
+            if quote not in STABLECOINS and self._usd_reference(maker.venue, quote) is None:
+                raise ConfigError(
+                    f"market maker {maker.name!r} quotes {maker.symbol} but no venue lists {quote}/USDT "
+                    f"to convert its depth_usd: add a {quote}/USDT market to the scenario")
+
+    def market(self, venue: str, symbol: str) -> MarketModel | None:
+        """The model of (venue, unified symbol), or None."""
+        return self.markets.get((venue, symbol))
+
+    def venue_markets(self, venue: str) -> list[MarketModel]:
+        """Every market model of one venue, in scenario order."""
+        return [model for (venue_id, _), model in self.markets.items() if venue_id == venue]
+
+    def _usd_reference(self, venue: str, quote: str) -> MarketModel | None:
+        symbol = f"{quote}/USDT"
+        own = self.markets.get((venue, symbol))
+        if own is not None:
+            return own
+        for other in sorted(v for v, s in self.markets if s == symbol):
+            return self.markets[(other, symbol)]
+        return None
+
+    def usd_rate(self, venue: str, quote: str, t_ms: int) -> float:
+        """USD per unit of `quote` used to size makers' quotes (fair price of QUOTE/USDT)."""
+        if quote in STABLECOINS:
+            return 1.0
+        reference = self._usd_reference(venue, quote)
+        return reference.fair_price(t_ms) if reference is not None else 1.0

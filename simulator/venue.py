@@ -1,0 +1,57 @@
+"""What a dialect handler gets: the world at the request's instant, and how to answer.
+
+Dialect modules (simulator/dialects/<venue>.py) hold only routes and response shapes; building
+books and trades, the clock and the ground-truth recording live here and in the server.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import orjson
+
+from simulator.book import Book, build_book
+from simulator.market import MarketModel, World
+from simulator.truth import TruthRecorder
+
+
+@dataclass(frozen=True)
+class Response:
+    """An HTTP answer: status, body bytes and content type."""
+
+    status: int
+    body: bytes
+    content_type: str = "application/json"
+
+    @classmethod
+    def json(cls, payload: object, status: int = 200) -> "Response":
+        """A JSON response serialized with orjson."""
+        return cls(status, orjson.dumps(payload))
+
+
+@dataclass(frozen=True)
+class VenueContext:
+    """One request's view of one venue at the simulator's clock `now_ms`."""
+
+    world: World
+    venue: str
+    now_ms: int
+    truth: TruthRecorder
+
+    def model_by_id(self, market_id: str) -> MarketModel | None:
+        """The market with the venue's own id (e.g. 'BTCUSDT'), or None."""
+        return self.world.by_market_id.get((self.venue, market_id))
+
+    def markets(self) -> list[MarketModel]:
+        """Every market of this venue."""
+        return self.world.venue_markets(self.venue)
+
+    def serve_book(self, model: MarketModel, limit: int | None) -> Book:
+        """The book at `now_ms`; when it is served (status 'ok') it is recorded for the ground truth."""
+        book = build_book(model, self.now_ms, limit)
+        if book.status == "ok":
+            self.truth.record(self.venue, model.symbol, self.now_ms, book.bids, book.asks)
+        return book
+
+    def peek_book(self, model: MarketModel, limit: int | None) -> Book:
+        """The book at `now_ms` without recording it (for tickers)."""
+        return build_book(model, self.now_ms, limit)
