@@ -38,13 +38,16 @@ def _steps_for(notional: float, price: float, step: float) -> int:
 
 def _background(model: MarketModel, fair: float, rng, bids: dict, asks: dict) -> None:
     bg = model.market.background
-    tick, step = model.market.tick_size, model.market.amount_step
+    tick = model.market.tick_size
+    size_steps = bg.size / model.market.amount_step
+    random, floor, ceil = rng.random, math.floor, math.ceil
     for level in range(bg.levels):
         distance = (bg.distance_bps + level * bg.step_bps) / 10_000
-        bid_ticks = math.floor(fair * (1 - distance) / tick)
+        bid_ticks = floor(fair * (1 - distance) / tick)
         if bid_ticks > 0:
-            _add(bids, bid_ticks, max(1, round(bg.size * (0.5 + rng.random()) / step)))
-        _add(asks, math.ceil(fair * (1 + distance) / tick), max(1, round(bg.size * (0.5 + rng.random()) / step)))
+            bids[bid_ticks] = bids.get(bid_ticks, 0) + (round(size_steps * (0.5 + random())) or 1)
+        ask_ticks = ceil(fair * (1 + distance) / tick)
+        asks[ask_ticks] = asks.get(ask_ticks, 0) + (round(size_steps * (0.5 + random())) or 1)
 
 
 def _maker_quotes(model: MarketModel, state: MakerState, fair: float, rng, bids: dict, asks: dict) -> None:
@@ -87,13 +90,14 @@ def build_book(model: MarketModel, t_ms: int, limit: int | None = 100) -> Book:
         bids.clear()
     elif condition == "one_sided_ask":
         asks.clear()
-    bid_ticks = sorted(bids, reverse=True)[:limit]
-    ask_ticks = sorted(asks)[:limit]
-    return Book(
-        t_ms, "ok", condition,
-        [(model.price(t), model.amount(bids[t])) for t in bid_ticks],
-        [(model.price(t), model.amount(asks[t])) for t in ask_ticks],
-    )
+    return Book(t_ms, "ok", condition, _levels(model, bids, True, limit), _levels(model, asks, False, limit))
+
+
+def _levels(model: MarketModel, side: dict[int, int], descending: bool, limit: int | None) -> list[Level]:
+    """Ticks and steps → (price, amount) floats, best first (same rounding as MarketModel.price/amount)."""
+    tick, step = model.market.tick_size, model.market.amount_step
+    pd, ad = model.price_decimals, model.amount_decimals
+    return [(round(t * tick, pd), round(side[t] * step, ad)) for t in sorted(side, reverse=descending)[:limit]]
 
 
 def order_book(world: World, venue: str, symbol: str, t_ms: int, limit: int | None = 100) -> Book:

@@ -48,12 +48,16 @@ class SnapshotFacts:
 
 
 def _invalid_reason(bids: list, asks: list) -> str | None:
-    levels = [(p, a) for p, a in bids + asks if a != 0]
-    if any(not math.isfinite(p) or p <= 0 for p, _ in levels):
-        return "bad_price"
-    if any(not math.isfinite(a) or a < 0 for _, a in levels):
-        return "bad_amount"
-    return None
+    bad_amount = False
+    for side in (bids, asks):
+        for price, amount in side:
+            if amount == 0:
+                continue  # zero-amount levels are ignored by every rule
+            if not (0 < price < math.inf):  # also false for NaN
+                return "bad_price"
+            if not (0 <= amount < math.inf):
+                bad_amount = True
+    return "bad_amount" if bad_amount else None
 
 
 def snapshot_facts(exchange: str, symbol: str, ts: int, bids: list, asks: list,
