@@ -75,7 +75,8 @@ runs as (
         min(ts) as start_ts,
         max(ts) as last_ts,
         count(*) as snapshots,
-        arg_max(next_ts, position) as next_ts
+        -- arg_max would skip the NULL next_ts of a run that reaches the end of the day
+        arg_max_null(next_ts, position) as next_ts
 
     from numbered
     where not compliant
