@@ -64,6 +64,10 @@ class MarketModel:
             states.append(MakerState(maker, behaviour, spread, maker.quoting.depth_usd * fraction / rate))
         return states
 
+    def condition_at(self, t_ms: int) -> str:
+        """The market-wide condition at `t_ms` (see `condition`)."""
+        return self.condition(self.maker_states(t_ms))
+
     def condition(self, states: list[MakerState]) -> str:
         """The market-wide condition implied by the makers' behaviours ('normal' when none applies)."""
         behaviours = {state.behaviour for state in states}

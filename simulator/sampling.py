@@ -5,11 +5,11 @@ the books are exactly those the server would serve at the same instants.
 """
 from __future__ import annotations
 
-from simulator.book import build_book
 from simulator.market import World
 from simulator.price_path import DAY_MS
 from simulator.scenario import Scenario
 from simulator.truth import TruthRecorder
+from simulator.venue import VenueContext
 
 
 def sample(scenario: Scenario, every_ms: int = 10_000, start_ms: int | None = None,
@@ -23,9 +23,7 @@ def sample(scenario: Scenario, every_ms: int = 10_000, start_ms: int | None = No
     models = list(world.markets.values())
     for t_ms in range(start, end, every_ms):
         for model in models:
-            book = build_book(model, t_ms, limit)
-            if book.status == "ok":
-                truth.record(model.venue, model.symbol, t_ms, book.bids, book.asks)
+            VenueContext(world, model.venue, t_ms, truth).serve_book(model, limit)
     return truth
 
 

@@ -225,10 +225,9 @@ class Scenario(_Model):
 
     def find_market(self, venue: str | None, symbol: str) -> Market | None:
         """The market config for (venue, symbol), or None."""
-        for market in self.venues.get(venue or "", Venue.model_construct(markets=[])).markets:
-            if market.symbol == symbol:
-                return market
-        return None
+        venue_config = self.venues.get(venue or "")
+        markets = venue_config.markets if venue_config is not None else []
+        return next((market for market in markets if market.symbol == symbol), None)
 
     def makers_on(self, venue: str, symbol: str) -> list[MarketMaker]:
         """The market makers quoting (venue, symbol), in scenario order."""

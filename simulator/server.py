@@ -157,6 +157,17 @@ def server_url(server: ThreadingHTTPServer) -> str:
     return f"http://{host}:{port}"
 
 
+def run(server: ThreadingHTTPServer, echo=print) -> None:
+    """Announce `listening <url>` through `echo` and serve until interrupted."""
+    echo(f"listening {server_url(server)}")
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m simulator.server`."""
     parser = argparse.ArgumentParser(description="mmwatch exchange simulator")
@@ -170,14 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     except MmwatchError as exc:
         print(f"error: {exc}", file=sys.stderr, flush=True)
         return 2
-    server = make_server(app, args.host, args.port)
-    print(f"listening {server_url(server)}", flush=True)
-    try:
-        server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    run(make_server(app, args.host, args.port), lambda line: print(line, flush=True))
     return 0
 
 

@@ -30,7 +30,7 @@ def serve(
 ) -> None:
     """Serve the scenario's venues over HTTP until interrupted; prints the base URL."""
     from simulator.scenario import load_scenario
-    from simulator.server import CLOCK_MODES, SimulatorApp, make_server, server_url
+    from simulator.server import CLOCK_MODES, SimulatorApp, make_server, run, server_url
 
     if clock not in CLOCK_MODES:
         _fail(f"--clock {clock!r} is not one of {', '.join(CLOCK_MODES)}")
@@ -41,15 +41,9 @@ def serve(
         _fail(str(exc))
     except OSError as exc:
         _fail(f"cannot listen on {host}:{port}: {exc.strerror}; choose another --port")
-    url = server_url(server)
-    typer.echo(f"listening {url}")
-    typer.echo(f"clock: {clock}; point ccxt at it with simulator.ccxt_hosts.point_at(exchange, {url!r})")
-    try:
-        server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    typer.echo(f"clock: {clock}; point ccxt at it with "
+               f"simulator.ccxt_hosts.point_at(exchange, {server_url(server)!r})")
+    run(server, typer.echo)
 
 
 @simulator_app.command("truth")

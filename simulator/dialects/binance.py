@@ -49,7 +49,7 @@ def _market(ctx: VenueContext, query: dict[str, str]) -> MarketModel | Response:
 
 
 def _unavailable(ctx: VenueContext, model: MarketModel) -> Response | None:
-    condition = model.condition(model.maker_states(ctx.now_ms))
+    condition = model.condition_at(ctx.now_ms)
     if condition == "outage":
         return UNAVAILABLE
     if condition == "empty_body":
@@ -122,8 +122,12 @@ def depth(ctx: VenueContext, query: dict[str, str]) -> Response:
     })
 
 
+def _trade_limit(query: dict[str, str]) -> int:
+    return min(max(_int_param(query, "limit", 500), 1), 1000)
+
+
 def _trade_window(ctx: VenueContext, model: MarketModel, query: dict[str, str]) -> list[Trade] | Response:
-    limit = min(max(_int_param(query, "limit", 500), 1), 1000)
+    limit = _trade_limit(query)
     from_id = _int_param(query, "fromId", None)
     start, end = _int_param(query, "startTime", None), _int_param(query, "endTime", None)
     if from_id is not None:
@@ -148,7 +152,7 @@ def _trades_endpoint(shape: Callable[[MarketModel, Trade], dict], windowed: bool
         if windowed:
             trades = _trade_window(ctx, model, query)
         else:
-            trades = trades_before(model, ctx.now_ms, min(max(_int_param(query, "limit", 500), 1), 1000))
+            trades = trades_before(model, ctx.now_ms, _trade_limit(query))
         if isinstance(trades, Response):
             return trades
         return Response.json([shape(model, trade) for trade in trades])
@@ -167,14 +171,18 @@ def _plain_trade(model: MarketModel, trade: Trade) -> dict:
             "time": trade.ts, "isBuyerMaker": trade.side == "sell", "isBestMatch": True}
 
 
+def _touch(ctx: VenueContext, model: MarketModel) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Best bid and best ask (price, amount) now; (0, 0) for an empty side, as Binance prints it."""
+    book = ctx.peek_book(model, 1)
+    return (book.bids[0] if book.bids else (0.0, 0.0)), (book.asks[0] if book.asks else (0.0, 0.0))
+
+
 def _ticker(ctx: VenueContext, model: MarketModel) -> dict:
     """24 h statistics from the fair-price path sampled each minute; volumes are the expected ones."""
     pd, ad = model.price_decimals, model.amount_decimals
     now, market = ctx.now_ms, model.market
     samples = [model.fair_price(now - DAY_MS + minute * 60_000) for minute in range(1441)]
-    book = ctx.peek_book(model, 1)
-    bid = book.bids[0] if book.bids else (0.0, 0.0)
-    ask = book.asks[0] if book.asks else (0.0, 0.0)
+    bid, ask = _touch(ctx, model)
     last, open_ = samples[-1], samples[0]
     count = market.trades_per_minute * 1440
     volume = count * market.trade_size * (1.2 + market.large_trade_prob * 60)
@@ -203,7 +211,7 @@ def _selected_markets(ctx: VenueContext, query: dict[str, str]) -> list[MarketMo
         if any(m is None for m in models):
             return _error(-1121, "Invalid symbol.")
         return models
-    return [m for m in ctx.markets() if m.condition(m.maker_states(ctx.now_ms)) not in ("outage", "empty_body")]
+    return [m for m in ctx.markets() if m.condition_at(ctx.now_ms) not in ("outage", "empty_body")]
 
 
 def _per_symbol_or_all(shape: Callable[[VenueContext, MarketModel], dict]):
@@ -221,10 +229,8 @@ def _per_symbol_or_all(shape: Callable[[VenueContext, MarketModel], dict]):
 
 
 def _book_ticker(ctx: VenueContext, model: MarketModel) -> dict:
-    book = ctx.peek_book(model, 1)
     pd, ad = model.price_decimals, model.amount_decimals
-    bid = book.bids[0] if book.bids else (0.0, 0.0)
-    ask = book.asks[0] if book.asks else (0.0, 0.0)
+    bid, ask = _touch(ctx, model)
     return {"symbol": model.market_id, "bidPrice": _num(bid[0], pd), "bidQty": _num(bid[1], ad),
             "askPrice": _num(ask[0], pd), "askQty": _num(ask[1], ad)}
 

@@ -92,3 +92,10 @@ def test_demo_scenario_loads(demo_path):
     scenario = load_scenario(demo_path)
     assert {m.symbol for m in scenario.venues["binance"].markets} == {"BTC/USDT", "ETH/USDT", "ETH/BTC", "SOL/USDT"}
     assert len(scenario.market_makers) == 4
+
+
+def test_every_supported_venue_has_a_dialect():
+    from simulator.dialects import DIALECTS
+    from simulator.scenario import SUPPORTED_VENUES
+
+    assert set(SUPPORTED_VENUES) == set(DIALECTS)
