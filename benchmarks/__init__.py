@@ -1,0 +1,1 @@
+"""Benchmark scripts: each prints its numbers (never asserted in tests)."""
