@@ -1,0 +1,6 @@
+"""The collector: polls venues through ccxt and lands order books, trades and fetch errors.
+
+Long-running and outside Dagster: `Collector.run_forever()` on the wall clock,
+`Collector.run_cycle(now_ms)` in virtual time (the simulator), and
+`simulated_day.run_simulated_day` for a whole simulated day.
+"""

@@ -1,0 +1,52 @@
+"""Rows of the landing data sets, built from ccxt responses (see mmwatch/schemas.py)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class MarketRef:
+    """One collected market: the venue, its ccxt symbol and market type."""
+
+    exchange: str
+    symbol: str
+    market_type: str
+
+
+def _levels(levels: list | None) -> list[dict[str, float]]:
+    # ccxt levels are [price, amount] or [price, amount, count]: keep the first two, in order.
+    return [{"price": level[0], "amount": level[1]} for level in levels or ()]
+
+
+def is_empty_book(book: dict) -> bool:
+    """A book with both sides empty: ccxt returns this for a 200 with an empty body, so it is a failed fetch."""
+    return not book.get("bids") and not book.get("asks")
+
+
+def book_row(market: MarketRef, book: dict, received_ts: int) -> dict[str, Any]:
+    """An `orderbooks` landing row from a ccxt order book."""
+    return {"exchange": market.exchange, "market_type": market.market_type, "symbol": market.symbol,
+            "exchange_ts": book.get("timestamp"), "received_ts": received_ts, "nonce": book.get("nonce"),
+            "bids": _levels(book.get("bids")), "asks": _levels(book.get("asks")), "source": "collector"}
+
+
+def trade_row(market: MarketRef, trade: dict, received_ts: int) -> dict[str, Any]:
+    """A `trades` landing row from a ccxt trade."""
+    trade_id = trade.get("id")
+    return {"exchange": market.exchange, "market_type": market.market_type, "symbol": market.symbol,
+            "exchange_ts": trade.get("timestamp"), "received_ts": received_ts,
+            "trade_id": None if trade_id is None else str(trade_id), "price": trade.get("price"),
+            "amount": trade.get("amount"), "side": trade.get("side"), "source": "collector"}
+
+
+def error_row(market: MarketRef, dataset: str, received_ts: int, error_class: str, message: str) -> dict[str, Any]:
+    """A `fetch_errors` landing row: one failed fetch of `dataset` for `market`."""
+    return {"exchange": market.exchange, "market_type": market.market_type, "symbol": market.symbol,
+            "dataset": dataset, "received_ts": received_ts, "error_class": error_class, "message": message[:500]}
+
+
+def row_ts(row: dict[str, Any]) -> int:
+    """The event time of a row: exchange_ts when given, else received_ts (decides the landing day)."""
+    exchange_ts = row.get("exchange_ts")
+    return row["received_ts"] if exchange_ts is None else exchange_ts
