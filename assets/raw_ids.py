@@ -1,35 +1,47 @@
 """Content keys of the lake: `snapshot_id` and `trade_key` (docs/contracts.md).
 
-Both are 64-bit BLAKE2b digests (16 hex characters) of a canonical byte form,
+Both are the first 64 bits of a SHA-256 digest (16 hex characters) of a
+canonical byte form (SHA-256: hardware-accelerated on current CPUs, fastest here),
 so they are stable across runs, machines and library upgrades (polars' own
 hash is only stable within one polars version, and an id that changes would
 let a re-imported snapshot in twice).
 """
 from __future__ import annotations
 
-from hashlib import blake2b
+from hashlib import sha256
 
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 
 
-def _double_bytes(values: pl.Series) -> memoryview:
-    """IEEE-754 bytes (Arrow native order, little-endian on every supported CPU) of a Float64 series; nulls as NaN."""
-    array = values.fill_null(float("nan")).rechunk().to_arrow()
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    return memoryview(array.buffers()[1]).cast("B")[8 * array.offset : 8 * (array.offset + len(array))]
+def _hash64(canonical: bytes) -> str:
+    return sha256(canonical).hexdigest()[:16]
+
+
+def _double_bytes(values: pa.Array) -> memoryview:
+    """IEEE-754 bytes (Arrow native order, little-endian on every supported CPU) of a
+    float64 array; nulls as NaN."""
+    if values.null_count:
+        values = pc.fill_null(values, float("nan"))
+    return memoryview(values.buffers()[1]).cast("B")[8 * values.offset : 8 * (values.offset + len(values))]
 
 
 def _level_bytes(levels: pl.Series) -> tuple[list[int], memoryview, memoryview]:
     """Per-row level offsets and byte views of all prices and all amounts, row after row.
 
-    Null sides count as empty; null prices/amounts read as NaN (such a
-    snapshot is invalid anyway, see raw_rules).
+    Zero-copy over the Arrow buffers. Null sides count as empty; null
+    prices/amounts read as NaN (such a snapshot is invalid anyway).
     """
-    offsets = [0, *levels.list.len().fill_null(0).cum_sum().to_list()]
-    flat = levels.explode(empty_as_null=False, keep_nulls=False)
-    return offsets, _double_bytes(flat.struct.field("price")), _double_bytes(flat.struct.field("amount"))
+    array = levels.rechunk().to_arrow()
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if array.null_count:
+        array = pc.fill_null(array, pa.scalar([], type=array.type))
+    flat = array.flatten()  # the levels of the rows, in order, offsets rebased to 0
+    first = array.offsets[0].as_py()
+    offsets = [offset - first for offset in array.offsets.to_pylist()]
+    return offsets, _double_bytes(flat.field("price")), _double_bytes(flat.field("amount"))
 
 
 def snapshot_ids(frame: pl.DataFrame) -> pl.Series:
@@ -40,20 +52,16 @@ def snapshot_ids(frame: pl.DataFrame) -> pl.Series:
     """
     bid_offsets, bid_prices, bid_amounts = _level_bytes(frame["bids"])
     ask_offsets, ask_prices, ask_amounts = _level_bytes(frame["asks"])
+    header_columns = (frame[name].to_list() for name in ("exchange", "market_type", "symbol", "ts"))
     ids = []
-    header_columns = [frame[name].to_list() for name in ("exchange", "market_type", "symbol", "ts")]
     for row, (exchange, market_type, symbol, ts) in enumerate(zip(*header_columns)):
-        b0, b1 = bid_offsets[row], bid_offsets[row + 1]
-        a0, a1 = ask_offsets[row], ask_offsets[row + 1]
-        digest = blake2b(
-            f"{exchange}\x1f{market_type}\x1f{symbol}\x1f{ts}\x1f{b1 - b0}\x1f{a1 - a0}\x1e".encode(),
-            digest_size=8,
+        b0, b1 = 8 * bid_offsets[row], 8 * bid_offsets[row + 1]
+        a0, a1 = 8 * ask_offsets[row], 8 * ask_offsets[row + 1]
+        header = f"{exchange}\x1f{market_type}\x1f{symbol}\x1f{ts}\x1f{(b1 - b0) // 8}\x1f{(a1 - a0) // 8}\x1e"
+        canonical = b"".join(
+            (header.encode(), bid_prices[b0:b1], bid_amounts[b0:b1], ask_prices[a0:a1], ask_amounts[a0:a1])
         )
-        digest.update(bid_prices[8 * b0 : 8 * b1])
-        digest.update(bid_amounts[8 * b0 : 8 * b1])
-        digest.update(ask_prices[8 * a0 : 8 * a1])
-        digest.update(ask_amounts[8 * a0 : 8 * a1])
-        ids.append(digest.hexdigest())
+        ids.append(_hash64(canonical))
     return pl.Series("snapshot_id", ids, dtype=pl.Utf8)
 
 
@@ -70,5 +78,5 @@ def trade_keys(frame: pl.DataFrame) -> pl.Series:
             keys.append(trade_id)
             continue
         canonical = f"{ts}|{price!r}|{amount!r}|{side or ''}"
-        keys.append(blake2b(canonical.encode(), digest_size=8).hexdigest())
+        keys.append(_hash64(canonical.encode()))
     return pl.Series("trade_key", keys, dtype=pl.Utf8)

@@ -8,19 +8,22 @@ Two modes (docs/contracts.md, "Dagster"):
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 
 import polars as pl
 
 from assets.raw_lake import (
     LANDING_FILE,
+    LakeFileWriter,
     lake_files,
     partition_dir,
     read_lake_keys,
-    read_landing,
+    read_landing_file,
     remove_files,
-    write_partition_file,
 )
 from assets.raw_lake_schema import check_lake_frame
 from assets.raw_rules import utc_day_of
@@ -71,38 +74,77 @@ class PartitionOutcome:
 def materialize_partition(
     table: RawTable, data_dir: DataDir, day: str, exchange: str, files: Sequence[LandingFile] | None
 ) -> PartitionOutcome:
-    """Build one partition of `table` from `files`, or rebuild it from all its landing files when None."""
+    """Build one partition of `table` from `files`, or rebuild it from all its landing files when None.
+
+    Landing files are read and prepared two at a time (polars and hashlib
+    release the GIL) while the previous rows are de-duplicated, checked and
+    streamed to the lake file (see LakeFileWriter).
+    """
     rebuild = files is None
-    if rebuild:
-        files = list_landing(data_dir, table.dataset, day, exchange)
+    files = sorted(list_landing(data_dir, table.dataset, day, exchange) if rebuild else files)
     old_files = lake_files(data_dir, table.name, day, exchange)
     outcome = PartitionOutcome(
         day, exchange, "rebuild" if rebuild else "batch", [str(f.path) for f in files],
         str(partition_dir(data_dir, table.name, day, exchange)),
     )
-    landing = read_landing(files, LANDING_SCHEMAS[table.dataset])
-    outcome.rows_read = landing.height
-    rows = table.prepare(landing)
-    _check_partition(rows, table, day, exchange)
-
-    unique_rows = rows.unique(subset=list(table.key_columns), keep="first", maintain_order=True)
-    outcome.duplicates_in_batch = rows.height - unique_rows.height
-    if not rebuild and old_files and unique_rows.height:
-        known = read_lake_keys(old_files, table.key_columns)
-        fresh = unique_rows.join(known, on=list(table.key_columns), how="anti", nulls_equal=True)
-        outcome.duplicates_in_lake = unique_rows.height - fresh.height
-        unique_rows = fresh
-
-    lake_rows = unique_rows.select(list(table.lake_schema))
-    check_lake_frame(table.name, lake_rows, unique_rows[LANDING_FILE])
-    if lake_rows.height:  # an empty partition is no file at all
-        written = write_partition_file(data_dir, table.name, day, exchange, lake_rows, outcome.mode)
-        outcome.written_file = str(written)
-        outcome.bytes_written = written.stat().st_size
+    known = read_lake_keys(old_files, table.key_columns) if old_files and not rebuild else None
+    seen: set = set()
+    summaries: list[pl.DataFrame] = []
+    writer = LakeFileWriter(
+        data_dir, table.name, day, exchange, outcome.mode,
+        check=lambda rows: check_lake_frame(table.name, rows.drop(LANDING_FILE), rows[LANDING_FILE]),
+    )
+    try:
+        for rows in _prepared_in_order(table, files):
+            outcome.rows_read += rows.height
+            _check_partition(rows, table, day, exchange)
+            fresh = _first_occurrences(rows, table.key_columns, seen)
+            outcome.duplicates_in_batch += rows.height - fresh.height
+            if known is not None and fresh.height:
+                before = fresh.height
+                fresh = fresh.join(known, on=list(table.key_columns), how="anti", nulls_equal=True)
+                outcome.duplicates_in_lake += before - fresh.height
+            lake_rows = fresh.select(*table.lake_schema, LANDING_FILE)
+            writer.write(lake_rows)
+            summaries.append(_summary(lake_rows, table))
+        written = writer.close()
+    except BaseException:
+        writer.abort()
+        raise
+    if written is not None:
+        outcome.written_file, outcome.bytes_written = str(written), written.stat().st_size
     if rebuild:
-        remove_files(old_files)
-    _summarize(outcome, lake_rows, table)
+        remove_files(old_files)  # only after the replacement is in place
+    _summarize(outcome, summaries)
     return outcome
+
+
+def _prepared_in_order(table: RawTable, files: Sequence[LandingFile], workers: int = 2) -> Iterator[pl.DataFrame]:
+    """table.prepare(rows of each file), in file order, at most workers+1 files in flight."""
+    schema = LANDING_SCHEMAS[table.dataset]
+
+    def load(file: LandingFile) -> pl.DataFrame:
+        return table.prepare(read_landing_file(file, schema))
+
+    remaining = iter(files)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="landing-reader") as pool:
+        in_flight = deque(pool.submit(load, f) for f in islice(remaining, workers + 1))
+        while in_flight:
+            rows = in_flight.popleft().result()
+            following = next(remaining, None)
+            if following is not None:
+                in_flight.append(pool.submit(load, following))
+            yield rows
+
+
+def _first_occurrences(rows: pl.DataFrame, key_columns: tuple[str, ...], seen: set) -> pl.DataFrame:
+    """Rows whose key was not seen before (in this frame or earlier ones); updates `seen`."""
+    keys = rows[key_columns[0]].to_list() if len(key_columns) == 1 else rows.select(key_columns).rows()
+    keep = []
+    for key in keys:
+        keep.append(key not in seen)
+        seen.add(key)
+    return rows if all(keep) else rows.filter(pl.Series(keep, dtype=pl.Boolean))
 
 
 def _check_partition(rows: pl.DataFrame, table: RawTable, day: str, exchange: str) -> None:
@@ -119,14 +161,23 @@ def _check_partition(rows: pl.DataFrame, table: RawTable, day: str, exchange: st
     )
 
 
-def _summarize(outcome: PartitionOutcome, lake_rows: pl.DataFrame, table: RawTable) -> None:
-    outcome.rows_written = lake_rows.height
-    if lake_rows.is_empty():
+def _summary(lake_rows: pl.DataFrame, table: RawTable) -> pl.DataFrame:
+    """Per market (and invalid reason): row count and ts range of some lake rows."""
+    reason = pl.col("invalid_reason") if "invalid_reason" in lake_rows.columns else pl.lit(None, pl.Utf8)
+    return lake_rows.group_by("market_type", "symbol", reason.alias("invalid_reason")).agg(
+        pl.len().alias("rows"),
+        pl.col(table.day_column).min().alias("first_ts"),
+        pl.col(table.day_column).max().alias("last_ts"),
+    )
+
+
+def _summarize(outcome: PartitionOutcome, summaries: list[pl.DataFrame]) -> None:
+    totals = pl.concat(summaries) if summaries else pl.DataFrame()
+    if totals.is_empty():
         return
-    times = lake_rows.select(pl.col(table.day_column).min().alias("lo"), pl.col(table.day_column).max().alias("hi"))
-    outcome.first_ts, outcome.last_ts = times.row(0)
-    markets = lake_rows.group_by("market_type", "symbol").len().sort("market_type", "symbol")
+    outcome.rows_written = int(totals["rows"].sum())
+    outcome.first_ts, outcome.last_ts = int(totals["first_ts"].min()), int(totals["last_ts"].max())
+    markets = totals.group_by("market_type", "symbol").agg(pl.col("rows").sum()).sort("market_type", "symbol")
     outcome.rows_per_market = {f"{r[0]} {r[1]}": r[2] for r in markets.iter_rows()}
-    if "invalid_reason" in lake_rows.columns:
-        reasons = lake_rows.drop_nulls("invalid_reason").group_by("invalid_reason").len().sort("invalid_reason")
-        outcome.invalid_by_reason = dict(reasons.iter_rows())
+    reasons = totals.drop_nulls("invalid_reason").group_by("invalid_reason").agg(pl.col("rows").sum())
+    outcome.invalid_by_reason = dict(reasons.sort("invalid_reason").iter_rows())
