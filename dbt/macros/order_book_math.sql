@@ -1,8 +1,32 @@
-{#- Spec §2 order-book math on level lists (list<struct<price, amount>>), one row per snapshot. -#}
+{#-
+  Spec §2 order-book math on level lists (list<struct<price, amount>>), one row per
+  snapshot, with DuckDB list functions (no exploded rows). The levels are read once into
+  plain double lists (prices, notionals); each band then costs one comparison pass over
+  the prices and a native masked sum (list_where + list_sum), which measured ~2x faster
+  than list_filter + list_transform over the structs per band.
+-#}
+
+{#-
+  The levels without zero-amount ones (spec §1: ignored). The copy is made only for the
+  rare snapshot that has one: extracting the amounts and testing them is far cheaper than
+  rebuilding every list.
+-#}
+{%- macro without_zero_amounts(levels) -%}
+  case when list_contains(list_transform({{ levels }}, lambda level: level.amount), 0.0)
+      then list_filter({{ levels }}, lambda level: level.amount <> 0) else {{ levels }} end
+{%- endmacro -%}
 
 {#- The depth bands stored for every snapshot (bps). -#}
 {%- macro standard_bands() -%}
   {{ return([10, 50, 100, 200]) }}
+{%- endmacro -%}
+
+{%- macro level_prices(levels) -%}
+  list_transform({{ levels }}, lambda level: level.price)
+{%- endmacro -%}
+
+{%- macro level_notionals(levels) -%}
+  list_transform({{ levels }}, lambda level: level.price * level.amount)
 {%- endmacro -%}
 
 {#- Lowest price a bid may have (side='bid') or highest an ask may have (side='ask') to be inside the band. -#}
@@ -11,22 +35,18 @@
 {%- endmacro -%}
 
 {#- Σ price × amount over the side's levels inside the band (bounds inclusive); 0 when none, NULL without mid. -#}
-{%- macro band_depth_quote(levels, side, mid, band_bps) -%}
-  case when {{ mid }} is not null then coalesce(list_sum(list_transform(
-      list_filter({{ levels }}, lambda level: level.price {{ '>=' if side == 'bid' else '<=' }} {{ band_bound(side, mid, band_bps) }}),
-      lambda level: level.price * level.amount)), 0.0) end
+{%- macro band_depth_quote(prices, notionals, side, mid, band_bps) -%}
+  case when {{ mid }} is not null then coalesce(list_sum(list_where({{ notionals }}, list_transform({{ prices }},
+      lambda price: price {{ '>=' if side == 'bid' else '<=' }} {{ band_bound(side, mid, band_bps) }}))), 0.0) end
 {%- endmacro -%}
 
 {#-
-  True when the fetched side's deepest level is still inside the band (the book may go
-  deeper than fetched, so the depth is a lower bound). NULL without mid.
+  True when the side's deepest fetched price (lowest bid / highest ask) is still inside
+  the band: the book may go deeper than fetched, so the depth is a lower bound. NULL
+  without mid.
 -#}
-{%- macro band_depth_truncated(levels, side, mid, band_bps) -%}
-  {%- if side == 'bid' -%}
-    (list_min(list_transform({{ levels }}, lambda level: level.price)) >= {{ band_bound('bid', mid, band_bps) }})
-  {%- else -%}
-    (list_max(list_transform({{ levels }}, lambda level: level.price)) <= {{ band_bound('ask', mid, band_bps) }})
-  {%- endif -%}
+{%- macro band_depth_truncated(deepest_price, side, mid, band_bps) -%}
+  ({{ deepest_price }} {{ '>=' if side == 'bid' else '<=' }} {{ band_bound(side, mid, band_bps) }})
 {%- endmacro -%}
 
 {#- (bid − ask) / (bid + ask); NULL when both are 0 or undefined. -#}

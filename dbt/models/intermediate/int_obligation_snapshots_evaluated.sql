@@ -66,16 +66,29 @@ obligation_snapshots as (
 
 ),
 
-band_depths as (
+level_lists as (
 
     select
         * exclude (bids, asks),
-        {{ band_depth_quote('bids', 'bid', 'mid', 'depth_band_bps') }} as depth_bid_quote,
-        {{ band_depth_quote('asks', 'ask', 'mid', 'depth_band_bps') }} as depth_ask_quote,
-        {{ band_depth_truncated('bids', 'bid', 'mid', 'depth_band_bps') }} as depth_truncated_bid,
-        {{ band_depth_truncated('asks', 'ask', 'mid', 'depth_band_bps') }} as depth_truncated_ask
+        {{ level_prices('bids') }} as bid_prices,
+        {{ level_prices('asks') }} as ask_prices,
+        {{ level_notionals('bids') }} as bid_notionals,
+        {{ level_notionals('asks') }} as ask_notionals
 
     from obligation_snapshots
+
+),
+
+band_depths as (
+
+    select
+        * exclude (bid_prices, ask_prices, bid_notionals, ask_notionals),
+        {{ band_depth_quote('bid_prices', 'bid_notionals', 'bid', 'mid', 'depth_band_bps') }} as depth_bid_quote,
+        {{ band_depth_quote('ask_prices', 'ask_notionals', 'ask', 'mid', 'depth_band_bps') }} as depth_ask_quote,
+        {{ band_depth_truncated('list_min(bid_prices)', 'bid', 'mid', 'depth_band_bps') }} as depth_truncated_bid,
+        {{ band_depth_truncated('list_max(ask_prices)', 'ask', 'mid', 'depth_band_bps') }} as depth_truncated_ask
+
+    from level_lists
     -- a snapshot_id present in two lake files joins twice: keep it once
     qualify row_number() over (partition by obligation_id, snapshot_id) = 1
 

@@ -11,17 +11,32 @@ snapshots as (
 
 ),
 
-top_of_book as (
+level_lists as (
 
     select
-        *,
-        list_max(list_transform(bids, lambda level: level.price)) as best_bid,
-        list_min(list_transform(asks, lambda level: level.price)) as best_ask,
+        * exclude (bids, asks),
+        {{ level_prices('bids') }} as bid_prices,
+        {{ level_prices('asks') }} as ask_prices,
+        {{ level_notionals('bids') }} as bid_notionals,
+        {{ level_notionals('asks') }} as ask_notionals,
         len(bids) as bid_levels,
         len(asks) as ask_levels,
         len(bids) > 0 and len(asks) > 0 as is_two_sided
 
     from snapshots
+
+),
+
+top_of_book as (
+
+    select
+        *,
+        list_max(bid_prices) as best_bid,
+        list_min(ask_prices) as best_ask,
+        list_min(bid_prices) as deepest_bid,
+        list_max(ask_prices) as deepest_ask
+
+    from level_lists
 
 ),
 
@@ -57,10 +72,10 @@ measured as (
         bid_levels,
         ask_levels,
         {%- for band in standard_bands() %}
-        {{ band_depth_quote('bids', 'bid', 'mid', band) }} as depth_bid_quote_{{ band }},
-        {{ band_depth_quote('asks', 'ask', 'mid', band) }} as depth_ask_quote_{{ band }},
-        {{ band_depth_truncated('bids', 'bid', 'mid', band) }} as depth_truncated_bid_{{ band }},
-        {{ band_depth_truncated('asks', 'ask', 'mid', band) }} as depth_truncated_ask_{{ band }},
+        {{ band_depth_quote('bid_prices', 'bid_notionals', 'bid', 'mid', band) }} as depth_bid_quote_{{ band }},
+        {{ band_depth_quote('ask_prices', 'ask_notionals', 'ask', 'mid', band) }} as depth_ask_quote_{{ band }},
+        {{ band_depth_truncated('deepest_bid', 'bid', 'mid', band) }} as depth_truncated_bid_{{ band }},
+        {{ band_depth_truncated('deepest_ask', 'ask', 'mid', band) }} as depth_truncated_ask_{{ band }},
         {%- endfor %}
 
     from with_mid

@@ -23,8 +23,8 @@ renamed as (
         exchange_ts,
         received_ts,
         nonce,
-        list_filter(bids, lambda level: level.amount <> 0) as bids,
-        list_filter(asks, lambda level: level.amount <> 0) as asks,
+        {{ without_zero_amounts('bids') }} as bids,
+        {{ without_zero_amounts('asks') }} as asks,
         is_valid,
         invalid_reason,
         source
