@@ -1,0 +1,40 @@
+"""landing_sensor: every new landing file into the lake, one run per UTC day per tick."""
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.partitions import EXCHANGES, partition_range_tags
+from mmwatch.landing import list_landing
+from mmwatch.schemas import LAKE_TABLES
+from pipelines.jobs import raw_ingest_job
+from pipelines.landing_batches import LandingCursor, batches_by_day, new_files
+from resources.data_dir import DataDirResource
+
+
+@dg.sensor(job=raw_ingest_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
+def landing_sensor(context: dg.SensorEvaluationContext, data_dir: DataDirResource):
+    """Gathers all new landing files of every data set and requests one raw_ingest_job run per
+    UTC day touched, over the partitions `D|<first exchange>`..`D|<last exchange>`."""
+    layout = data_dir.data_dir
+    cursor = LandingCursor.parse(context.cursor)
+    landed = [f for dataset in LAKE_TABLES.values() for f in list_landing(layout, dataset)]
+    fresh, next_cursor = new_files(landed, cursor)
+    unknown = sorted({f.exchange for f in fresh} - set(EXCHANGES))
+    if unknown:
+        context.log.warning(
+            f"landing files of exchanges {unknown} are skipped: they are not partitions "
+            f"(add them to assets/partitions.py EXCHANGES)"
+        )
+    fresh = [f for f in fresh if f.exchange in EXCHANGES]
+    context.update_cursor(next_cursor.serialize())
+    if not fresh:
+        return dg.SkipReason(f"no new landing files under {layout.landing}")
+    return [
+        dg.RunRequest(
+            run_key=batch.run_key,
+            run_config=batch.run_config(),
+            tags=partition_range_tags(batch.day, batch.exchanges),
+            asset_selection=[dg.AssetKey(asset) for asset in batch.files_by_asset],
+        )
+        for batch in batches_by_day(fresh)
+    ]
