@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -36,11 +37,15 @@ class LandingSink:
     writes everything still buffered, so a shutdown loses nothing.
     """
 
-    def __init__(self, data_dir: DataDir):
+    def __init__(self, data_dir: DataDir, background: bool = True):
         self.data_dir = data_dir
         self._buffers: dict[tuple[str, str, str, int], list[dict[str, Any]]] = {}
         self.files: list[Path] = []
         self.rows = Counter()
+        # Files are built and written in one background thread, so the fetch loop never waits on disk;
+        # one worker keeps them in minute order.
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="landing") if background else None
+        self._pending: list[Future] = []
 
     def add(self, dataset: str, row: dict[str, Any]) -> None:
         day = utc_day(row["received_ts"] if dataset == "fetch_errors" else row_ts(row))
@@ -54,16 +59,32 @@ class LandingSink:
             self._write(key)
 
     def close(self) -> None:
-        """Land everything buffered."""
+        """Land everything buffered and wait until every file is written."""
         for key in list(self._buffers):
             self._write(key)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+        self._collect_written()
 
     def _write(self, key: tuple[str, str, str, int]) -> None:
         dataset, day, exchange, _ = key
         rows = self._buffers.pop(key)
-        frame = pl.DataFrame(rows, schema=LANDING_SCHEMAS[dataset])
-        self.files.append(write_landing(self.data_dir, dataset, day, exchange, frame, source="collector"))
         self.rows[dataset] += len(rows)
+        if self._pool is None:
+            self.files.append(_land(self.data_dir, dataset, day, exchange, rows))
+            return
+        self._pending.append(self._pool.submit(_land, self.data_dir, dataset, day, exchange, rows))
+        self._collect_written()
+
+    def _collect_written(self) -> None:
+        # A write error surfaces here, in the collector's thread, instead of being lost.
+        while self._pending and self._pending[0].done():
+            self.files.append(self._pending.pop(0).result())
+
+
+def _land(data_dir: DataDir, dataset: str, day: str, exchange: str, rows: list[dict[str, Any]]) -> Path:
+    frame = pl.DataFrame(rows, schema=LANDING_SCHEMAS[dataset])
+    return write_landing(data_dir, dataset, day, exchange, frame, source="collector")
 
 
 class CaptureSink:
