@@ -138,6 +138,7 @@ def _lines_table(block: LineBlock) -> pa.Table:
 
 def _rows(table: pa.Table, mask: pa.ChunkedArray | pa.Array, columns: tuple[str, ...]) -> pa.Table:
     """`columns` of the rows where mask is true; no copy when every row qualifies."""
+    mask = pc.fill_null(mask, False)  # a null kind (unparsed line) never qualifies
     table = table.select(columns)
     return table if pc.all(mask).as_py() else table.filter(mask)
 
