@@ -2,6 +2,7 @@
 
 The book is the makers' quotes near the fair price plus background liquidity further out,
 rounded to tick (prices, outward) and amount step (amounts, upward), merged per price level.
+Amounts are in the venue's units: contracts of `contract_size` base units for perpetuals.
 Market-wide conditions: `outage` and `empty_body` produce no book (the dialect answers 503 or
 an empty body), `crossed` adds a bid above the best ask, `one_sided_bid` empties the whole bid
 side and `one_sided_ask` the whole ask side.
@@ -33,13 +34,14 @@ def _add(side: dict[int, int], ticks: int, steps: int) -> None:
 
 
 def _steps_for(notional: float, price: float, step: float) -> int:
+    """Amount steps (of `step` venue units, each worth `price` per unit) covering `notional`."""
     return max(1, math.ceil(notional / price / step))
 
 
 def _background(model: MarketModel, fair: float, rng, bids: dict, asks: dict) -> None:
     bg = model.market.background
     tick = model.market.tick_size
-    size_steps = bg.size / model.market.amount_step
+    size_steps = bg.size / (model.market.amount_step * model.contract_size)
     random, floor, ceil = rng.random, math.floor, math.ceil
     for level in range(bg.levels):
         distance = (bg.distance_bps + level * bg.step_bps) / 10_000
@@ -52,7 +54,7 @@ def _background(model: MarketModel, fair: float, rng, bids: dict, asks: dict) ->
 
 def _maker_quotes(model: MarketModel, state: MakerState, fair: float, rng, bids: dict, asks: dict) -> None:
     quoting = state.maker.quoting
-    tick, step = model.market.tick_size, model.market.amount_step
+    tick, step = model.market.tick_size, model.market.amount_step * model.contract_size
     half = state.spread_bps / 2
     levels = quoting.levels
     reach = max(quoting.band_bps, half) - half  # from the touch to the edge of the maker's band

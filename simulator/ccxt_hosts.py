@@ -1,8 +1,10 @@
 """Point a real ccxt exchange instance at the simulator by rewriting its API hosts.
 
 ccxt builds a request URL as urls['api'][<api name>] + '/' + path, e.g. binance public:
-'https://api.binance.com/api/v3' + '/depth'. Rewriting only scheme and host keeps the path
-part, so 'https://api.binance.com/api/v3' becomes base_url + '/api/v3'.
+'https://api.binance.com/api/v3' + '/depth'. Rewriting scheme and host to the simulator and the
+venue's root keeps the path part, so 'https://api.binance.com/api/v3' becomes
+base_url + '/binance/api/v3' (the venue root is the ccxt id: venues with several hosts, e.g.
+KuCoin spot and futures, and venues sharing paths, e.g. Binance and Bitget /api/v3, stay apart).
 """
 from __future__ import annotations
 
@@ -26,8 +28,9 @@ def _rewrite(node: object, base_url: str) -> object:
     return node
 
 
-def point_at(exchange, base_url: str):
-    """Rewrite every URL in `exchange.urls['api']` (sync or async ccxt instance) to `base_url`;
-    returns the exchange for chaining."""
-    exchange.urls["api"] = _rewrite(exchange.urls["api"], base_url)
+def point_at(exchange, base_url: str, venue: str | None = None):
+    """Rewrite every URL in `exchange.urls['api']` (sync or async ccxt instance) to
+    `base_url/<venue>` (default venue: the exchange's ccxt id); returns the exchange for chaining."""
+    root = base_url.rstrip("/") + "/" + (venue or exchange.id)
+    exchange.urls["api"] = _rewrite(exchange.urls["api"], root)
     return exchange

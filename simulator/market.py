@@ -2,13 +2,19 @@
 
 A model knows its fair price, which market makers quote it and what each is doing at a time;
 `simulator.book` and `simulator.trades` turn that into order books and trades.
+
+Prices: a market on an asset path follows `reference(t - lag) × (1 + offset)`; a perpetual's fair
+price (its book centre, trades and mark) is that × (1 + basis(t)), its index the reference
+`reference(t - lag)` without the venue's offset (an index is a cross-venue composite).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 
 from mmwatch.errors import ConfigError
+from simulator.market_ids import market_id
 from simulator.price_path import DAY_MS, fair_price
 from simulator.scenario import Market, MarketMaker, Scenario, Window
 
@@ -41,15 +47,42 @@ class MarketModel:
         self.venue = venue
         self.market = market
         self.symbol = market.symbol
-        self.market_id = market.symbol.replace("/", "")
+        self.market_type = market.market_type
+        self.is_swap = market.market_type == "swap"
+        self.market_id = market_id(venue, market)
         self.makers = world.scenario.makers_on(venue, market.symbol)
         self.price_decimals = decimals_of(market.tick_size)
         self.amount_decimals = decimals_of(market.amount_step)
+        self.contract_size = market.contract_size
+        venue_config = world.scenario.venues[venue]
+        self.offset = 1 + venue_config.price_offset_bps / 10_000
+        self.lag_ms = int(round(venue_config.lag_s * 1000))
+        key, self.start_price, self.volatility_bps = world.scenario.price_params(market)
+        # legacy markets (own start_price) keep their own path keyed by (venue, symbol)
+        self._path_key = (venue, market.symbol) if key == "" else ("*", market.pair)
+
+    def reference_price(self, t_ms: int) -> float:
+        """The asset path at `t_ms - lag` (no venue offset, no basis): the perpetual's index."""
+        return fair_price(self.world.scenario.seed, self._path_key[0], self._path_key[1], self.start_price,
+                          self.volatility_bps, int(t_ms) - self.lag_ms)
+
+    def basis_bps(self, t_ms: int) -> float:
+        """A perpetual's premium over its index at `t_ms`: basis_bps × (1 + ½ sin(2π·day fraction))."""
+        if not self.is_swap:
+            return 0.0
+        phase = (int(t_ms) % DAY_MS) / DAY_MS
+        return self.market.perp_or_default.basis_bps * (1 + 0.5 * math.sin(2 * math.pi * phase))
 
     def fair_price(self, t_ms: int) -> float:
-        """The market's fair price at `t_ms` (the centre the book is built around)."""
-        m = self.market
-        return fair_price(self.world.scenario.seed, self.venue, m.symbol, m.start_price, m.volatility_bps, t_ms)
+        """The market's fair price at `t_ms` (the centre the book is built around; a perp's mark)."""
+        price = self.reference_price(t_ms) * self.offset
+        if self.is_swap:
+            price *= 1 + self.basis_bps(t_ms) / 10_000
+        return price
+
+    def round_price(self, price: float) -> float:
+        """`price` rounded to the market's tick, as the float the venue prints."""
+        return self.price(round(price / self.market.tick_size))
 
     def maker_states(self, t_ms: int) -> list[MakerState]:
         """What every market maker of this market does at `t_ms`."""
@@ -91,14 +124,14 @@ class World:
     def __init__(self, scenario: Scenario):
         self.scenario = scenario
         self.markets: dict[tuple[str, str], MarketModel] = {}
-        self.by_market_id: dict[tuple[str, str], MarketModel] = {}
+        self.by_market_id: dict[tuple[str, str, str], MarketModel] = {}
         for venue_id, venue in scenario.venues.items():
             for market in venue.markets:
                 model = MarketModel(self, venue_id, market)
                 self.markets[(venue_id, market.symbol)] = model
-                self.by_market_id[(venue_id, model.market_id)] = model
+                self.by_market_id[(venue_id, model.market_type, model.market_id)] = model
         for maker in scenario.market_makers:
-            quote = maker.symbol.split("/")[1]
+            quote = maker.symbol.split(":")[0].split("/")[1]
             if quote not in STABLECOINS and self._usd_reference(maker.venue, quote) is None:
                 raise ConfigError(
                     f"market maker {maker.name!r} quotes {maker.symbol} but no venue lists {quote}/USDT "

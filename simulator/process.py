@@ -47,6 +47,14 @@ class _Client:
         """Forget the recorded snapshots."""
         self._call("POST", "/_sim/truth/reset", {})
 
+    def stats(self) -> dict:
+        """Requests per path and per-venue counters (requests, weight, rate_limited, banned, down)."""
+        return self._call("GET", "/_sim/stats")
+
+    def set_down(self, venue: str, status: int | None = 503) -> None:
+        """Make every request to `venue` answer `status` (None: back up)."""
+        self._call("POST", "/_sim/venue", {"venue": venue, "down": status})
+
     def __enter__(self):
         return self
 
@@ -60,10 +68,11 @@ class _Client:
 class SimulatorProcess(_Client):
     """The simulator server in a subprocess: `python -m simulator.server`."""
 
-    def __init__(self, scenario_path: str | Path, clock: str = "virtual", port: int = 0, host: str = "127.0.0.1"):
+    def __init__(self, scenario_path: str | Path, clock: str = "virtual", port: int = 0, host: str = "127.0.0.1",
+                 rate_limits: str = "auto"):
         load_scenario(scenario_path)  # fail here, with the scenario's message, not in the child
         command = [sys.executable, "-m", "simulator.server", "--scenario", str(scenario_path),
-                   "--clock", clock, "--port", str(port), "--host", host]
+                   "--clock", clock, "--port", str(port), "--host", host, "--rate-limits", rate_limits]
         self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.url = self._read_url()
         self._wait_healthy()
@@ -109,9 +118,10 @@ class SimulatorProcess(_Client):
 class SimulatorThread(_Client):
     """The simulator server in a background thread of this process."""
 
-    def __init__(self, scenario: str | Path | Scenario, clock: str = "virtual", port: int = 0):
+    def __init__(self, scenario: str | Path | Scenario, clock: str = "virtual", port: int = 0,
+                 rate_limits: str = "auto"):
         loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-        self.app = SimulatorApp(loaded, clock)
+        self.app = SimulatorApp(loaded, clock, rate_limits)
         self._server = make_server(self.app, "127.0.0.1", port)
         self.url = server_url(self._server)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},

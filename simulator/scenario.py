@@ -6,6 +6,13 @@ naming the file, the key path and the bad value, e.g.
 
 Behaviour windows ("HH:MM"-"HH:MM", UTC, end exclusive, "24:00" allowed) repeat every day;
 outside every window a market maker quotes `normal`ly.
+
+Several venues can quote the same asset: a market without `start_price` follows the shared path
+of `assets[BASE/QUOTE]`, shifted per venue by `price_offset_bps` and delayed by `lag_s` (so
+cross-venue dispersion and arbitrage appear). Perpetuals (`market_type: swap`, symbol
+`BASE/QUOTE:SETTLE`) carry `perp` (funding, basis to the index, open interest, long/short) and a
+`contract_size` (base units per contract, as the venue counts them). A venue's `down` windows
+make every request to it answer 5xx; `rate_limit` scales or switches off its request budget.
 """
 from __future__ import annotations
 
@@ -19,11 +26,12 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mmwatch.errors import ConfigError
+from simulator.datasets import VENUE_MARKET_TYPES, VENUES
 
-SYMBOL_RE = re.compile(r"^[A-Z0-9]+/[A-Z0-9]+$")
+SYMBOL_RE = re.compile(r"^[A-Z0-9]+/[A-Z0-9]+(:[A-Z0-9]+)?$")
 HHMM_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 DAY_MS = 86_400_000
-SUPPORTED_VENUES = ("binance",)  # one dialect module per venue in simulator/dialects
+SUPPORTED_VENUES = VENUES  # one dialect module per venue in simulator/dialects
 
 Behaviour = Literal[
     "normal", "absent", "one_sided_bid", "one_sided_ask", "wide_spread", "thin_book",
@@ -42,7 +50,7 @@ class _Model(BaseModel):
 
 def _check_symbol(value: str) -> str:
     if not SYMBOL_RE.match(value):
-        raise ValueError(f"{value!r} is not BASE/QUOTE")
+        raise ValueError(f"{value!r} is not BASE/QUOTE (or BASE/QUOTE:SETTLE for a perpetual)")
     return value
 
 
@@ -59,31 +67,111 @@ class Background(_Model):
     size: float = Field(gt=0)
 
 
-class Market(_Model):
-    """One spot market of a venue and how its price and background book behave."""
+class Asset(_Model):
+    """A price path shared by every venue listing BASE/QUOTE (spot and perpetuals)."""
 
-    symbol: Symbol
-    market_type: Literal["spot"] = "spot"
     start_price: float = Field(gt=0)
     volatility_bps: float = Field(1.0, ge=0, description="std-dev of log-price per sqrt(second), bps")
+
+
+class Perp(_Model):
+    """Perpetual swap parameters: funding per interval (mean ± seeded jitter), the mark's basis to
+    the index in bps, open interest (base units, a daily wave of ±`oi_swing`) and long/short ratios."""
+
+    funding_rate: float = Field(0.0001, ge=-0.03, le=0.03)
+    funding_jitter: float = Field(0.00005, ge=0, le=0.03)
+    funding_interval_hours: Literal[1, 2, 4, 8] = 8
+    basis_bps: float = Field(3.0, ge=-500, le=500)
+    open_interest: float = Field(1000.0, gt=0, description="mean open interest, base units")
+    oi_swing: float = Field(0.1, ge=0, lt=1)
+    long_short_ratio: float = Field(1.5, gt=0, description="global accounts, long/short")
+    top_long_short_ratio: float = Field(1.2, gt=0, description="top traders' positions, long/short")
+
+
+class Market(_Model):
+    """One market of a venue and how its price and background book behave. `start_price` and
+    `volatility_bps` come from `assets[BASE/QUOTE]` when left out; amounts are in the venue's
+    units (contracts of `contract_size` base units for perpetuals that count in contracts)."""
+
+    symbol: Symbol
+    market_type: Literal["spot", "swap"] = "spot"
+    start_price: float | None = Field(None, gt=0)
+    volatility_bps: float | None = Field(None, ge=0, description="std-dev of log-price per sqrt(second), bps")
     tick_size: float = Field(gt=0)
     amount_step: float = Field(gt=0)
+    contract_size: float = Field(1.0, gt=0, description="base units per contract (1 for spot)")
     background: Background
     trades_per_minute: int = Field(20, ge=0, le=6000)
     trade_size: float = Field(gt=0, description="typical trade amount, base units")
     large_trade_prob: float = Field(0.01, ge=0, le=1)
+    perp: Perp | None = None
+
+    @model_validator(mode="after")
+    def _type_matches_symbol(self) -> "Market":
+        is_perp_symbol = ":" in self.symbol
+        if self.market_type == "swap" and not is_perp_symbol:
+            raise ValueError(f"a swap market needs a BASE/QUOTE:SETTLE symbol, got {self.symbol!r}")
+        if self.market_type == "spot" and is_perp_symbol:
+            raise ValueError(f"{self.symbol!r} is a perpetual symbol: set market_type: swap")
+        if self.market_type == "spot" and (self.perp is not None or self.contract_size != 1.0):
+            raise ValueError("perp and contract_size are for swap markets only")
+        return self
+
+    @property
+    def pair(self) -> str:
+        """BASE/QUOTE without the settle currency."""
+        return self.symbol.split(":")[0]
 
     @property
     def base(self) -> str:
-        return self.symbol.split("/")[0]
+        return self.pair.split("/")[0]
 
     @property
     def quote(self) -> str:
-        return self.symbol.split("/")[1]
+        return self.pair.split("/")[1]
+
+    @property
+    def settle(self) -> str | None:
+        return self.symbol.split(":")[1] if ":" in self.symbol else None
+
+    @property
+    def perp_or_default(self) -> Perp:
+        """The perpetual parameters (defaults when the scenario gives none)."""
+        return self.perp or Perp()
+
+
+class DownWindow(_Model):
+    """A daily window (UTC, end exclusive) in which every request to the venue answers `status`."""
+
+    start: str
+    end: str
+    status: Literal[500, 502, 503, 504] = 503
+
+    @field_validator("start", "end")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        if not HHMM_RE.match(value):
+            raise ValueError(f"{value!r} is not HH:MM (00:00 to 24:00)")
+        return value
+
+    def covers(self, ms_of_day: int) -> bool:
+        """True when this millisecond of the UTC day is inside the window."""
+        return _hhmm_ms(self.start) <= ms_of_day < _hhmm_ms(self.end)
+
+
+class RateLimit(_Model):
+    """The venue's request budget (see simulator.ratelimit): `scale` multiplies every limit."""
+
+    enabled: bool = True
+    scale: float = Field(1.0, gt=0)
 
 
 class Venue(_Model):
     markets: list[Market] = Field(min_length=1)
+    price_offset_bps: float = Field(0.0, ge=-1000, le=1000, description="venue's premium over the asset path")
+    lag_s: float = Field(0.0, ge=0, le=3600, description="venue's price follows the asset path this late")
+    rate_limit: RateLimit = RateLimit()
+    down: list[DownWindow] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique_symbols(self) -> "Venue":
@@ -92,6 +180,10 @@ class Venue(_Model):
         if dupes:
             raise ValueError(f"symbol {dupes[0]!r} is listed twice")
         return self
+
+    def down_status(self, ms_of_day: int) -> int | None:
+        """The 5xx status the venue answers at this millisecond of the day, or None when up."""
+        return next((w.status for w in self.down if w.covers(ms_of_day)), None)
 
 
 class Quoting(_Model):
@@ -173,7 +265,7 @@ class Obligation(_Model):
     obligation_id: str = Field(min_length=1)
     mm_name: str
     exchange: str
-    market_type: Literal["spot"] = "spot"
+    market_type: Literal["spot", "swap"] = "spot"
     symbol: Symbol
     valid_from: date
     valid_to: date | None = None
@@ -193,6 +285,7 @@ class Obligation(_Model):
 class Scenario(_Model):
     seed: int
     date: date
+    assets: dict[str, Asset] = Field(default_factory=dict)
     venues: dict[str, Venue] = Field(min_length=1)
     market_makers: list[MarketMaker] = Field(default_factory=list)
     obligations: list[Obligation] = Field(default_factory=list)
@@ -200,10 +293,33 @@ class Scenario(_Model):
     @field_validator("venues")
     @classmethod
     def _known_venues(cls, venues: dict[str, Venue]) -> dict[str, Venue]:
-        for venue_id in venues:
+        for venue_id, venue in venues.items():
             if venue_id not in SUPPORTED_VENUES:
                 raise ValueError(f"venue {venue_id!r} has no dialect (supported: {', '.join(SUPPORTED_VENUES)})")
+            for index, market in enumerate(venue.markets):
+                if market.market_type not in VENUE_MARKET_TYPES[venue_id]:
+                    raise ValueError(f"{venue_id}.markets[{index}]: {venue_id} serves "
+                                     f"{'/'.join(VENUE_MARKET_TYPES[venue_id])} markets, not {market.market_type}")
         return venues
+
+    @model_validator(mode="after")
+    def _prices(self) -> "Scenario":
+        for venue_id, venue in self.venues.items():
+            for index, market in enumerate(venue.markets):
+                if market.start_price is None and market.pair not in self.assets:
+                    raise ValueError(f"venues.{venue_id}.markets[{index}]: {market.symbol} has no start_price "
+                                     f"and assets has no {market.pair!r}: add one of them")
+        return self
+
+    def price_params(self, market: Market) -> tuple[str, float, float]:
+        """(path key, start price, volatility) of a market: its own path (keyed by venue) when it
+        has a start_price, else the shared asset path (key '*')."""
+        if market.start_price is not None:
+            vol = market.volatility_bps if market.volatility_bps is not None else 1.0
+            return "", market.start_price, vol
+        asset = self.assets[market.pair]
+        vol = market.volatility_bps if market.volatility_bps is not None else asset.volatility_bps
+        return "*", asset.start_price, vol
 
     @model_validator(mode="after")
     def _references(self) -> "Scenario":

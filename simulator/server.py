@@ -7,10 +7,18 @@ Control:
   GET  /_sim/truth           ground truth (simulator.truth.TruthRecorder.report)
   POST /_sim/truth/reset     forget the recorded snapshots
   GET  /_sim/scenario        the scenario as JSON
-  GET  /_sim/stats           requests served per path
+  GET  /_sim/stats           {"paths": {path: n}, "rate_limits": mode, "venues": {venue: {"requests",
+                             "weight", "rate_limited", "banned", "down"}}} (weight: budget units charged)
+  POST /_sim/venue           {"venue": id, "down": 503|502|500|504|null}: answer every request to the
+                             venue with that status (null: back up), on top of the scenario's windows
 
-Run: `python -m simulator.server --scenario F [--port P] [--clock virtual|wall]`; the first line
-printed is `listening <url>`.
+Venues live below their ccxt id: /<venue>/<the venue's own path>, e.g. /okx/api/v5/market/books
+(`simulator.ccxt_hosts.point_at` rewrites a ccxt instance that way); binance spot is also served
+at the root (/api/v3/...) as before. Before a dialect sees a request, the venue's `down` window
+(or POST /_sim/venue) answers 5xx and its rate limit (simulator.ratelimit) answers 429/418/403.
+
+Run: `python -m simulator.server --scenario F [--port P] [--clock virtual|wall]
+[--rate-limits auto|on|off]`; the first line printed is `listening <url>`.
 """
 from __future__ import annotations
 
@@ -27,11 +35,23 @@ import orjson
 from mmwatch.errors import ConfigError, MmwatchError
 from simulator.dialects import DIALECTS
 from simulator.market import World
+from simulator.price_path import DAY_MS
+from simulator.ratelimit import RATE_LIMIT_MODES, RateLimiter
 from simulator.scenario import Scenario, load_scenario
 from simulator.truth import TruthRecorder
 from simulator.venue import Response, VenueContext
 
 CLOCK_MODES = ("virtual", "wall")
+DOWN_STATUSES = (500, 502, 503, 504)
+VENUE_COUNTERS = ("requests", "weight", "rate_limited", "banned", "down")
+
+
+def down_response(status: int) -> Response:
+    """What a venue behind a failing load balancer answers: an HTML error page."""
+    text = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Temporarily Unavailable",
+            504: "Gateway Time-out"}[status]
+    return Response(status, f"<html><head><title>{status} {text}</title></head><body><center><h1>{status} "
+                            f"{text}</h1></center></body></html>".encode(), "text/html")
 
 
 class Clock:
@@ -61,29 +81,72 @@ class Clock:
 
 
 class SimulatorApp:
-    """The request handling without HTTP: `handle(method, target, body) -> Response`."""
+    """The request handling without HTTP: `handle(method, target, body, client) -> Response`."""
 
-    def __init__(self, scenario: Scenario, clock: str = "virtual"):
+    def __init__(self, scenario: Scenario, clock: str = "virtual", rate_limits: str = "auto"):
+        if rate_limits not in RATE_LIMIT_MODES:
+            raise ConfigError(f"rate limits {rate_limits!r} is not one of {', '.join(RATE_LIMIT_MODES)}")
         self.scenario = scenario
         self.world = World(scenario)
         self.truth = TruthRecorder(scenario.obligations)
         self.clock = Clock(clock, scenario.day_start_ms)
+        self.rate_limits = rate_limits
+        enforce = rate_limits == "on" or (rate_limits == "auto" and clock == "wall")
+        self.limiter = RateLimiter(
+            enforce, {v: c.rate_limit.scale for v, c in scenario.venues.items()},
+            frozenset(v for v, c in scenario.venues.items() if not c.rate_limit.enabled))
+        self.forced_down: dict[str, int] = {}
         self.stats: Counter[str] = Counter()
+        self.venue_stats: dict[str, Counter[str]] = {v: Counter(dict.fromkeys(VENUE_COUNTERS, 0))
+                                                     for v in scenario.venues}
         self._stats_lock = threading.Lock()
 
-    def handle(self, method: str, target: str, body: bytes = b"") -> Response:
-        """Answer one request (`target` = path and query string)."""
+    def venue_route(self, path: str) -> tuple[str, str] | None:
+        """(venue, route below the venue root) for a request path, or None."""
+        head, _, rest = path.lstrip("/").partition("/")
+        if head in self.scenario.venues and head in DIALECTS:
+            return head, rest
+        if "binance" in self.scenario.venues and path.lstrip("/").startswith(DIALECTS["binance"].LEGACY_ROOT):
+            return "binance", path.lstrip("/")
+        return None
+
+    def handle(self, method: str, target: str, body: bytes = b"", client: str = "local") -> Response:
+        """Answer one request (`target` = path and query string) from client IP `client`."""
         parts = urlsplit(target)
         path, query = parts.path, dict(parse_qsl(parts.query))
         with self._stats_lock:
             self.stats[path] += 1
         if path.startswith("/_sim/"):
             return self._control(method, path, body)
-        for venue_id, dialect in DIALECTS.items():
-            if venue_id in self.scenario.venues and path.startswith(dialect.PREFIX):
-                ctx = VenueContext(self.world, venue_id, self.clock.now_ms(), self.truth)
-                return dialect.handle(ctx, path[len(dialect.PREFIX):], query)
-        return Response.json({"error": f"no route for {path}"}, 404)
+        found = self.venue_route(path)
+        if found is None:
+            return Response.json({"error": f"no route for {path}"}, 404)
+        venue, route = found
+        dialect = DIALECTS[venue]
+        now = self.clock.now_ms()
+        down = self.forced_down.get(venue) or self.scenario.venues[venue].down_status(now % DAY_MS)
+        verdict = None if down else self.limiter.check(venue, client, dialect.ROUTER.template_of(route), query, now)
+        with self._stats_lock:
+            counters = self.venue_stats[venue]
+            counters["requests"] += 1
+            if down:
+                counters["down"] += 1
+            else:
+                counters["weight"] += verdict.weight
+                if verdict.outcome != "ok":
+                    counters["rate_limited" if verdict.outcome == "limited" else "banned"] += 1
+        if down:
+            return down_response(down)
+        if verdict.outcome != "ok":
+            return dialect.too_many(verdict, client)
+        return dialect.handle(VenueContext(self.world, venue, now, self.truth), route, query)
+
+    def stats_report(self) -> dict:
+        """Requests per path and per-venue counters (see the module docstring)."""
+        with self._stats_lock:
+            return {"paths": dict(self.stats), "rate_limits": self.rate_limits,
+                    "rate_limits_enforced": self.limiter.enforce,
+                    "venues": {v: dict(c) for v, c in self.venue_stats.items()}}
 
     def _control(self, method: str, path: str, body: bytes) -> Response:
         if path == "/_sim/health":
@@ -100,9 +163,27 @@ class SimulatorApp:
         if path == "/_sim/scenario":
             return Response.json(self.scenario.model_dump(mode="json"))
         if path == "/_sim/stats":
-            with self._stats_lock:
-                return Response.json(dict(self.stats))
+            return Response.json(self.stats_report())
+        if path == "/_sim/venue" and method == "POST":
+            return self._set_venue(body)
         return Response.json({"error": f"no control endpoint {method} {path}"}, 404)
+
+    def _set_venue(self, body: bytes) -> Response:
+        try:
+            payload = orjson.loads(body or b"{}")
+            venue, down = payload.get("venue"), payload.get("down")
+        except (orjson.JSONDecodeError, AttributeError):
+            return Response.json({"error": 'send {"venue": <id>, "down": <5xx status or null>}'}, 400)
+        if venue not in self.scenario.venues:
+            return Response.json({"error": f"venue {venue!r} is not in the scenario "
+                                           f"({', '.join(self.scenario.venues)})"}, 400)
+        if down is not None and down not in DOWN_STATUSES:
+            return Response.json({"error": f"down {down!r} is not one of {DOWN_STATUSES} or null"}, 400)
+        if down is None:
+            self.forced_down.pop(venue, None)
+        else:
+            self.forced_down[venue] = int(down)
+        return Response.json({"venue": venue, "down": down})
 
     def _set_clock(self, body: bytes) -> Response:
         try:
@@ -126,9 +207,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, method: str) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        response = self.app.handle(method, self.path, body)
+        response = self.app.handle(method, self.path, body, self.client_address[0])
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
+        for name, value in response.headers:
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(response.body)))
         self._headers_buffer.append(b"\r\n" + response.body)  # one write for headers and body
         self.flush_headers()
@@ -175,9 +258,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--clock", choices=CLOCK_MODES, default="virtual")
+    parser.add_argument("--rate-limits", choices=RATE_LIMIT_MODES, default="auto")
     args = parser.parse_args(argv)
     try:
-        app = SimulatorApp(load_scenario(args.scenario), args.clock)
+        app = SimulatorApp(load_scenario(args.scenario), args.clock, args.rate_limits)
     except MmwatchError as exc:
         print(f"error: {exc}", file=sys.stderr, flush=True)
         return 2

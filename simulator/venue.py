@@ -16,16 +16,17 @@ from simulator.truth import TruthRecorder
 
 @dataclass(frozen=True)
 class Response:
-    """An HTTP answer: status, body bytes and content type."""
+    """An HTTP answer: status, body bytes, content type and extra headers."""
 
     status: int
     body: bytes
     content_type: str = "application/json"
+    headers: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def json(cls, payload: object, status: int = 200) -> "Response":
+    def json(cls, payload: object, status: int = 200, headers: tuple[tuple[str, str], ...] = ()) -> "Response":
         """A JSON response serialized with orjson."""
-        return cls(status, orjson.dumps(payload))
+        return cls(status, orjson.dumps(payload), headers=headers)
 
 
 @dataclass(frozen=True)
@@ -37,19 +38,25 @@ class VenueContext:
     now_ms: int
     truth: TruthRecorder
 
-    def model_by_id(self, market_id: str) -> MarketModel | None:
-        """The market with the venue's own id (e.g. 'BTCUSDT'), or None."""
-        return self.world.by_market_id.get((self.venue, market_id))
+    def model_by_id(self, market_id: str, market_type: str = "spot") -> MarketModel | None:
+        """The market with the venue's own id (e.g. 'BTCUSDT') and type ('spot'/'swap'), or None."""
+        return self.world.by_market_id.get((self.venue, market_type, market_id))
 
-    def markets(self) -> list[MarketModel]:
-        """Every market of this venue."""
-        return self.world.venue_markets(self.venue)
+    def markets(self, market_type: str | None = None) -> list[MarketModel]:
+        """Every market of this venue (of one market type when given)."""
+        return [m for m in self.world.venue_markets(self.venue) if market_type in (None, m.market_type)]
 
     def serve_book(self, model: MarketModel, limit: int | None) -> Book:
-        """The book at `now_ms`; when it is served (status 'ok') it is recorded for the ground truth."""
+        """The book at `now_ms`; when it is served (status 'ok') it is recorded for the ground truth
+        (amounts in base units: contracts × contract_size)."""
         book = build_book(model, self.now_ms, limit)
         if book.status == "ok":
-            self.truth.record(self.venue, model.symbol, self.now_ms, book.bids, book.asks)
+            bids, asks = book.bids, book.asks
+            if model.contract_size != 1:
+                size = model.contract_size
+                bids = [(p, a * size) for p, a in bids]
+                asks = [(p, a * size) for p, a in asks]
+            self.truth.record(self.venue, model.symbol, self.now_ms, bids, asks)
         return book
 
     def peek_book(self, model: MarketModel, limit: int | None) -> Book:

@@ -1,9 +1,13 @@
-"""Venue dialects: one module per venue with `PREFIX` (URL path prefix) and `ROUTES`
-(path below the prefix → handler(ctx: VenueContext, query: dict[str, str]) → Response)."""
+"""Venue dialects: one module per venue (ccxt id) with `ROUTER` (routes below the venue root),
+`handle(ctx, route, query) -> Response` and `too_many(verdict, ip) -> Response` (its rate-limit
+answer). Shared pieces live in `common` (and the Binance helpers in `binance`)."""
 from __future__ import annotations
 
 from types import ModuleType
 
-from simulator.dialects import binance
+from simulator.dialects import binance, binanceusdm, bitget, bybit, gate, kucoin, kucoinfutures, okx
 
-DIALECTS: dict[str, ModuleType] = {"binance": binance}
+DIALECTS: dict[str, ModuleType] = {
+    "binance": binance, "binanceusdm": binanceusdm, "bitget": bitget, "gate": gate,
+    "kucoin": kucoin, "kucoinfutures": kucoinfutures, "okx": okx, "bybit": bybit,
+}

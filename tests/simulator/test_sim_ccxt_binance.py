@@ -112,8 +112,9 @@ def test_async_ccxt(sim, smoke_world, t0):
     assert [tuple(level) for level in book["bids"]] == expected.bids
 
 
-def test_point_at_keeps_paths(sim):
+def test_point_at_keeps_paths_below_the_venue_root(sim):
     exchange = point_at(ccxt.binance(), "http://127.0.0.1:9")
-    assert exchange.urls["api"]["public"] == "http://127.0.0.1:9/api/v3"
-    assert exchange.urls["api"]["fapiPublic"] == "http://127.0.0.1:9/fapi/v1"
-    assert all(url.startswith("http://127.0.0.1:9/") for url in exchange.urls["api"].values())
+    assert exchange.urls["api"]["public"] == "http://127.0.0.1:9/binance/api/v3"
+    assert exchange.urls["api"]["fapiPublic"] == "http://127.0.0.1:9/binance/fapi/v1"
+    assert all(url.startswith("http://127.0.0.1:9/binance/") for url in exchange.urls["api"].values())
+    assert point_at(ccxt.okx(), "http://h:1/").urls["api"]["rest"] == "http://h:1/okx"

@@ -1,0 +1,54 @@
+"""24 h ticker statistics of a market at an instant, shared by every dialect.
+
+open = fair price 24 h ago, last = fair price now, high/low over the fair price sampled each minute
+of the last 24 h (all rounded to the tick); volumes are the expected ones (trades per minute ×
+typical size × the block-trade mean), bid/ask the top of the book served now.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from simulator.book import build_book
+from simulator.market import MarketModel
+from simulator.price_path import DAY_MS
+
+
+@dataclass(frozen=True)
+class TickerStats:
+    """What a venue's 24 h ticker carries (amounts in the venue's units)."""
+
+    ts: int
+    open: float
+    high: float
+    low: float
+    last: float
+    bid: float
+    bid_size: float
+    ask: float
+    ask_size: float
+    base_volume: float
+    quote_volume: float
+    trade_count: int
+
+    @property
+    def change(self) -> float:
+        return self.last - self.open
+
+    @property
+    def change_pct(self) -> float:
+        """Change over 24 h in percent."""
+        return (self.last - self.open) / self.open * 100 if self.open else 0.0
+
+
+def ticker_stats(model: MarketModel, now_ms: int) -> TickerStats:
+    """The 24 h statistics of `model` at `now_ms`; (0, 0) bid/ask when that side is empty."""
+    market = model.market
+    samples = [model.round_price(model.fair_price(now_ms - DAY_MS + minute * 60_000)) for minute in range(1441)]
+    book = build_book(model, now_ms, 1)
+    bid = book.bids[0] if book.bids else (0.0, 0.0)
+    ask = book.asks[0] if book.asks else (0.0, 0.0)
+    count = market.trades_per_minute * 1440
+    base = count * market.trade_size * (1.2 + market.large_trade_prob * 60)  # base units
+    volume = model.amount(round(base / model.contract_size / market.amount_step))
+    return TickerStats(now_ms, samples[0], max(samples), min(samples), samples[-1], bid[0], bid[1], ask[0], ask[1],
+                       volume, round(base * samples[-1], 2), count)
