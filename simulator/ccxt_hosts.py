@@ -34,3 +34,29 @@ def point_at(exchange, base_url: str, venue: str | None = None):
     root = base_url.rstrip("/") + "/" + (venue or exchange.id)
     exchange.urls["api"] = _rewrite(exchange.urls["api"], root)
     return exchange
+
+
+# What keeps ccxt's load_markets to the market types the simulator serves (and mmwatch collects),
+# without the currency endpoints (which need API keys on most venues).
+FETCH_MARKET_TYPES: dict[str, list[str]] = {
+    "binance": ["spot"], "binanceusdm": ["linear"], "bitget": ["spot", "swap"], "gate": ["spot", "swap"],
+    "kucoin": ["spot"], "kucoinfutures": ["swap"], "okx": ["spot", "swap"], "bybit": ["spot", "linear"],
+}
+
+
+def ccxt_config(venue: str, **extra) -> dict:
+    """Constructor config for a ccxt class of `venue`: market types we need, no currencies call,
+    rate limiting on (ccxt's own throttle); `extra` is merged on top (e.g. enableRateLimit=False)."""
+    config = {"enableRateLimit": True, "has": {"fetchCurrencies": False},
+              "options": {"fetchMarkets": {"types": FETCH_MARKET_TYPES[venue]}, "fetchCurrencies": False}}
+    config.update(extra)
+    return config
+
+
+def simulated_exchange(venue: str, base_url: str, async_support: bool = False, **extra):
+    """A real ccxt instance of `venue` (sync, or ccxt.async_support) aimed at the simulator."""
+    if async_support:
+        import ccxt.async_support as module
+    else:
+        import ccxt as module
+    return point_at(getattr(module, venue)(ccxt_config(venue, **extra)), base_url)
