@@ -1,6 +1,72 @@
-"""Placeholder: filled in by its owner."""
+"""`mmwatch build` (one day through Dagster) and `mmwatch report` (re-render the HTML)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
 import typer
+
+from mmwatch.errors import MmwatchError
+
+_VERDICT_WIDTHS = (20, 14, 22, 18, 9, 10)
+
+
+def _fail(error: MmwatchError) -> None:
+    typer.echo(f"error: {error}", err=True)
+    raise typer.Exit(2)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _print_verdicts(rows) -> None:
+    header = ("market maker", "exchange", "market", "verdict", "uptime %", "coverage %")
+    typer.echo("  ".join(h.ljust(w) for h, w in zip(header, _VERDICT_WIDTHS)))
+    for r in rows:
+        cells = (r.mm_name, r.exchange, f"{r.symbol} ({r.market_type})", r.verdict, _pct(r.uptime_pct), _pct(r.coverage_pct))
+        typer.echo("  ".join(str(c).ljust(w) for c, w in zip(cells, _VERDICT_WIDTHS)))
+    if not rows:
+        typer.echo("(no obligation in force on this day)")
+
+
+def build(
+    date: str = typer.Option(..., "--date", help="UTC day to build, YYYY-MM-DD."),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Data directory (default $MMWATCH_DATA_DIR or ./data)."),
+    obligations: Optional[Path] = typer.Option(None, "--obligations", help="Obligations CSV replacing the dbt seed."),
+) -> None:
+    """Rebuild one day: raw lake partitions with landing files, dbt marts, HTML report (runs recorded in Dagster)."""
+    try:
+        from pipelines.daily_build import run_daily_build
+
+        result = run_daily_build(date, data_dir, obligations)
+    except MmwatchError as error:
+        _fail(error)
+    typer.echo(f"built {result.day} for {', '.join(result.exchanges)}")
+    _print_verdicts(result.rows)
+    typer.echo(f"report:    {result.report}")
+    typer.echo(f"warehouse: {result.warehouse}")
+
+
+def report(
+    date: str = typer.Option(..., "--date", help="UTC day, YYYY-MM-DD."),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Data directory (default $MMWATCH_DATA_DIR or ./data)."),
+) -> None:
+    """Re-render reports/compliance-<date>.html from the warehouse (read-only; no rebuild)."""
+    from mmwatch.report import render_compliance_report
+    from mmwatch.settings import DataDir
+
+    try:
+        layout = DataDir.from_env(data_dir).ensure()
+        html = render_compliance_report(layout.warehouse, date)
+    except MmwatchError as error:
+        _fail(error)
+    path = layout.reports / f"compliance-{date}.html"
+    path.write_text(html, encoding="utf-8")
+    typer.echo(f"report: {path}")
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    """Add build and report to the CLI."""
+    app.command("build")(build)
+    app.command("report")(report)
