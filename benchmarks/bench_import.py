@@ -6,6 +6,7 @@ markets) into a temporary directory, import them, print snapshots/s and peak RSS
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import random
 import resource
 import sys
@@ -53,7 +54,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="mmwatch-bench-") as tmp:
         capture = Path(tmp) / ("capture.jsonl.gz" if args.gzip else "capture.jsonl")
-        size = generate(capture, args.snapshots, args.levels)
+        # Generate in a child process so the import is measured in a clean process (memory, RSS).
+        child = multiprocessing.get_context("spawn").Process(target=generate, args=(capture, args.snapshots, args.levels))
+        child.start()
+        child.join()
+        size = capture.stat().st_size
         started = time.perf_counter()
         result = import_capture(DataDir.from_env(Path(tmp) / "data"), capture)
         elapsed = time.perf_counter() - started
