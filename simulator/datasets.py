@@ -65,7 +65,7 @@ DATASET_METHODS: dict[tuple[str, str], str] = {
     ("binanceusdm", "long_short_ratio"): "fapiDataGetGlobalLongShortAccountRatio + fapiDataGetTopLongShortPositionRatio",
     ("bitget", "fund_flow"): "publicUtaGetV3MarketSpotFundFlow + publicUtaGetV3MarketSpotWhaleFlow",
     ("bitget", "long_short_ratio"): "fetch_long_short_ratio_history",
-    ("bitget", "mark_price"): "fetch_funding_rate (markPrice, indexPrice) / fetch_tickers",
+    ("bitget", "mark_price"): "fetch_tickers / fetch_funding_rates (markPrice, indexPrice in the tickers)",
     ("gate", "contract_stats"): "publicFuturesGetSettleContractStats (settle lowercase)",
     ("gate", "open_interest_history"): "fetch_open_interest_history (contract stats)",
     ("gate", "mark_price"): "fetch_funding_rate (mark_price, index_price) / fetch_tickers",
