@@ -97,7 +97,7 @@ def _history(shape):
 def _oi_row(model: MarketModel, ts: int) -> dict:
     oi = open_interest(model, ts)
     return {"symbol": model.market_id, "sumOpenInterest": num(oi.base, model.amount_decimals),
-            "sumOpenInterestValue": num(oi.value, 8), "timestamp": ts}
+            "sumOpenInterestValue": f"{oi.value:.2f}", "timestamp": ts}
 
 
 def _ratio_row(kind: str):

@@ -83,7 +83,8 @@ def _book(ctx: VenueContext, model: MarketModel, query: dict) -> dict | Response
 def _histories(ctx: VenueContext, model: MarketModel, query: dict) -> list[dict]:
     pd, ad = model.price_decimals, model.amount_decimals
     return [{"sequence": str(t.id), "price": num(t.price, pd), "size": num(t.amount, ad), "side": t.side,
-             "time": t.ts * 1_000_000} for t in trades_before(model, ctx.now_ms, 100)]
+             "time": t.ts * 1_000_000 + 500_000}  # sub-ms part, as KuCoin's: ccxt divides ns by 1e6 in floats
+            for t in trades_before(model, ctx.now_ms, 100)]
 
 
 def _ticker(ctx: VenueContext, model: MarketModel) -> dict:

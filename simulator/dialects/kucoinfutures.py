@@ -56,14 +56,14 @@ def _book(size: int):
         if isinstance(book, Response):
             return book
         return {"symbol": model.market_id, "sequence": ctx.now_ms, "bids": [[p, int(a)] for p, a in book.bids],
-                "asks": [[p, int(a)] for p, a in book.asks], "ts": ctx.now_ms * 1_000_000}
+                "asks": [[p, int(a)] for p, a in book.asks], "ts": ctx.now_ms * 1_000_000 + 500_000}
     return body
 
 
 def _trades(ctx: VenueContext, model: MarketModel, query: dict) -> list[dict]:
     return [{"sequence": t.id, "tradeId": str(t.id), "takerOrderId": f"t{t.id}", "makerOrderId": f"m{t.id}",
              "price": f"{t.price:.{model.price_decimals}f}", "size": int(t.amount), "side": t.side,
-             "ts": t.ts * 1_000_000} for t in trades_before(model, ctx.now_ms, 100)]
+             "ts": t.ts * 1_000_000 + 500_000} for t in trades_before(model, ctx.now_ms, 100)]
 
 
 def _klines(ctx: VenueContext, model: MarketModel, query: dict) -> list | Response:

@@ -14,6 +14,7 @@ from simulator.scenario import load_scenario
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 SMOKE = SCENARIOS / "smoke.yaml"
 DEMO = SCENARIOS / "demo.yaml"
+VENUES = SCENARIOS / "venues.yaml"
 MINUTE = 60_000
 
 
@@ -54,3 +55,32 @@ def binance(sim):
     exchange = ccxt.binance({"enableRateLimit": False,
                              "options": {"fetchMarkets": ["spot"], "fetchCurrencies": False}})
     return point_at(exchange, sim.url)
+
+
+@pytest.fixture(scope="session")
+def venues_scenario():
+    return load_scenario(VENUES)
+
+
+@pytest.fixture(scope="session")
+def venues_world(venues_scenario):
+    return World(venues_scenario)
+
+
+@pytest.fixture(scope="module")
+def venues_sim():
+    """venues.yaml (8 venues, 40 markets) in a subprocess, virtual clock, rate limits counted only."""
+    with SimulatorProcess(VENUES) as process:
+        yield process
+
+
+@pytest.fixture(scope="module")
+def exchanges(venues_sim):
+    """venue id -> a real sync ccxt instance aimed at `venues_sim`, markets loaded once."""
+    from simulator.ccxt_hosts import simulated_exchange
+    from simulator.datasets import VENUES as VENUE_IDS
+
+    built = {venue: simulated_exchange(venue, venues_sim.url, enableRateLimit=False) for venue in VENUE_IDS}
+    for exchange in built.values():
+        exchange.load_markets()
+    return built
