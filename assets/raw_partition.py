@@ -140,11 +140,12 @@ def _prepared_in_order(table: RawTable, files: Sequence[LandingFile], workers: i
 def _first_occurrences(rows: pl.DataFrame, key_columns: tuple[str, ...], seen: set) -> pl.DataFrame:
     """Rows whose key was not seen before (in this frame or earlier ones); updates `seen`."""
     keys = rows[key_columns[0]].to_list() if len(key_columns) == 1 else rows.select(key_columns).rows()
-    keep = []
-    for key in keys:
-        keep.append(key not in seen)
-        seen.add(key)
-    return rows if all(keep) else rows.filter(pl.Series(keep, dtype=pl.Boolean))
+    distinct = set(keys)
+    if len(distinct) == len(keys) and seen.isdisjoint(distinct):  # the usual case, at C speed
+        seen |= distinct
+        return rows
+    keep = [key not in seen and not seen.add(key) for key in keys]
+    return rows.filter(pl.Series(keep, dtype=pl.Boolean))
 
 
 def _check_partition(rows: pl.DataFrame, table: RawTable, day: str, exchange: str) -> None:
