@@ -125,7 +125,7 @@ class SimulatorApp:
         dialect = DIALECTS[venue]
         now = self.clock.now_ms()
         down = self.forced_down.get(venue) or self.scenario.venues[venue].down_status(now % DAY_MS)
-        verdict = None if down else self.limiter.check(venue, client, dialect.ROUTER.template_of(route), query, now)
+        verdict = None if down else self.limiter.check(venue, client, route, query, now)
         with self._stats_lock:
             counters = self.venue_stats[venue]
             counters["requests"] += 1

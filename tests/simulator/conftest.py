@@ -58,6 +58,11 @@ def binance(sim):
 
 
 @pytest.fixture(scope="session")
+def venues_path() -> Path:
+    return VENUES
+
+
+@pytest.fixture(scope="session")
 def venues_scenario():
     return load_scenario(VENUES)
 
