@@ -33,6 +33,8 @@ reference_mids as (
 
     from measured
     where market_type = 'spot' and quote = 'USDT' and settle is null and is_two_sided
+    -- one reference per venue and ts, so the ASOF match is deterministic
+    qualify row_number() over (partition by base, exchange, ts order by snapshot_id) = 1
 
 ),
 

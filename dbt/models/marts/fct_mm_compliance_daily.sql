@@ -53,15 +53,18 @@ minutes as (
 
 ),
 
+-- averages of doubles are taken in a fixed order: parallel summation in any order could
+-- change the last bit between two builds of the same day
+
 minute_stats as (
 
     select
         obligation_id,
         day,
         count(*) as covered_minutes,
-        100 * avg(minute_compliance) as uptime_pct,
-        100 * avg(minute_bid_compliance) as bid_uptime_pct,
-        100 * avg(minute_ask_compliance) as ask_uptime_pct,
+        100 * avg(minute_compliance order by minute) as uptime_pct,
+        100 * avg(minute_bid_compliance order by minute) as bid_uptime_pct,
+        100 * avg(minute_ask_compliance order by minute) as ask_uptime_pct,
         count(*) filter (where minute_compliance < 1) as breach_minutes
 
     from minutes
@@ -78,7 +81,7 @@ snapshot_stats as (
         count(*) filter (where compliant) as compliant_snapshots,
         count(*) filter (where not is_two_sided) as one_sided_snapshots,
         count(*) filter (where usd_rate_missing) as usd_rate_missing_snapshots,
-        avg(spread_bps) as mean_spread_bps,
+        avg(spread_bps order by ts, snapshot_id) as mean_spread_bps,
         median(spread_bps) as median_spread_bps,
         median(depth_bid_usd) as median_depth_bid_usd,
         median(depth_ask_usd) as median_depth_ask_usd
