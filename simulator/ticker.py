@@ -1,12 +1,14 @@
 """24 h ticker statistics of a market at an instant, shared by every dialect.
 
-open = fair price 24 h ago, last = fair price now, high/low over the fair price sampled each minute
-of the last 24 h (all rounded to the tick); volumes are the expected ones (trades per minute ×
-typical size × the block-trade mean), bid/ask the top of the book served now.
+open = fair price at the first minute boundary of the last 24 h, last = fair price now, high/low
+over the fair price at every minute boundary of the last 24 h and now (all rounded to the tick;
+minute prices are cached); volumes are the expected ones (trades per minute × typical size × the
+block-trade mean), bid/ask the top of the book served now.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from simulator.book import build_book
 from simulator.market import MarketModel
@@ -40,10 +42,17 @@ class TickerStats:
         return (self.last - self.open) / self.open * 100 if self.open else 0.0
 
 
+@lru_cache(maxsize=200_000)
+def _minute_price(model: MarketModel, minute: int) -> float:
+    return model.round_price(model.fair_price(minute * 60_000))
+
+
 def ticker_stats(model: MarketModel, now_ms: int) -> TickerStats:
     """The 24 h statistics of `model` at `now_ms`; (0, 0) bid/ask when that side is empty."""
     market = model.market
-    samples = [model.round_price(model.fair_price(now_ms - DAY_MS + minute * 60_000)) for minute in range(1441)]
+    first = -(-(now_ms - DAY_MS) // 60_000)
+    samples = [_minute_price(model, minute) for minute in range(first, now_ms // 60_000 + 1)]
+    samples.append(model.round_price(model.fair_price(now_ms)))
     book = build_book(model, now_ms, 1)
     bid = book.bids[0] if book.bids else (0.0, 0.0)
     ask = book.asks[0] if book.asks else (0.0, 0.0)
