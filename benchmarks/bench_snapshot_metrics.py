@@ -93,8 +93,11 @@ def dbt_command(args: list[str], data_dir: Path) -> list[str]:
             "--vars", json.dumps({"day": DAY})]
 
 
-def run_measured(command: list[str], env: dict) -> tuple[float, int]:
-    """Run `command`, return (wall seconds, peak RSS bytes of that process)."""
+def run_measured(command: list[str], env: dict) -> tuple[float, float, int]:
+    """Run `command`, return (wall seconds, CPU seconds, peak RSS bytes) of that process.
+
+    CPU seconds (user + system) do not depend on what else the machine runs; wall time does.
+    """
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     output = process.stdout.read()
@@ -102,7 +105,7 @@ def run_measured(command: list[str], env: dict) -> tuple[float, int]:
     elapsed = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{output.decode(errors='replace')}")
-    return elapsed, usage.ru_maxrss * 1024  # Linux reports KiB
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024  # Linux: KiB
 
 
 def model_seconds(data_dir: Path) -> float:
@@ -126,7 +129,7 @@ def main() -> None:
     # untimed set-up: seeds and the staging views the model reads
     subprocess.run(dbt_command(["seed", "--quiet"], data_dir), env=env, check=True)
     subprocess.run(dbt_command(["run", "--quiet", "--select", "staging"], data_dir), env=env, check=True)
-    wall_s, peak_rss = run_measured(
+    wall_s, cpu_s, peak_rss = run_measured(
         dbt_command(["run", "--select", "fct_orderbook_snapshot_metrics"], data_dir), env)
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
         rows = con.execute("select count(*) from fct_orderbook_snapshot_metrics").fetchone()[0]
@@ -136,10 +139,13 @@ def main() -> None:
 
     print(f"generated {snapshots:,} snapshots ({lake_mb:,.0f} MB Parquet) in {generate_s:.1f} s; "
           f"data dir {data_dir}")
-    print("| benchmark | snapshots | rows out | dbt wall (s) | model (s) | peak RSS (MiB) | target |")
-    print("|---|---|---|---|---|---|---|")
+    load = os.getloadavg()[0]
+    print("| benchmark | snapshots | rows out | dbt wall (s) | model (s) | CPU (s) | peak RSS (MiB) "
+          "| load avg | target |")
+    print("|---|---|---|---|---|---|---|---|---|")
     print(f"| dbt run fct_orderbook_snapshot_metrics, 1 day | {snapshots:,} | {rows:,} | {wall_s:.1f} "
-          f"| {model_seconds(data_dir):.1f} | {peak_rss / 2**20:,.0f} | < 15 s, < 2048 MiB |")
+          f"| {model_seconds(data_dir):.1f} | {cpu_s:.1f} | {peak_rss / 2**20:,.0f} | {load:.1f} "
+          f"| < 15 s, < 2048 MiB |")
 
 
 if __name__ == "__main__":
