@@ -24,8 +24,8 @@ MARKETS = (("binance", "BTC/USDT", 97_000.0), ("binance", "ETH/USDT", 3_100.0),
 DAY_START_MS = 1_763_683_200_000
 
 
-def generate(path: Path, snapshots: int, levels: int, seed: int = 7) -> int:
-    """Write `snapshots` order-book records (one every 10 s per market) plus some trades; returns bytes."""
+def generate(path: Path, snapshots: int, levels: int, seed: int = 7, interval_ms: int = 10_000) -> int:
+    """Write `snapshots` order-book records (one every `interval_ms` per market) plus some trades; returns bytes."""
     rnd = random.Random(seed)
     opener = __import__("gzip").open if path.suffix == ".gz" else open
     with opener(path, "wb") as out:
@@ -33,7 +33,7 @@ def generate(path: Path, snapshots: int, levels: int, seed: int = 7) -> int:
             exchange, symbol, price = MARKETS[i % len(MARKETS)]
             tick = price * 1e-5
             mid = price * (1 + rnd.uniform(-0.01, 0.01))
-            ts = DAY_START_MS + (i // len(MARKETS)) * 10_000
+            ts = DAY_START_MS + (i // len(MARKETS)) * interval_ms
             bids = [[round(mid - tick * (k + 1), 2), round(rnd.uniform(0.001, 3), 5)] for k in range(levels)]
             asks = [[round(mid + tick * (k + 1), 2), round(rnd.uniform(0.001, 3), 5)] for k in range(levels)]
             out.write(orjson.dumps({"type": "orderbook", "exchange": exchange, "market_type": "spot", "symbol": symbol,
