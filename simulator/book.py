@@ -6,14 +6,19 @@ Amounts are in the venue's units: contracts of `contract_size` base units for pe
 Market-wide conditions: `outage` and `empty_body` produce no book (the dialect answers 503 or
 an empty body), `crossed` adds a bid above the best ask, `one_sided_bid` empties the whole bid
 side and `one_sided_ask` the whole ask side.
+
+Speed: every random draw of one book comes from one seeded byte string (one byte per jitter);
+levels are integer ticks and amount steps until the very end, and only the `limit` best levels a
+side are turned into floats (`BookPlan` holds what is fixed per market).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
 
+from simulator.book_plan import BookPlan, book_plan, maker_plan
 from simulator.market import MakerState, MarketModel, World
-from simulator.randomness import seeded
+from simulator.randomness import seeded_bytes
 
 Level = tuple[float, float]  # (price, amount)
 
@@ -29,45 +34,43 @@ class Book:
     asks: list[Level] = field(default_factory=list)  # price ascending
 
 
-def _add(side: dict[int, int], ticks: int, steps: int) -> None:
-    side[ticks] = side.get(ticks, 0) + steps
-
-
-def _steps_for(notional: float, price: float, step: float) -> int:
-    """Amount steps (of `step` venue units, each worth `price` per unit) covering `notional`."""
-    return max(1, math.ceil(notional / price / step))
-
-
-def _background(model: MarketModel, fair: float, rng, bids: dict, asks: dict) -> None:
-    bg = model.market.background
-    tick = model.market.tick_size
-    size_steps = bg.size / (model.market.amount_step * model.contract_size)
-    random, floor, ceil = rng.random, math.floor, math.ceil
-    for level in range(bg.levels):
-        distance = (bg.distance_bps + level * bg.step_bps) / 10_000
-        bid_ticks = floor(fair * (1 - distance) / tick)
+def _maker_quotes(plan: BookPlan, state: MakerState, fair: float, jitter: bytes, at: int,
+                  bids: dict[int, int], asks: dict[int, int]) -> int:
+    """Add one maker's levels (ticks → steps) to the sides; returns the next unused jitter byte."""
+    bid_mults, ask_mults = maker_plan(plan, state.maker.quoting.levels, state.maker.quoting.band_bps,
+                                      state.spread_bps)
+    per_level = state.depth_quote / len(bid_mults)
+    step_value = plan.step * plan.tick  # quote value of one amount step at a price of one tick
+    floor, ceil = math.floor, math.ceil
+    for bid_mult, ask_mult in zip(bid_mults, ask_mults):
+        bid_ticks = floor(fair * bid_mult)
         if bid_ticks > 0:
-            bids[bid_ticks] = bids.get(bid_ticks, 0) + (round(size_steps * (0.5 + random())) or 1)
-        ask_ticks = ceil(fair * (1 + distance) / tick)
-        asks[ask_ticks] = asks.get(ask_ticks, 0) + (round(size_steps * (0.5 + random())) or 1)
+            steps = ceil(per_level * (1 + jitter[at] / 2560) / (bid_ticks * step_value))
+            bids[bid_ticks] = bids.get(bid_ticks, 0) + (steps if steps > 1 else 1)
+        ask_ticks = ceil(fair * ask_mult)
+        steps = ceil(per_level * (1 + jitter[at + 1] / 2560) / (ask_ticks * step_value))
+        asks[ask_ticks] = asks.get(ask_ticks, 0) + (steps if steps > 1 else 1)
+        at += 2
+    return at
 
 
-def _maker_quotes(model: MarketModel, state: MakerState, fair: float, rng, bids: dict, asks: dict) -> None:
-    quoting = state.maker.quoting
-    tick, step = model.market.tick_size, model.market.amount_step * model.contract_size
-    half = state.spread_bps / 2
-    levels = quoting.levels
-    reach = max(quoting.band_bps, half) - half  # from the touch to the edge of the maker's band
-    per_level = state.depth_quote / levels
-    for level in range(levels):
-        distance = (half + (reach * level / (levels - 1) if levels > 1 else 0.0)) / 10_000
-        bid_ticks = math.floor(fair * (1 - distance) / tick)
-        ask_ticks = math.ceil(fair * (1 + distance) / tick)
-        if bid_ticks > 0:
-            notional = per_level * (1 + 0.1 * rng.random())
-            _add(bids, bid_ticks, _steps_for(notional, bid_ticks * tick, step))
-        notional = per_level * (1 + 0.1 * rng.random())
-        _add(asks, ask_ticks, _steps_for(notional, ask_ticks * tick, step))
+def _side(plan: BookPlan, fair: float, makers: dict[int, int], sizes: bytes, descending: bool,
+          limit: int | None) -> list[tuple[int, int]]:
+    """The best `limit` (ticks, steps) of one side: the makers' levels merged with the background."""
+    background = plan.background_bids if descending else plan.background_asks
+    table = plan.size_table
+    if limit is not None:
+        room = max(0, limit - len(makers))
+        head = background(fair, room + 1)  # one more level: it must not share the last level's tick
+        if head and (not makers or (min(makers) > head[0] if descending else max(makers) < head[0])) \
+                and len(set(head)) == len(head):
+            # common case: distinct background ticks, all beyond every maker level: no merging
+            ordered = sorted(makers.items(), reverse=descending)[:limit]
+            return ordered + list(zip(head[:room], map(table.__getitem__, sizes)))
+    merged = dict(makers)
+    for ticks, size in zip(background(fair, plan.background_levels), sizes):
+        merged[ticks] = merged.get(ticks, 0) + table[size]
+    return sorted(merged.items(), reverse=descending)[:limit]
 
 
 def build_book(model: MarketModel, t_ms: int, limit: int | None = 100) -> Book:
@@ -77,29 +80,39 @@ def build_book(model: MarketModel, t_ms: int, limit: int | None = 100) -> Book:
     condition = model.condition(states)
     if condition in ("outage", "empty_body"):
         return Book(t_ms, condition, condition)
+    bid_ticks, ask_ticks = book_ticks(model, t_ms, states, condition, limit)
+    plan = book_plan(model)
+    return Book(t_ms, "ok", condition, plan.levels(bid_ticks), plan.levels(ask_ticks))
+
+
+def book_ticks(model: MarketModel, t_ms: int, states: list[MakerState], condition: str,
+               limit: int | None) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(bids, asks) as (ticks, amount steps), best first, for a market not in outage/empty_body."""
+    plan = book_plan(model)
     fair = model.fair_price(t_ms)
-    rng = seeded(model.world.scenario.seed, model.venue, model.symbol, "book", t_ms)
+    random_bytes = seeded_bytes(plan.random_bytes, model.world.scenario.seed, model.venue, model.symbol, "book", t_ms)
     bids: dict[int, int] = {}
     asks: dict[int, int] = {}
+    at = 0
     for state in states:
         if state.behaviour != "absent":
-            _maker_quotes(model, state, fair, rng, bids, asks)
-    _background(model, fair, rng, bids, asks)
+            at = _maker_quotes(plan, state, fair, random_bytes, at, bids, asks)
+    cut = limit
     if condition == "crossed":
-        best_ask = min(asks)
-        _add(bids, best_ask + 2, max(asks[best_ask], 1))
-    elif condition == "one_sided_bid":
-        bids.clear()
-    elif condition == "one_sided_ask":
-        asks.clear()
-    return Book(t_ms, "ok", condition, _levels(model, bids, True, limit), _levels(model, asks, False, limit))
-
-
-def _levels(model: MarketModel, side: dict[int, int], descending: bool, limit: int | None) -> list[Level]:
-    """Ticks and steps → (price, amount) floats, best first (same rounding as MarketModel.price/amount)."""
-    tick, step = model.market.tick_size, model.market.amount_step
-    pd, ad = model.price_decimals, model.amount_decimals
-    return [(round(t * tick, pd), round(side[t] * step, ad)) for t in sorted(side, reverse=descending)[:limit]]
+        limit = None  # the added bid sits above the best ask: build whole sides, then cut
+    start, levels = plan.maker_bytes, plan.background_levels
+    bid_side = [] if condition == "one_sided_bid" else _side(
+        plan, fair, bids, random_bytes[start:start + levels], True, limit)
+    start += levels
+    ask_side = [] if condition == "one_sided_ask" else _side(
+        plan, fair, asks, random_bytes[start:start + levels], False, limit)
+    if condition == "crossed" and ask_side:
+        best_ask, best_ask_steps = ask_side[0]
+        merged = dict(bid_side)
+        merged[best_ask + 2] = merged.get(best_ask + 2, 0) + max(best_ask_steps, 1)
+        bid_side = sorted(merged.items(), reverse=True)[:cut]
+        ask_side = ask_side[:cut]
+    return bid_side, ask_side
 
 
 def order_book(world: World, venue: str, symbol: str, t_ms: int, limit: int | None = 100) -> Book:

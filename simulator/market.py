@@ -29,6 +29,16 @@ def decimals_of(step: float) -> int:
     return max(0, -int(exponent))
 
 
+def decimal_fraction(step: float) -> tuple[int, int]:
+    """A tick or step size as integers (numerator, 10**decimals): 0.0025 → (25, 10000), 5 → (5, 1).
+
+    `units * numerator / scale` is then the float nearest to the decimal value, i.e. the same float
+    as `round(units * step, decimals)`, for a fraction of the cost (int / int is correctly rounded).
+    """
+    scale = 10 ** decimals_of(step)
+    return int(Decimal(repr(step)) * scale), scale
+
+
 @dataclass(frozen=True)
 class MakerState:
     """A market maker at one instant: its behaviour and the quoting it implies."""
@@ -54,6 +64,8 @@ class MarketModel:
         self.price_decimals = decimals_of(market.tick_size)
         self.amount_decimals = decimals_of(market.amount_step)
         self.contract_size = market.contract_size
+        self._price_fraction = decimal_fraction(market.tick_size)
+        self._amount_fraction = decimal_fraction(market.amount_step)
         venue_config = world.scenario.venues[venue]
         self.offset = 1 + venue_config.price_offset_bps / 10_000
         self.lag_ms = int(round(venue_config.lag_s * 1000))
@@ -111,11 +123,13 @@ class MarketModel:
 
     def price(self, ticks: int) -> float:
         """A price given in ticks, as the float the venue prints."""
-        return round(ticks * self.market.tick_size, self.price_decimals)
+        numerator, scale = self._price_fraction
+        return ticks * numerator / scale
 
     def amount(self, steps: int) -> float:
         """An amount given in amount steps, as the float the venue prints."""
-        return round(steps * self.market.amount_step, self.amount_decimals)
+        numerator, scale = self._amount_fraction
+        return steps * numerator / scale
 
 
 class World:

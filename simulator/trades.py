@@ -4,21 +4,24 @@ Every minute holds exactly `trades_per_minute` trades, so trade ids are contiguo
 id = epoch_minute × trades_per_minute + k (k = 0.. within the minute, in time order).
 Taker side 50/50, price within 3 bps of the fair price on the taker's side, amounts log-normal
 around `trade_size` (base units; amounts printed in the venue's units, contracts for perpetuals)
-with a `large_trade_prob` chance of a 20-100× block. `trades_in_minute` is cached per (model, minute).
+with a `large_trade_prob` chance of a 20-100× block. `trades_in_minute` is cached per (model, minute);
+the draws of a minute are one seeded byte string (`simulator.randomness.seeded_uint16`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
 from functools import lru_cache
+from typing import NamedTuple
 
 from simulator.market import MarketModel
-from simulator.randomness import seeded
+from simulator.randomness import UINT16_VALUES, normal_quantiles, seeded_uint16
 
 MINUTE_MS = 60_000
+MAX_SLIP = 3 / 10_000  # a trade prints within 3 bps of the fair price, on the taker's side
+SIZE_SIGMA = 0.6  # log-normal spread of trade sizes
 
 
-@dataclass(frozen=True)
-class Trade:
+class Trade(NamedTuple):
     """One public trade; `side` is the taker side ('buy' or 'sell')."""
 
     id: int
@@ -33,26 +36,38 @@ def trades_in_minute(model: MarketModel, minute: int) -> list[Trade]:
     return list(_minute_trades(model, minute))
 
 
+@lru_cache(maxsize=64)
+def _lognormal_factors(sigma: float) -> tuple[float, ...]:
+    """exp(sigma × z) per uint16 draw: a log-normal size factor by table look-up."""
+    return tuple(math.exp(sigma * z) for z in normal_quantiles())
+
+
 @lru_cache(maxsize=20_000)
 def _minute_trades(model: MarketModel, minute: int) -> tuple[Trade, ...]:
     market = model.market
     count = market.trades_per_minute
     if count == 0:
         return ()
-    rng = seeded(model.world.scenario.seed, model.venue, model.symbol, "trades", minute)
-    offsets = sorted(rng.randrange(MINUTE_MS) for _ in range(count))
+    # four 16-bit draws per trade: time in the minute, side + slip, size, block trade
+    draws = seeded_uint16(4 * count, model.world.scenario.seed, model.venue, model.symbol, "trades", minute)
+    start = minute * MINUTE_MS
+    times = sorted(start + (draw * MINUTE_MS >> 16) for draw in draws[0::4])
+    sizes = _lognormal_factors(SIZE_SIGMA)
+    block_below = market.large_trade_prob * UINT16_VALUES  # a block when the draw is below this
+    tick, unit = market.tick_size, market.amount_step * model.contract_size
+    fair_price, price, amount = model.fair_price, model.price, model.amount
+    first_id = minute * count
     trades = []
-    for k, offset in enumerate(offsets):
-        ts = minute * MINUTE_MS + offset
-        side = "buy" if rng.random() < 0.5 else "sell"
-        slip = rng.random() * 3 / 10_000
-        fair = model.fair_price(ts)
-        price_ticks = round(fair * (1 + slip if side == "buy" else 1 - slip) / market.tick_size)
-        size = market.trade_size * rng.lognormvariate(0.0, 0.6)
-        if rng.random() < market.large_trade_prob:
-            size *= rng.uniform(20, 100)
-        steps = max(1, round(size / (market.amount_step * market.contract_size)))
-        trades.append(Trade(minute * count + k, ts, model.price(max(1, price_ticks)), model.amount(steps), side))
+    for k, (ts, side_slip, size_draw, block) in enumerate(zip(times, draws[1::4], draws[2::4], draws[3::4])):
+        slip = (side_slip >> 1) * MAX_SLIP / 32_768
+        buy = side_slip & 1
+        price_ticks = round(fair_price(ts) * (1 + slip if buy else 1 - slip) / tick)
+        size = market.trade_size * sizes[size_draw]
+        if block < block_below:  # the draw, scaled to [0, 1), also sets how large the block is
+            size *= 20 + 80 * block / block_below
+        steps = round(size / unit)
+        trades.append(Trade(first_id + k, ts, price(price_ticks if price_ticks > 1 else 1),
+                            amount(steps if steps > 1 else 1), "buy" if buy else "sell"))
     return tuple(trades)
 
 

@@ -7,6 +7,9 @@ and breach episodes (`aggregate_day`).
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
+from math import isfinite
+from operator import ge, le, mul, neg
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
@@ -63,6 +66,13 @@ def _invalid_reason(bids: list, asks: list) -> str | None:
 def snapshot_facts(exchange: str, symbol: str, ts: int, bids: list, asks: list,
                    bands: set[float] | frozenset[float] = frozenset()) -> SnapshotFacts:
     """Validity, touch and depth per band (spec §1-§2) of one book; zero-amount levels ignored."""
+    fast = _ordered_facts(exchange, symbol, ts, bids, asks, bands)
+    return fast if fast is not None else _any_order_facts(exchange, symbol, ts, bids, asks, bands)
+
+
+def _any_order_facts(exchange: str, symbol: str, ts: int, bids: list, asks: list,
+                     bands: set[float] | frozenset[float]) -> SnapshotFacts:
+    """The rules word for word, for any book (levels in any order, zero amounts, bad values)."""
     reason = _invalid_reason(bids, asks)
     if reason is not None:
         return SnapshotFacts(exchange, symbol, ts, reason, None, None)
@@ -79,6 +89,45 @@ def snapshot_facts(exchange: str, symbol: str, ts: int, bids: list, asks: list,
             low, high = mid * (1 - band / 10_000), mid * (1 + band / 10_000)
             depth[band] = (sum(p * a for p, a in live_bids if p >= low),
                            sum(p * a for p, a in live_asks if p <= high))
+    return SnapshotFacts(exchange, symbol, ts, None, best_bid, best_ask, depth)
+
+
+def _columns(side: list, descending: bool) -> tuple[tuple, tuple] | None:
+    """(prices, amounts) of a side whose prices are finite, > 0 and sorted best first and whose
+    amounts are finite and > 0; None for any other side."""
+    if not side:
+        return (), ()
+    prices, amounts = zip(*side)
+    if not (isfinite(sum(prices)) and min(prices) > 0 and isfinite(sum(amounts)) and min(amounts) > 0):
+        return None  # a sum is finite only without NaN and inf
+    in_order = all(map(ge, prices, prices[1:])) if descending else all(map(le, prices, prices[1:]))
+    return (prices, amounts) if in_order else None
+
+
+def _ordered_facts(exchange: str, symbol: str, ts: int, bids: list, asks: list,
+                   bands: set[float] | frozenset[float]) -> SnapshotFacts | None:
+    """The same facts as `_any_order_facts`, faster, for the common book: every level valid with an
+    amount > 0, each side sorted best first. The levels inside a band are then a prefix of the side,
+    summed in the same order (so the same floats). None when the book is not of that kind."""
+    bid_columns, ask_columns = _columns(bids, True), _columns(asks, False)
+    if bid_columns is None or ask_columns is None:
+        return None
+    (bid_prices, bid_amounts), (ask_prices, ask_amounts) = bid_columns, ask_columns
+    best_bid = bid_prices[0] if bid_prices else None
+    best_ask = ask_prices[0] if ask_prices else None
+    if best_bid is None or best_ask is None:
+        return SnapshotFacts(exchange, symbol, ts, None, best_bid, best_ask, {})
+    if best_bid >= best_ask:
+        return SnapshotFacts(exchange, symbol, ts, "crossed_book", best_bid, best_ask)
+    mid = (best_bid + best_ask) / 2
+    bid_notional = list(map(mul, bid_prices, bid_amounts))
+    ask_notional = list(map(mul, ask_prices, ask_amounts))
+    depth: dict[float, tuple[float, float]] = {}
+    for band in bands:
+        low, high = mid * (1 - band / 10_000), mid * (1 + band / 10_000)
+        inside_bids = bisect_right(bid_prices, -low, key=neg)  # bid prices >= low
+        inside_asks = bisect_right(ask_prices, high)  # ask prices <= high
+        depth[band] = (sum(bid_notional[:inside_bids]), sum(ask_notional[:inside_asks]))
     return SnapshotFacts(exchange, symbol, ts, None, best_bid, best_ask, depth)
 
 
