@@ -33,6 +33,7 @@ class RawOrderbooks(_Market):
     bids: LEVELS = pa.Field(nullable=False)
     asks: LEVELS = pa.Field(nullable=False)
     source: str = pa.Field(nullable=False)
+    contract_size: pl.Float64 = pa.Field(nullable=False, gt=0)
     ts: pl.Int64 = pa.Field(nullable=False)
     snapshot_id: str = pa.Field(nullable=False, unique=True)
     is_valid: bool = pa.Field(nullable=False)
@@ -51,6 +52,7 @@ class RawTrades(_Market):
     amount: pl.Float64 = pa.Field(nullable=False)
     side: Optional[str] = pa.Field(nullable=True, isin=["buy", "sell"])
     source: str = pa.Field(nullable=False)
+    contract_size: pl.Float64 = pa.Field(nullable=False, gt=0)
     ts: pl.Int64 = pa.Field(nullable=False)
     trade_key: str = pa.Field(nullable=False)
 

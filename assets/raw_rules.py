@@ -8,6 +8,7 @@ from __future__ import annotations
 import polars as pl
 
 from assets.raw_ids import snapshot_ids, trade_keys
+from mmwatch.schemas import with_defaults
 
 # Reasons in the order they are tested: the first that applies is stored.
 INVALID_REASONS = ("bad_price", "bad_amount", "crossed_book")
@@ -61,7 +62,7 @@ def orderbook_validity() -> list[pl.Expr]:
 
 def prepare_orderbooks(landing: pl.DataFrame) -> pl.DataFrame:
     """Landing order books -> lake rows with ts, snapshot_id, is_valid, invalid_reason."""
-    frame = landing.with_columns(event_time()).with_columns(orderbook_validity())
+    frame = with_defaults(landing).with_columns(event_time()).with_columns(orderbook_validity())
     return frame.with_columns(
         snapshot_ids(frame), pl.col("invalid_reason").is_null().alias("is_valid")
     )
@@ -69,7 +70,7 @@ def prepare_orderbooks(landing: pl.DataFrame) -> pl.DataFrame:
 
 def prepare_trades(landing: pl.DataFrame) -> pl.DataFrame:
     """Landing trades -> lake rows with ts and trade_key."""
-    frame = landing.with_columns(event_time())
+    frame = with_defaults(landing).with_columns(event_time())
     return frame.with_columns(trade_keys(frame))
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from mmwatch.schemas import LANDING_SCHEMAS
+from mmwatch.schemas import COLUMN_DEFAULTS, LANDING_SCHEMAS
 from mmwatch.settings import DataDir
 
 _NAME = re.compile(r"^(?P<arrival_ns>\d{19})-(?P<source>[A-Za-z0-9_.]+)-(?P<rand>[0-9a-f]{8})\.parquet$")
@@ -62,6 +62,8 @@ def write_landing(
     schema of `dataset` (columns are cast and ordered here).
     """
     schema = LANDING_SCHEMAS[dataset]
+    missing = [name for name in schema if name not in frame.columns and name in COLUMN_DEFAULTS]
+    frame = frame.with_columns(pl.lit(COLUMN_DEFAULTS[name]).alias(name) for name in missing)
     frame = frame.select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
     folder = data_dir.landing_dir(dataset) / f"day={day}" / f"exchange={exchange}"
     folder.mkdir(parents=True, exist_ok=True)

@@ -26,6 +26,7 @@ LANDING_ORDERBOOKS = pl.Schema(
         "bids": LEVELS,
         "asks": LEVELS,
         "source": pl.Utf8,  # "collector" or "import:<file name>"
+        "contract_size": pl.Float64,  # base units per contract; amounts are in contracts (1.0: base units)
     }
 )
 
@@ -41,6 +42,7 @@ LANDING_TRADES = pl.Schema(
         "amount": pl.Float64,
         "side": pl.Utf8,  # taker side: "buy" / "sell", null when unknown
         "source": pl.Utf8,
+        "contract_size": pl.Float64,  # base units per contract (1.0: amount is in base units)
     }
 )
 
@@ -56,6 +58,9 @@ LANDING_FETCH_ERRORS = pl.Schema(
         "message": pl.Utf8,
     }
 )
+
+# Columns added after the first landing files were written: their value where a file or row lacks them.
+COLUMN_DEFAULTS: dict[str, object] = {"contract_size": 1.0}
 
 LANDING_SCHEMAS: dict[str, pl.Schema] = {
     "orderbooks": LANDING_ORDERBOOKS,
@@ -91,6 +96,14 @@ LAKE_TABLES = {
     "raw_trades": "trades",
     "raw_fetch_errors": "fetch_errors",
 }
+
+
+def with_defaults(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with every COLUMN_DEFAULTS column present and its nulls filled (older files lack them)."""
+    return frame.with_columns(
+        (pl.col(name).fill_null(value) if name in frame.columns else pl.lit(value)).alias(name)
+        for name, value in COLUMN_DEFAULTS.items()
+    )
 
 
 def empty(schema: pl.Schema) -> pl.DataFrame:

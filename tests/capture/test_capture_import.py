@@ -54,8 +54,11 @@ def test_record_then_import_gives_the_same_rows(tmp_path):
     assert sum(result.counts.rejected.values()) == 0
     landed_books = _landed(data_dir, "orderbooks").sort("symbol", "received_ts")
     expected = [{**row, "source": "import_day"} for row in sorted(books, key=lambda r: (r["symbol"], r["received_ts"]))]
-    assert landed_books.to_dicts() == expected
-    assert _landed(data_dir, "trades").sort("exchange_ts").to_dicts() == [{**t, "source": "import_day"} for t in trades]
+    # The capture format carries no contract size: imported rows get the default 1.0 (base units).
+    assert landed_books["contract_size"].to_list() == [1.0] * 3
+    assert landed_books.drop("contract_size").to_dicts() == expected
+    landed_trades = _landed(data_dir, "trades").sort("exchange_ts").drop("contract_size")
+    assert landed_trades.to_dicts() == [{**t, "source": "import_day"} for t in trades]
     # Landing day = UTC day of coalesce(exchange_ts, received_ts): the null-timestamp book is on the previous day.
     assert {(f.day, f.exchange) for f in list_landing(data_dir, "orderbooks")} == {
         ("2025-11-20", "binance"), ("2025-11-21", "binance")}
