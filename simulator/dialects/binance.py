@@ -15,7 +15,9 @@ from collections.abc import Callable
 import orjson
 
 from simulator.candles import TIMEFRAME_MS, candles
-from simulator.dialects.common import EMPTY, UNAVAILABLE_TEXT, Router, book_or_down, dispatch, int_param, market_down
+from simulator.dialects.common import (
+    EMPTY, UNAVAILABLE_TEXT, Router, book_or_down, dispatch, int_param, level_strings, market_down,
+)
 from simulator.market import MarketModel
 from simulator.ratelimit import Verdict
 from simulator.ticker import ticker_stats
@@ -80,8 +82,8 @@ def depth_handler(market_type: str, max_limit: int, default_limit: int, with_tim
         body = {"lastUpdateId": ctx.now_ms}
         if with_time:
             body.update({"E": ctx.now_ms, "T": ctx.now_ms})
-        body["bids"] = [[num(p, pd), num(a, ad)] for p, a in book.bids]
-        body["asks"] = [[num(p, pd), num(a, ad)] for p, a in book.asks]
+        body["bids"] = level_strings(book.bids, max(8, pd), max(8, ad))  # as num(): at least 8 places
+        body["asks"] = level_strings(book.asks, max(8, pd), max(8, ad))
         return Response.json(body)
     return handler
 

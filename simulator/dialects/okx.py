@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from simulator.candles import candles
 from simulator.derivatives import funding, index_price, long_short, mark_price, open_interest, period_starts
-from simulator.dialects.common import Router, book_or_down, dispatch, int_param, live_markets, market_down, num
+from simulator.dialects.common import (
+    Router, book_or_down, dispatch, int_param, level_strings, live_markets, market_down, num,
+)
 from simulator.market import MarketModel
 from simulator.ratelimit import Verdict
 from simulator.ticker import ticker_stats
@@ -81,8 +83,8 @@ def _book(ctx: VenueContext, model: MarketModel, query: dict) -> list | Response
     if isinstance(book, Response):
         return book
     pd, ad = model.price_decimals, model.amount_decimals
-    side = lambda lv: [[num(p, pd), num(a, ad), "0", "1"] for p, a in lv]  # noqa: E731
-    return [{"asks": side(book.asks), "bids": side(book.bids), "ts": str(ctx.now_ms)}]
+    return [{"asks": level_strings(book.asks, pd, ad, "0", "1"), "bids": level_strings(book.bids, pd, ad, "0", "1"),
+             "ts": str(ctx.now_ms)}]
 
 
 def _trade_rows(model: MarketModel, trades) -> list[dict]:
