@@ -1,13 +1,22 @@
-"""The collection config: which venues and markets to collect, how often.
+"""The collection config: which venues, markets and data sets to collect, how often.
 
 ```yaml
 simulator_url: null          # when set, every venue's API hosts point at this simulator
+cadences:                    # seconds between fetches per data set (defaults: the issue's table)
+  tickers: 60
+  ohlcv: 3600
 exchanges:
-  binance:
+  kucoin:
     markets: [BTC/USDT, ETH/USDT]
-    orderbook_levels: 100      # default 100
-    orderbook_every_s: 10      # default 10
-    trades_every_s: 10         # default 10
+    orderbook_levels: 100      # default 100; capped to what the venue allows (deeper with keys on KuCoin)
+    orderbook_every_s: 10      # default: cadences.orderbooks
+    trades_every_s: 10         # default: cadences.trades
+    datasets: [orderbooks, trades, tickers]   # default: every data set the venue offers
+    credentials:               # optional; names of environment variables, never the keys themselves
+      api_key_env: KUCOIN_API_KEY
+      secret_env: KUCOIN_SECRET
+      password_env: KUCOIN_PASSPHRASE
+    simulator_url: null        # this venue only (e.g. a second simulator)
 ```
 
 Validated once at start (pydantic v2); every message names the key and the
@@ -17,16 +26,51 @@ bad value. Symbols are checked against the venue's markets after they load
 from __future__ import annotations
 
 import difflib
+import os
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Optional
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mmwatch.errors import ConfigError
 
-# ccxt ids that mmwatch collects from; only binance has a simulator dialect so far.
+# ccxt ids that mmwatch collects from (every one has a simulator dialect).
 SUPPORTED_EXCHANGES = ("binance", "binanceusdm", "bitget", "gate", "kucoin", "kucoinfutures", "okx", "bybit")
+
+# Data set -> default seconds between fetches (the issue's table). orderbooks and trades are the
+# collector's; the others are Dagster assets on schedules (assets/datasets_*.py).
+DEFAULT_CADENCES_S: dict[str, float] = {
+    "orderbooks": 10, "trades": 10, "tickers": 60, "funding": 60, "open_interest": 300,
+    "long_short_ratio": 300, "fund_flow": 900, "contract_stats": 300, "ohlcv": 3600,
+}
+DATASET_NAMES = tuple(DEFAULT_CADENCES_S)
+COLLECTOR_DATASETS = ("orderbooks", "trades")
+
+
+def _http_url(url: str | None, key: str) -> str | None:
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise ValueError(f"{key} must start with http:// or https://, got {url!r}")
+    return url.rstrip("/") if url else url
+
+
+class Credentials(BaseModel):
+    """Names of the environment variables that hold a venue's API key (only KuCoin's full book needs one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    api_key_env: str
+    secret_env: str
+    password_env: Optional[str] = None
+
+    def resolve(self, exchange_id: str) -> dict[str, str]:
+        """ccxt credential fields read from the environment; ConfigError names a variable that is unset."""
+        wanted = {"apiKey": self.api_key_env, "secret": self.secret_env, "password": self.password_env}
+        missing = [name for name in wanted.values() if name and not os.environ.get(name)]
+        if missing:
+            raise ConfigError(f"exchanges.{exchange_id}.credentials: environment variable(s) {', '.join(missing)} "
+                              f"not set; export them or remove the credentials block")
+        return {field: os.environ[name] for field, name in wanted.items() if name}
 
 
 class ExchangeConfig(BaseModel):
@@ -36,8 +80,11 @@ class ExchangeConfig(BaseModel):
 
     markets: list[str] = Field(min_length=1)
     orderbook_levels: int = Field(default=100, ge=1, le=5000)
-    orderbook_every_s: float = Field(default=10, gt=0, le=86_400)
-    trades_every_s: float = Field(default=10, gt=0, le=86_400)
+    orderbook_every_s: Optional[float] = Field(default=None, gt=0, le=86_400)
+    trades_every_s: Optional[float] = Field(default=None, gt=0, le=86_400)
+    datasets: Optional[list[str]] = None
+    credentials: Optional[Credentials] = None
+    simulator_url: Optional[str] = None
 
     @field_validator("markets")
     @classmethod
@@ -50,13 +97,31 @@ class ExchangeConfig(BaseModel):
             raise ValueError(f"symbols listed twice: {duplicates}")
         return markets
 
+    @field_validator("datasets")
+    @classmethod
+    def _known_datasets(cls, datasets: list[str] | None) -> list[str] | None:
+        unknown = [d for d in datasets or () if d not in DATASET_NAMES]
+        if unknown:
+            raise ValueError(f"unknown data set(s) {unknown}; known: {', '.join(DATASET_NAMES)}")
+        return datasets
+
+    @field_validator("simulator_url")
+    @classmethod
+    def _venue_url(cls, url: str | None) -> str | None:
+        return _http_url(url, "simulator_url")
+
+    def wants(self, dataset: str) -> bool:
+        """True when this venue's config asks for `dataset` (no `datasets` list: every data set)."""
+        return self.datasets is None or dataset in self.datasets
+
 
 class CollectionConfig(BaseModel):
-    """The whole collection config: the venues and an optional simulator URL."""
+    """The whole collection config: cadences, the venues and an optional simulator URL."""
 
     model_config = ConfigDict(extra="forbid")
 
-    simulator_url: str | None = None
+    simulator_url: Optional[str] = None
+    cadences: dict[str, float] = Field(default_factory=dict)
     exchanges: dict[str, ExchangeConfig] = Field(min_length=1)
 
     @field_validator("exchanges")
@@ -69,12 +134,37 @@ class CollectionConfig(BaseModel):
             )
         return exchanges
 
+    @field_validator("cadences")
+    @classmethod
+    def _known_cadences(cls, cadences: dict[str, float]) -> dict[str, float]:
+        unknown = [d for d in cadences if d not in DATASET_NAMES]
+        if unknown:
+            raise ValueError(f"unknown data set(s) {unknown}; known: {', '.join(DATASET_NAMES)}")
+        bad = {d: s for d, s in cadences.items() if not 0 < s <= 86_400}
+        if bad:
+            raise ValueError(f"cadences must be seconds in (0, 86400], got {bad}")
+        return cadences
+
     @field_validator("simulator_url")
     @classmethod
     def _http_url(cls, url: str | None) -> str | None:
-        if url is not None and not url.startswith(("http://", "https://")):
-            raise ValueError(f"simulator_url must start with http:// or https://, got {url!r}")
-        return url.rstrip("/") if url else url
+        return _http_url(url, "simulator_url")
+
+    @model_validator(mode="after")
+    def _fill_cadences(self) -> "CollectionConfig":
+        self.cadences = {**DEFAULT_CADENCES_S, **self.cadences}
+        for venue in self.exchanges.values():
+            venue.orderbook_every_s = venue.orderbook_every_s or self.cadences["orderbooks"]
+            venue.trades_every_s = venue.trades_every_s or self.cadences["trades"]
+        return self
+
+    def cadence_s(self, dataset: str) -> float:
+        """Seconds between fetches of `dataset` (config, else the default table)."""
+        return self.cadences[dataset]
+
+    def url_for(self, exchange_id: str) -> str | None:
+        """The simulator URL a venue is pointed at (its own, else the global one; None = live)."""
+        return self.exchanges[exchange_id].simulator_url or self.simulator_url
 
 
 def _describe(error: dict) -> str:

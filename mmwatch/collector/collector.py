@@ -9,10 +9,12 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable
 
-from mmwatch.collector.exchanges import load_checked_markets, make_exchange, market_type_of
-from mmwatch.collector.fetchers import Rows, TradeCursor, fetch_book, fetch_new_trades
+from mmwatch.collector.budget import VenueBudget
+from mmwatch.collector.fetchers import Rows, TradeCursor, failure_rows, fetch_book, fetch_new_trades
 from mmwatch.collector.rows import MarketRef
 from mmwatch.collector.sinks import Sink
+from mmwatch.collector.venue_state import VenueState
+from mmwatch.collector.venues import book_request_limit, trade_page_limit
 from mmwatch.config import CollectionConfig
 
 log = logging.getLogger(__name__)
@@ -28,7 +30,8 @@ def wall_clock_ms() -> int:
 class _Job:
     """One recurring fetch: the order book or the trades of one market."""
 
-    market: MarketRef
+    exchange: str
+    symbol: str
     dataset: str  # "orderbooks" / "trades"
     every_ms: int
     levels: int
@@ -38,12 +41,15 @@ class _Job:
 class Collector:
     """Polls every configured market through ccxt and hands the rows to a sink.
 
-    `await start()` builds one async ccxt instance per exchange and loads its
-    markets once (unknown symbols raise ConfigError). Then either
-    `await run_forever()` (wall clock) or `await run_cycle(now_ms)` (virtual
-    time: everything due at now_ms, received_ts = now_ms). `await close()`
-    flushes the sink and closes the connections. `requests` counts HTTP
-    requests per exchange, `counts` rows per (exchange, snapshots/trades/errors).
+    `await start()` builds one async ccxt instance per exchange and loads the
+    markets of every venue at once (unknown symbols raise ConfigError; a venue
+    that cannot be reached is retried while its fetches are recorded as
+    fetch_errors). Then either `await run_forever()` (wall clock) or
+    `await run_cycle(now_ms)` (virtual time: everything due at now_ms,
+    received_ts = now_ms). `await close()` flushes the sink and closes the
+    connections. `budgets[exchange]` accounts every request against the
+    venue's budget; `requests` counts them per exchange, `counts` rows per
+    (exchange, snapshots/trades/errors).
     """
 
     def __init__(self, config: CollectionConfig, sink: Sink, clock: Callable[[], int] = wall_clock_ms,
@@ -51,37 +57,59 @@ class Collector:
         self.config = config
         self.sink = sink
         self.clock = clock
-        self.simulator_url = simulator_url or config.simulator_url
+        self.simulator_url = simulator_url
         self.virtual_time = virtual_time
         self.trades_since_ms = trades_since_ms
-        self.exchanges: dict = {}
+        self.venues: dict[str, VenueState] = {}
+        self.budgets: dict[str, VenueBudget] = {}
         self.jobs: list[_Job] = []
-        self.cursors: dict[MarketRef, TradeCursor] = {}
-        self.requests: Counter = Counter()
+        self.cursors: dict[tuple[str, str], TradeCursor] = {}
         self.counts: Counter = Counter()
 
+    @property
+    def requests(self) -> Counter:
+        """HTTP requests made so far, per exchange id."""
+        return Counter({venue: budget.requests for venue, budget in self.budgets.items()})
+
+    @property
+    def exchanges(self) -> dict:
+        """exchange id -> its ccxt instance."""
+        return {venue: state.exchange for venue, state in self.venues.items()}
+
     async def start(self) -> None:
-        """Create the exchange instances and load markets once; ConfigError for unknown symbols."""
+        """Create the exchange instances and load every venue's markets; ConfigError for unknown symbols."""
         try:
             for exchange_id, venue in self.config.exchanges.items():
-                exchange = make_exchange(exchange_id, venue.markets, self.simulator_url, self.virtual_time, self.requests)
-                self.exchanges[exchange_id] = exchange
-                markets = await load_checked_markets(exchange, venue.markets)
-                for symbol, market in markets.items():
-                    ref = MarketRef(exchange_id, symbol, market_type_of(market))
-                    self.jobs.append(_Job(ref, "orderbooks", int(venue.orderbook_every_s * 1000), venue.orderbook_levels))
-                    self.jobs.append(_Job(ref, "trades", int(venue.trades_every_s * 1000), 0))
+                url = venue.simulator_url or self.simulator_url or self.config.simulator_url
+                budget = VenueBudget(exchange_id, wait=not self.virtual_time)
+                self.budgets[exchange_id] = budget
+                self.venues[exchange_id] = VenueState.build(exchange_id, venue, url, self.virtual_time, budget)
+                for symbol in venue.markets:
+                    if venue.wants("orderbooks"):
+                        self.jobs.append(_Job(exchange_id, symbol, "orderbooks", int(venue.orderbook_every_s * 1000),
+                                              venue.orderbook_levels))
+                    if venue.wants("trades"):
+                        self.jobs.append(_Job(exchange_id, symbol, "trades", int(venue.trades_every_s * 1000), 0))
+            await asyncio.gather(*(state.load(self.clock()) for state in self.venues.values()))
         except BaseException:
             await self.close()
             raise
         since = self.clock() if self.trades_since_ms is None else self.trades_since_ms
-        self.cursors = {job.market: TradeCursor(since) for job in self.jobs if job.dataset == "trades"}
+        self.cursors = {(job.exchange, job.symbol): TradeCursor(since) for job in self.jobs if job.dataset == "trades"}
 
     async def _run_job(self, job: _Job, clock: Callable[[], int]) -> Rows:
-        exchange = self.exchanges[job.market.exchange]
+        state = self.venues[job.exchange]
+        market = state.market(job.symbol)
+        if not state.ready:
+            error = await state.retry(clock())
+            market = state.market(job.symbol)
+            if error is not None:
+                return failure_rows(market, job.dataset, clock(), error)
         if job.dataset == "orderbooks":
-            return await fetch_book(exchange, job.market, job.levels, clock)
-        return await fetch_new_trades(exchange, job.market, self.cursors[job.market], clock)
+            limit = book_request_limit(job.exchange, market.market_type, job.levels, state.authenticated)
+            return await fetch_book(state.exchange, market, limit, clock)
+        page = trade_page_limit(job.exchange, market.market_type)
+        return await fetch_new_trades(state.exchange, market, self.cursors[(job.exchange, job.symbol)], clock, page)
 
     def _deliver(self, rows: Rows) -> None:
         for dataset, row in rows:
@@ -108,6 +136,16 @@ class Collector:
             except asyncio.TimeoutError:
                 pass
 
+    def progress_lines(self, since: Counter | None = None) -> list[str]:
+        """Per venue: rows since `since` (a copy of `counts`), and the request-budget use so far."""
+        since = since or Counter()
+        lines = []
+        for exchange_id, budget in self.budgets.items():
+            got = {name: self.counts[(exchange_id, name)] - since[(exchange_id, name)] for name in _COUNTED.values()}
+            lines.append(f"{exchange_id}: {got['snapshots']} snapshots, {got['trades']} trades, {got['errors']} errors; "
+                         + budget.report().split(": ", 1)[1])
+        return lines
+
     async def _minute_loop(self, stop: asyncio.Event) -> None:
         last = Counter(self.counts)
         while not stop.is_set():
@@ -116,10 +154,8 @@ class Collector:
             except asyncio.TimeoutError:
                 pass
             self.sink.tick(self.clock())
-            for exchange_id in self.exchanges:
-                got = {name: self.counts[(exchange_id, name)] - last[(exchange_id, name)] for name in _COUNTED.values()}
-                log.info("%s: %d snapshots, %d trades, %d errors in the last minute; %d requests so far", exchange_id,
-                         got["snapshots"], got["trades"], got["errors"], self.requests[exchange_id])
+            for line in self.progress_lines(last):
+                log.info("last minute: %s", line)
             last = Counter(self.counts)
 
     async def run_forever(self, duration_s: float | None = None) -> None:
@@ -151,5 +187,5 @@ class Collector:
         try:
             self.sink.close()
         finally:
-            for exchange in self.exchanges.values():
-                await exchange.close()
+            for state in self.venues.values():
+                await state.exchange.close()

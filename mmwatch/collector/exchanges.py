@@ -1,82 +1,64 @@
 """Building the ccxt exchange instances: one async instance per venue, shared by its markets."""
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any, Iterable
 
 import ccxt.async_support as ccxt_async
 
+from mmwatch.collector.budget import VenueBudget
+from mmwatch.collector.venues import FETCH_MARKET_TYPES, contract_size_of, market_type_of  # noqa: F401 (re-export)
 from mmwatch.config import SUPPORTED_EXCHANGES, check_symbols
 from mmwatch.errors import ConfigError
 
-# Market-type lists for ccxt's fetchMarkets, so load_markets only calls the endpoints of the
-# market types we collect (spot symbols 'BASE/QUOTE', derivatives 'BASE/QUOTE:SETTLE').
-_SPOT_TYPES = {"binance": ["spot"], "bybit": ["spot"], "okx": ["spot"], "gate": ["spot"], "kucoin": ["spot"],
-               "bitget": ["spot"]}
-_DERIVATIVE_TYPES = {"binance": ["linear", "inverse"], "binanceusdm": ["linear"], "bybit": ["linear", "inverse"],
-                     "okx": ["swap", "future"], "gate": ["swap", "future"], "kucoinfutures": ["swap", "future"],
-                     "bitget": ["swap"]}
 # A tiny rate limit for the simulator in virtual time: the throttler must not sleep between cycles.
 SIMULATOR_RATE_LIMIT_MS = 0.001
 
 
-def market_types_for(exchange_id: str, symbols: Iterable[str]) -> list[str]:
-    """The ccxt fetchMarkets types needed for `symbols` on `exchange_id`."""
-    symbols = list(symbols)
-    types: list[str] = []
-    if any(":" not in s for s in symbols):
-        types += _SPOT_TYPES.get(exchange_id, [])
-    if any(":" in s for s in symbols) or not types:
-        types += _DERIVATIVE_TYPES.get(exchange_id, [])
-    return types
+def exchange_config(exchange_id: str, credentials: dict[str, str] | None = None) -> dict[str, Any]:
+    """ccxt constructor config: rate limited, only the market types we collect, no currencies/margin calls."""
+    return {"enableRateLimit": True, **(credentials or {}),
+            "options": {"fetchCurrencies": False, "fetchMargins": False,
+                        "fetchMarkets": {"types": FETCH_MARKET_TYPES[exchange_id]}}}
 
 
-def exchange_options(exchange_id: str, symbols: Iterable[str]) -> dict[str, Any]:
-    """ccxt options that avoid needless endpoints (market types we do not collect, currencies, margin)."""
-    options: dict[str, Any] = {"fetchCurrencies": False, "fetchMargins": False}
-    types = market_types_for(exchange_id, symbols)
-    if types:
-        options["fetchMarkets"] = {"types": types}
-    return options
+def point_at(exchange, base_url: str) -> None:
+    """Aim every API host of a ccxt instance at `base_url/<ccxt id>` (the simulator's venue root)."""
+    from simulator.ccxt_hosts import point_at as simulator_point_at
+
+    simulator_point_at(exchange, base_url)
 
 
 def make_exchange(exchange_id: str, symbols: Iterable[str] = (), simulator_url: str | None = None,
-                  virtual_time: bool = False, requests: Counter | None = None):
+                  virtual_time: bool = False, budget: VenueBudget | None = None,
+                  credentials: dict[str, str] | None = None):
     """An async ccxt instance for `exchange_id` (rate limited), pointed at `simulator_url` when given.
 
-    `requests` (optional) counts every HTTP request the instance makes, per exchange id.
+    `budget` (optional) is charged for every HTTP request the instance makes
+    (and may hold it back until the venue's window has room).
     """
     if exchange_id not in SUPPORTED_EXCHANGES:
         raise ConfigError(f"unknown exchange {exchange_id!r}; supported ids: {', '.join(SUPPORTED_EXCHANGES)}")
-    config: dict[str, Any] = {"enableRateLimit": True, "options": exchange_options(exchange_id, symbols)}
+    config = exchange_config(exchange_id, credentials)
     if simulator_url and virtual_time:
         config["rateLimit"] = SIMULATOR_RATE_LIMIT_MS
     exchange = getattr(ccxt_async, exchange_id)(config)
-    # Currencies are not needed to read books and trades; skip that (often authenticated) endpoint.
+    # Currencies are not needed to read market data; skip that (often authenticated) endpoint.
     exchange.has["fetchCurrencies"] = False
     if simulator_url:
-        from simulator.ccxt_hosts import point_at
-
         point_at(exchange, simulator_url)
-    if requests is not None:
-        _count_requests(exchange, requests)
+    if budget is not None:
+        _charge_requests(exchange, budget)
     return exchange
 
 
-def _count_requests(exchange, requests: Counter) -> None:
+def _charge_requests(exchange, budget: VenueBudget) -> None:
     original = exchange.fetch
 
-    async def counted_fetch(*args, **kwargs):
-        requests[exchange.id] += 1
-        return await original(*args, **kwargs)
+    async def charged_fetch(url, *args, **kwargs):
+        await budget.acquire(url)
+        return await original(url, *args, **kwargs)
 
-    exchange.fetch = counted_fetch
-
-
-def market_type_of(market: dict) -> str:
-    """spot / swap / future for a ccxt market (options are collected as 'future')."""
-    kind = market.get("type") or "spot"
-    return kind if kind in ("spot", "swap", "future") else "future"
+    exchange.fetch = charged_fetch
 
 
 async def load_checked_markets(exchange, symbols: Iterable[str]) -> dict[str, dict]:

@@ -13,24 +13,26 @@ from typing import Any, Callable
 import ccxt
 
 from mmwatch.collector.rows import MarketRef, book_row, error_row, is_empty_book, trade_row
+from mmwatch.errors import MmwatchError
 
 log = logging.getLogger(__name__)
 Rows = list[tuple[str, dict[str, Any]]]  # (dataset, row)
 MAX_TRADE_PAGES = 5  # pages per cycle when a venue returns full pages (catching up after a gap)
 
 
-def _failure(market: MarketRef, dataset: str, received_ts: int, exc: BaseException) -> Rows:
-    if not isinstance(exc, ccxt.BaseError):
+def failure_rows(market: MarketRef, dataset: str, received_ts: int, exc: BaseException) -> Rows:
+    """A failed fetch as a `fetch_errors` row (unexpected, non-ccxt errors are logged with their trace)."""
+    if not isinstance(exc, (ccxt.BaseError, MmwatchError)):
         log.exception("unexpected error fetching %s %s %s", dataset, market.exchange, market.symbol)
     return [("fetch_errors", error_row(market, dataset, received_ts, type(exc).__name__, str(exc)))]
 
 
-async def fetch_book(exchange, market: MarketRef, limit: int, clock: Callable[[], int]) -> Rows:
+async def fetch_book(exchange, market: MarketRef, limit: int | None, clock: Callable[[], int]) -> Rows:
     """Fetch one order book: an `orderbooks` row, or a `fetch_errors` row (empty book = EmptyResponse)."""
     try:
         book = await exchange.fetch_order_book(market.symbol, limit)
     except Exception as exc:  # recorded as a fetch_errors row; the loop goes on
-        return _failure(market, "orderbooks", clock(), exc)
+        return failure_rows(market, "orderbooks", clock(), exc)
     received_ts = clock()
     if is_empty_book(book):
         message = "both sides empty in a successful response (empty or unreadable body)"
@@ -80,7 +82,7 @@ async def fetch_new_trades(exchange, market: MarketRef, cursor: TradeCursor, clo
         try:
             page = await exchange.fetch_trades(market.symbol, since=cursor.since, limit=page_limit)
         except Exception as exc:  # recorded as a fetch_errors row; the next cycle resumes from the cursor
-            return rows + _failure(market, "trades", clock(), exc)
+            return rows + failure_rows(market, "trades", clock(), exc)
         received_ts = clock()
         fresh = cursor.take_new(page)
         rows += [("trades", trade_row(market, trade, received_ts)) for trade in fresh]

@@ -12,6 +12,7 @@ class MarketRef:
     exchange: str
     symbol: str
     market_type: str
+    contract_size: float = 1.0  # base units per contract (amounts of books and trades are in contracts)
 
 
 def _levels(levels: list | None) -> list[dict[str, float]]:
@@ -28,7 +29,8 @@ def book_row(market: MarketRef, book: dict, received_ts: int) -> dict[str, Any]:
     """An `orderbooks` landing row from a ccxt order book."""
     return {"exchange": market.exchange, "market_type": market.market_type, "symbol": market.symbol,
             "exchange_ts": book.get("timestamp"), "received_ts": received_ts, "nonce": book.get("nonce"),
-            "bids": _levels(book.get("bids")), "asks": _levels(book.get("asks")), "source": "collector"}
+            "bids": _levels(book.get("bids")), "asks": _levels(book.get("asks")), "source": "collector",
+            "contract_size": market.contract_size}
 
 
 def trade_row(market: MarketRef, trade: dict, received_ts: int) -> dict[str, Any]:
@@ -37,7 +39,8 @@ def trade_row(market: MarketRef, trade: dict, received_ts: int) -> dict[str, Any
     return {"exchange": market.exchange, "market_type": market.market_type, "symbol": market.symbol,
             "exchange_ts": trade.get("timestamp"), "received_ts": received_ts,
             "trade_id": None if trade_id is None else str(trade_id), "price": trade.get("price"),
-            "amount": trade.get("amount"), "side": trade.get("side"), "source": "collector"}
+            "amount": trade.get("amount"), "side": trade.get("side"), "source": "collector",
+            "contract_size": market.contract_size}
 
 
 def error_row(market: MarketRef, dataset: str, received_ts: int, error_class: str, message: str) -> dict[str, Any]:

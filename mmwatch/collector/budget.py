@@ -1,0 +1,177 @@
+"""Our own accounting of each venue's public REST budget (on top of ccxt's throttle).
+
+Every request the collector's ccxt instances make is charged here before it
+leaves, against the venue's published budget (per IP, fixed windows). When a
+request would take a bucket past `SAFETY` of its limit, `acquire` waits for
+the next window (wall clock only; in virtual time it only counts), so the
+venue never has to answer 429. `report()` gives the use per venue for the
+progress log and the summary at exit.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+from urllib.parse import parse_qsl, urlsplit
+
+SAFETY = 0.8  # never plan to use more than this share of a window
+
+
+@dataclass(frozen=True)
+class Charge:
+    """`weight` units against `bucket` (at most `limit` per `window_ms`)."""
+
+    bucket: str
+    limit: int
+    window_ms: int
+    weight: int = 1
+
+
+def _steps(value: int, table: list[tuple[int, int]], default: int) -> int:
+    return next((weight for upper, weight in table if value <= upper), default)
+
+
+def _limit(query: dict, default: int) -> int:
+    try:
+        return int(query.get("limit") or default)
+    except ValueError:
+        return default
+
+
+def _binance(path: str, query: dict) -> list[Charge]:
+    name = path.rsplit("/api/v3/", 1)[-1]
+    if name == "depth":
+        weight = _steps(_limit(query, 100), [(100, 5), (500, 25), (1000, 50)], 250)
+    elif name == "ticker/24hr":
+        count = len(query["symbols"].split(",")) if query.get("symbols") else (1 if query.get("symbol") else 0)
+        weight = 80 if count == 0 else _steps(count, [(20, 2), (100, 40)], 80)
+    else:
+        weight = {"trades": 25, "historicalTrades": 25, "aggTrades": 4, "klines": 2, "exchangeInfo": 20}.get(name, 1)
+    return [Charge("weight", 6000, 60_000, weight)]
+
+
+def _binanceusdm(path: str, query: dict) -> list[Charge]:
+    if "/futures/data/" in path:
+        return [Charge("futures_data", 1000, 300_000, 1)]
+    name = path.rsplit("/", 1)[-1]
+    if name == "depth":
+        weight = _steps(_limit(query, 500), [(50, 2), (100, 5), (500, 10)], 20)
+    elif name == "klines":
+        weight = _steps(_limit(query, 500), [(99, 1), (499, 2), (1000, 5)], 10)
+    elif name in ("premiumIndex", "ticker/24hr", "24hr"):
+        weight = 1 if query.get("symbol") else 40
+    else:
+        weight = {"trades": 5, "aggTrades": 20}.get(name, 1)
+    return [Charge("weight", 2400, 60_000, weight)]
+
+
+_KUCOIN_WEIGHTS = {"symbols": 4, "level2_20": 2, "level2_100": 4, "histories": 3, "allTickers": 15, "candles": 3,
+                   "active": 3, "depth20": 5, "depth100": 10, "history": 5, "query": 3, "open-interest": 5}
+_OKX_LIMITS = {"market/books": 40, "market/books-full": 10, "market/trades": 100, "market/history-trades": 20,
+               "market/tickers": 20, "market/ticker": 20, "market/candles": 40, "market/history-candles": 20,
+               "public/instruments": 20, "public/funding-rate": 20, "public/mark-price": 10,
+               "public/open-interest": 20, "public/time": 10}
+
+
+def _kucoin(path: str, query: dict) -> list[Charge]:
+    return [Charge("public", 2000, 30_000, _KUCOIN_WEIGHTS.get(path.rsplit("/", 1)[-1], 3))]
+
+
+def _okx(path: str, query: dict) -> list[Charge]:
+    name = path.split("/api/v5/", 1)[-1]
+    return [Charge(name, 5 if name.startswith("rubik/") else _OKX_LIMITS.get(name, 20), 2000, 1)]
+
+
+def _per_endpoint(limit: int, window_ms: int) -> Callable[[str, dict], list[Charge]]:
+    return lambda path, query: [Charge(path, limit, window_ms, 1)]
+
+
+# venue -> (charges of one request, what the budget is, in words)
+BUDGETS: dict[str, tuple[Callable[[str, dict], list[Charge]], str]] = {
+    "binance": (_binance, "6000 weight/min"),
+    "binanceusdm": (_binanceusdm, "2400 weight/min (+1000 /futures/data per 5 min)"),
+    "gate": (_per_endpoint(200, 10_000), "200 requests/10 s per endpoint"),
+    "kucoin": (_kucoin, "2000 weight/30 s"),
+    "kucoinfutures": (_kucoin, "2000 weight/30 s"),
+    "bitget": (_per_endpoint(20, 1000), "20 requests/s per endpoint"),
+    "okx": (_okx, "per endpoint per 2 s"),
+    "bybit": (lambda path, query: [Charge("ip", 600, 5000, 1)], "600 requests/5 s"),
+}
+
+
+def _wall_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass
+class _Bucket:
+    window: int = -1
+    used: int = 0
+    peak_share: float = 0.0
+    peak_used: int = 0
+    limit: int = 0
+
+
+@dataclass
+class VenueBudget:
+    """The budget use of one venue: buckets, requests, weight, and the waits it imposed."""
+
+    venue: str
+    clock: Callable[[], int] = _wall_ms
+    wait: bool = True  # False in virtual time: count only
+    requests: int = 0
+    weight: int = 0
+    waits: int = 0
+    buckets: dict[str, _Bucket] = field(default_factory=dict)
+
+    def charges(self, url: str) -> list[Charge]:
+        """What a request to `url` costs on this venue."""
+        parts = urlsplit(url)
+        charges_of, _ = BUDGETS[self.venue]
+        return charges_of(parts.path, dict(parse_qsl(parts.query)))
+
+    def _room(self, charge: Charge, now_ms: int) -> int:
+        """ms to wait until `charge` fits under SAFETY of its bucket (0: it fits now)."""
+        bucket = self.buckets.get(charge.bucket)
+        window = now_ms // charge.window_ms
+        used = bucket.used if bucket and bucket.window == window else 0
+        if used + charge.weight <= max(charge.weight, int(charge.limit * SAFETY)):
+            return 0
+        return (window + 1) * charge.window_ms - now_ms + 1
+
+    async def acquire(self, url: str) -> None:
+        """Charge one request to `url`, first waiting (wall clock) while it would overspend a bucket."""
+        charges = self.charges(url)
+        while self.wait:
+            delay = max(self._room(c, self.clock()) for c in charges)
+            if delay <= 0:
+                break
+            self.waits += 1
+            await asyncio.sleep(delay / 1000)
+        now_ms = self.clock()
+        self.requests += 1
+        for charge in charges:
+            bucket = self.buckets.setdefault(charge.bucket, _Bucket(limit=charge.limit))
+            window = now_ms // charge.window_ms
+            if bucket.window != window:
+                bucket.window, bucket.used = window, 0
+            bucket.used += charge.weight
+            self.weight += charge.weight
+            share = bucket.used / charge.limit
+            if share > bucket.peak_share:
+                bucket.peak_share, bucket.peak_used = share, bucket.used
+
+    def peak(self) -> tuple[str, float, int, int]:
+        """(bucket, peak share of its limit, peak use, limit) of the most used bucket (empty: ('', 0, 0, 0))."""
+        if not self.buckets:
+            return "", 0.0, 0, 0
+        name, bucket = max(self.buckets.items(), key=lambda item: item[1].peak_share)
+        return name, bucket.peak_share, bucket.peak_used, bucket.limit
+
+    def report(self) -> str:
+        """One line: requests, weight, the peak window use against the venue's budget, waits."""
+        name, share, used, limit = self.peak()
+        return (f"{self.venue}: {self.requests} requests, weight {self.weight}; peak {share:.1%} of the budget "
+                f"({used}/{limit} in one window of {name or '-'}; {BUDGETS[self.venue][1]}); "
+                f"{self.waits} waits for the next window")
