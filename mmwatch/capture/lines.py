@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import gzip
-import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +13,6 @@ from mmwatch.errors import CaptureError
 
 BLOCK_BYTES = 32 * 1024 * 1024
 SNIFF_LINES = 5
-_NEWLINE = re.compile(b"\n")
 
 
 def open_capture(path: Path) -> IO[bytes]:
@@ -74,12 +72,16 @@ class LineBlock:
         return bytes(self.data[self.offsets[index]:self.offsets[index + 1]])
 
 
-def _block(first_line: int, data: memoryview) -> LineBlock:
+def _block(first_line: int, buffer: bytearray, end: int) -> LineBlock:
+    """The lines of buffer[:end]; bytearray.find is a memchr, far quicker than a regex scan."""
     offsets = [0]
-    offsets += [match.end() for match in _NEWLINE.finditer(data)]
-    if offsets[-1] != len(data):
-        offsets.append(len(data))
-    return LineBlock(first_line, data, offsets)
+    find, at = buffer.find, buffer.find(b"\n", 0, end)
+    while at >= 0:
+        offsets.append(at + 1)
+        at = find(b"\n", at + 1, end)
+    if offsets[-1] != end:
+        offsets.append(end)
+    return LineBlock(first_line, memoryview(buffer)[:end], offsets)
 
 
 def line_blocks(path: Path, block_bytes: int = BLOCK_BYTES) -> Iterator[LineBlock]:
@@ -107,10 +109,10 @@ def line_blocks(path: Path, block_bytes: int = BLOCK_BYTES) -> Iterator[LineBloc
             if cut == 0:
                 kept = filled
                 continue
-            block = _block(next_line, view[:cut])
+            block = _block(next_line, buffer, cut)
             yield block
             next_line += len(block)
             buffer[:filled - cut] = view[cut:filled]
             kept = filled - cut
     if kept:
-        yield _block(next_line, view[:kept])
+        yield _block(next_line, buffer, kept)

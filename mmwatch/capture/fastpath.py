@@ -1,0 +1,159 @@
+"""The fast path of the capture reader: lines in the shape our own writer produces.
+
+`CaptureWriter` (and orjson or json.dumps of `orderbook_record` /
+`trade_record`) writes the envelope keys first, in a fixed order. A line
+whose beginning matches that shape exactly (checked with one anchored RE2
+regular expression over the whole block: strings without escapes, integers
+that fit 64 bits, a known market type) needs no per-field type checks: DuckDB
+converts it straight to typed columns (`json_transform`, every core), and
+the levels come out as `DOUBLE[2][]` (a level of another length becomes
+NULL), reshaped to (price, amount) structs with Arrow and polars kernels (no
+Python object per level).
+
+DuckDB keeps the first of duplicate keys, so the typed values are the ones
+the regular expression checked. A line that does not have the shape, or
+whose levels are not all [number, number], returns to the careful path
+(`reader._QUERY` and `rules.line_problem`), which accepts or rejects it
+with a reason; nothing is decided differently here, only faster.
+"""
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+
+_SP = r"[ \t]*"
+_TEXT = r'"[ !#-\[\]-~]+"'  # non-empty printable ASCII without quote or backslash
+_INT = r"-?(?:0|[1-9][0-9]{0,17})"  # always fits in BIGINT
+_NUM = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
+_MARKET_TYPE = '"(?:spot|swap|future)"'
+
+
+def _members(*pairs: tuple[str, str]) -> str:
+    return f"{_SP},{_SP}".join(f'"{key}"{_SP}:{_SP}{value}' for key, value in pairs)
+
+
+def _envelope(kind: str) -> tuple[tuple[str, str], ...]:
+    return (("type", f'"{kind}"'), ("exchange", _TEXT), ("market_type", _MARKET_TYPE), ("symbol", _TEXT),
+            ("timestamp", f"(?:null|{_INT})"), ("received_at", _INT))
+
+
+# Order books: the envelope, nonce and the opening of bids; the levels are checked on the typed result.
+ORDERBOOK_SHAPE = (f"^{_SP}\\{{{_SP}" + _members(*_envelope("orderbook"), ("nonce", f"(?:null|{_INT})"))
+                   + f'{_SP},{_SP}"bids"{_SP}:{_SP}\\[')
+# Trades are short: the whole line, nothing else in it.
+TRADE_SHAPE = (f"^{_SP}\\{{{_SP}" + _members(
+    *_envelope("trade"), ("id", f"(?:null|{_INT}|{_TEXT})"), ("price", _NUM), ("amount", _NUM),
+    ("side", '(?:null|"buy"|"sell")')) + f"{_SP}\\}}{_SP}\r?\n?$")
+
+_ENVELOPE_SPEC = '"exchange":"VARCHAR","market_type":"VARCHAR","symbol":"VARCHAR","timestamp":"BIGINT","received_at":"BIGINT"'
+_ORDERBOOK_SPEC = '{' + _ENVELOPE_SPEC + ',"nonce":"BIGINT","bids":"DOUBLE[2][]","asks":"DOUBLE[2][]"}'
+_TRADE_SPEC = '{' + _ENVELOPE_SPEC + ',"id":"VARCHAR","price":"DOUBLE","amount":"DOUBLE","side":"VARCHAR"}'
+# try(): a line that is not JSON after all gives NULL columns (and goes to the careful path)
+_QUERY = "select line_no, unnest(try(json_transform(line, '{spec}'))) from fast_lines where shape = {shape}"
+BOOK_SHAPED, TRADE_SHAPED = 0, 1
+
+LEVEL = pa.struct([("price", pa.float64()), ("amount", pa.float64())])
+LEVELS = pa.list_(LEVEL)
+ORDERBOOK_SCHEMA = pa.schema([
+    ("exchange", pa.string()), ("market_type", pa.string()), ("symbol", pa.string()), ("exchange_ts", pa.int64()),
+    ("received_ts", pa.int64()), ("nonce", pa.int64()), ("bids", LEVELS), ("asks", LEVELS)])
+TRADE_SCHEMA = pa.schema([
+    ("exchange", pa.string()), ("market_type", pa.string()), ("symbol", pa.string()), ("exchange_ts", pa.int64()),
+    ("received_ts", pa.int64()), ("trade_id", pa.string()), ("price", pa.float64()), ("amount", pa.float64()),
+    ("side", pa.string())])
+_RENAMED = {"timestamp": "exchange_ts", "received_at": "received_ts", "id": "trade_id"}
+
+
+def shapes(lines: pa.Array) -> pa.Array:
+    """Per line (binary): BOOK_SHAPED, TRADE_SHAPED or null (not in the writer's shape)."""
+    book = pc.match_substring_regex(lines, ORDERBOOK_SHAPE)
+    trade = pc.match_substring_regex(lines, TRADE_SHAPE)
+    return pc.if_else(book, BOOK_SHAPED, pc.if_else(trade, TRADE_SHAPED, pa.scalar(None, pa.int8()))).cast(pa.int8())
+
+
+def parse_fast(con: duckdb.DuckDBPyConnection, line_no: pa.Array, lines: pa.Array, shape: pa.Array,
+               ) -> tuple[pa.Table, pa.Table, pa.Array]:
+    """(order books, trades, line numbers not taken) of the shaped lines of a block.
+
+    The tables are in the landing layout (without `source`) plus `line_no`.
+    A shaped line is not taken when it is not valid JSON after all, has a
+    side that is not a list of [number, number] levels, or is a trade whose
+    price or amount is not finite: the careful path decides about those.
+    """
+    text = pc.cast(lines, pa.large_string())  # raises ArrowInvalid when not UTF-8
+    table = pa.table({"line_no": line_no, "shape": shape, "line": text})
+    con.register("fast_lines", pa.Table.from_batches(table.to_batches(max_chunksize=2048), table.schema))
+    try:
+        parsed_books = con.sql(_QUERY.format(spec=_ORDERBOOK_SPEC, shape=BOOK_SHAPED)).to_arrow_table()
+        parsed_trades = con.sql(_QUERY.format(spec=_TRADE_SPEC, shape=TRADE_SHAPED)).to_arrow_table()
+    finally:
+        con.unregister("fast_lines")
+    books, odd_books = _orderbooks(_renamed(parsed_books))
+    trades, odd_trades = _trades(_renamed(parsed_trades))
+    return books, trades, pa.concat_arrays([odd_books, odd_trades])
+
+
+def _renamed(parsed: pa.Table) -> pa.Table:
+    return parsed.rename_columns([_RENAMED.get(name, name) for name in parsed.column_names])
+
+
+def _with_line_no(schema: pa.Schema) -> pa.Schema:
+    return pa.schema([("line_no", pa.int64()), *schema])
+
+
+def _trades(parsed: pa.Table) -> tuple[pa.Table, pa.Array]:
+    """Trades with finite price and amount (NULL columns: not JSON), and the line numbers of the others."""
+    ok = pc.fill_null(pc.and_(pc.is_finite(parsed.column("price")), pc.is_finite(parsed.column("amount"))), False)
+    odd = parsed.column("line_no").filter(pc.invert(ok)).combine_chunks()
+    trades = parsed.filter(ok).select(["line_no", *TRADE_SCHEMA.names])
+    return trades.cast(_with_line_no(TRADE_SCHEMA)), odd
+
+
+def _orderbooks(parsed: pa.Table) -> tuple[pa.Table, pa.Array]:
+    """Order books with (price, amount) levels, and the line numbers of rows with a missing side or an odd level.
+
+    Batch by batch, so nothing is copied except into the struct layout.
+    """
+    schema = _with_line_no(ORDERBOOK_SCHEMA)
+    batches, odd = [], [pa.array([], pa.int64())]
+    for batch in parsed.select(schema.names).to_batches():
+        odd_rows = [rows for rows in (_odd_rows(batch.column(side)) for side in ("bids", "asks")) if rows is not None]
+        if odd_rows:
+            keep = pc.invert(pc.is_in(pa.array(range(batch.num_rows), pa.int64()), pa.concat_arrays(odd_rows)))
+            odd.append(batch.column("line_no").filter(pc.invert(keep)))
+            batch = batch.filter(keep)
+        columns = [*batch.columns[:-2], *(_as_structs(batch.column(side)) for side in ("bids", "asks"))]
+        batches.append(pa.record_batch([column.cast(field.type) for column, field in zip(columns, schema)], schema))
+    return pa.Table.from_batches(batches, schema), pa.concat_arrays(odd)
+
+
+def _odd_rows(levels: pa.ListArray) -> pa.Array | None:
+    """Row indexes whose side is missing (or the line is not JSON) or holds a level that is not
+    two numbers (NULL in DOUBLE[2][]); None when there is none."""
+    inner = levels.flatten()
+    if levels.null_count == 0 and inner.null_count == 0 and inner.flatten().null_count == 0:
+        return None
+    level_rows = pc.list_parent_indices(levels)
+    odd_levels = pc.or_(inner.is_null(), _has_null_value(inner))
+    missing = pc.indices_nonzero(levels.is_null())
+    return pa.concat_arrays([pc.filter(level_rows, odd_levels).cast(pa.int64()), missing.cast(pa.int64())])
+
+
+def _has_null_value(inner: pa.FixedSizeListArray) -> pa.Array:
+    """Per level [price, amount]: one of the two is null."""
+    values = inner.values.slice(2 * inner.offset, 2 * len(inner))
+    levels_with_null = pc.divide(pc.indices_nonzero(values.is_null()), 2)
+    return pc.is_in(pa.array(range(len(inner)), pa.uint64()), levels_with_null)
+
+
+def _as_structs(levels: pa.ListArray) -> pa.ListArray:
+    """Lists of [price, amount] (fixed size 2, no nulls) as lists of (price, amount) structs."""
+    inner = levels.flatten()
+    values = pl.from_arrow(inner.values.slice(2 * inner.offset, 2 * len(inner)))
+    assert isinstance(values, pl.Series)
+    prices, amounts = values.gather_every(2).to_arrow(), values.gather_every(2, offset=1).to_arrow()
+    structs = pa.StructArray.from_arrays([prices, amounts], fields=list(LEVEL))
+    offsets = pc.subtract(levels.offsets, levels.offsets[0])
+    return pa.ListArray.from_arrays(offsets, structs, type=LEVELS)
