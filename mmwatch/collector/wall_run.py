@@ -1,0 +1,61 @@
+"""The collector on the wall clock for a fixed time, measured: rows, request budgets, CPU.
+
+Used by benchmarks/bench_collector.py (10 minutes) and by its short version in the
+tests. The collector runs in this process (its CPU is this process's CPU time,
+landing thread included); the simulator, when used, runs in its own process.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from dataclasses import dataclass, field
+
+from mmwatch.collector.collector import Collector
+from mmwatch.collector.sinks import LandingSink
+from mmwatch.config import CollectionConfig
+from mmwatch.settings import DataDir
+
+
+@dataclass
+class WallRun:
+    """What a timed collector run did."""
+
+    seconds: float
+    cpu_seconds: float
+    rows: dict[str, int] = field(default_factory=dict)
+    requests: dict[str, int] = field(default_factory=dict)
+    budget_lines: list[str] = field(default_factory=list)
+    peak_budget_share: dict[str, float] = field(default_factory=dict)
+    errors_by_venue: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def cpu_share(self) -> float:
+        """Average share of one core the collector used."""
+        return self.cpu_seconds / self.seconds if self.seconds else 0.0
+
+
+def run_on_wall_clock(config: CollectionConfig, data_dir: DataDir, duration_s: float,
+                      simulator_url: str | None = None) -> WallRun:
+    """Collect for `duration_s` seconds of wall time into `data_dir`'s landing zone."""
+    sink = LandingSink(data_dir)
+
+    async def run() -> Collector:
+        collector = Collector(config, sink, simulator_url=simulator_url)
+        try:
+            await collector.start()
+            await collector.run_forever(duration_s)
+        finally:
+            await collector.close()
+        return collector
+
+    cpu_before, wall_before = os.times(), time.perf_counter()
+    collector = asyncio.run(run())
+    cpu_after, seconds = os.times(), time.perf_counter() - wall_before
+    cpu = (cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system)
+    return WallRun(
+        seconds, cpu, dict(sink.rows), dict(collector.requests),
+        [budget.report() for budget in collector.budgets.values()],
+        {venue: budget.peak()[1] for venue, budget in collector.budgets.items()},
+        {venue: collector.counts[(venue, "errors")] for venue in collector.budgets},
+    )
