@@ -34,8 +34,9 @@ async def _collect(config, sink, simulator: Optional[str], duration: Optional[fl
 def _report(collector) -> None:
     for (exchange, name), count in sorted(collector.counts.items()):
         typer.echo(f"{exchange}: {count} {name}")
-    for exchange, count in sorted(collector.requests.items()):
-        typer.echo(f"{exchange}: {count} requests")
+    typer.echo("request-budget use per venue:")
+    for budget in collector.budgets.values():
+        typer.echo(f"  {budget.report()}")
 
 
 def collect(config: Path = typer.Option(..., "--config", help="Collection config (YAML)."),
@@ -111,23 +112,27 @@ def simulate_day(scenario: Path = typer.Option(..., "--scenario", help="Simulato
 
 def markets(exchange: str = typer.Option(..., "--exchange", help="ccxt exchange id."),
             simulator: Optional[str] = typer.Option(None, help="List the simulator's markets instead.")) -> None:
-    """List the symbols a venue offers (what the config's `markets` may name)."""
+    """List the symbols a venue offers (what the config's `markets` may name), with type and contract size."""
     from mmwatch.collector.exchanges import make_exchange
+    from mmwatch.collector.venues import contract_size_of, market_type_of
 
-    async def listed() -> list[str]:
+    async def listed() -> list[dict]:
         venue = make_exchange(exchange, simulator_url=simulator)
         try:
-            return sorted((await venue.load_markets()).keys())
+            return list((await venue.load_markets()).values())
         finally:
             await venue.close()
 
     try:
-        symbols = asyncio.run(listed())
+        found = asyncio.run(listed())
     except MmwatchError as exc:
         _fail(exc)
     except Exception as exc:  # ccxt network errors: no venue reachable
-        _fail(MmwatchError(f"cannot load the markets of {exchange}: {type(exc).__name__}: {exc}"))
-    typer.echo("\n".join(symbols))
+        where = f"the simulator at {simulator}" if simulator else "the venue (needs internet; or pass --simulator URL)"
+        _fail(MmwatchError(f"cannot load the markets of {exchange} from {where}: {type(exc).__name__}: {exc}"))
+    for market in sorted(found, key=lambda m: m["symbol"]):
+        size = f"  contract_size {contract_size_of(market):g}" if market.get("contract") else ""
+        typer.echo(f"{market['symbol']}  {market_type_of(market)}{size}")
 
 
 def register(app: typer.Typer) -> None:

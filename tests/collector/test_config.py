@@ -67,3 +67,55 @@ def test_example_configs_are_valid():
     assert live.simulator_url is None and "binance" in live.exchanges
     assert demo.simulator_url.startswith("http://127.0.0.1")
     assert demo.exchanges["binance"].markets == ["BTC/USDT", "ETH/USDT", "ETH/BTC", "SOL/USDT"]
+
+
+def test_cadences_default_to_the_issue_table_and_feed_the_collector():
+    config = parse_config({"cadences": {"orderbooks": 5, "ohlcv": 1800},
+                           "exchanges": {"okx": {"markets": ["BTC/USDT"], "trades_every_s": 30}}})
+    assert config.cadence_s("ohlcv") == 1800 and config.cadence_s("tickers") == 60
+    assert config.cadence_s("fund_flow") == 900 and config.cadence_s("open_interest") == 300
+    okx = config.exchanges["okx"]
+    assert (okx.orderbook_every_s, okx.trades_every_s) == (5, 30)
+    assert okx.wants("funding") and not parse_config(
+        {"exchanges": {"okx": {"markets": ["BTC/USDT"], "datasets": ["orderbooks"]}}}).exchanges["okx"].wants("trades")
+
+
+def test_unknown_data_set_names_the_key_and_the_known_ones():
+    with pytest.raises(ConfigError) as error:
+        parse_config({"exchanges": {"gate": {"markets": ["BTC/USDT"], "datasets": ["orderbooks", "candles"]}}})
+    assert "exchanges.gate.datasets" in str(error.value) and "'candles'" in str(error.value)
+    assert "ohlcv" in str(error.value)
+    with pytest.raises(ConfigError, match=r"cadences = .*'tickerz'"):
+        parse_config({"cadences": {"tickerz": 60}, "exchanges": {"gate": {"markets": ["BTC/USDT"]}}})
+
+
+def test_credentials_come_only_from_the_environment(monkeypatch):
+    config = parse_config({"exchanges": {"kucoin": {"markets": ["BTC/USDT"], "credentials": {
+        "api_key_env": "MMW_TEST_KEY", "secret_env": "MMW_TEST_SECRET", "password_env": "MMW_TEST_PASS"}}}})
+    credentials = config.exchanges["kucoin"].credentials
+    monkeypatch.delenv("MMW_TEST_PASS", raising=False)
+    monkeypatch.setenv("MMW_TEST_KEY", "k")
+    monkeypatch.setenv("MMW_TEST_SECRET", "s")
+    with pytest.raises(ConfigError, match="MMW_TEST_PASS not set"):
+        credentials.resolve("kucoin")
+    monkeypatch.setenv("MMW_TEST_PASS", "p")
+    assert credentials.resolve("kucoin") == {"apiKey": "k", "secret": "s", "password": "p"}
+    with pytest.raises(ConfigError, match=r"credentials\.api_key"):
+        parse_config({"exchanges": {"kucoin": {"markets": ["BTC/USDT"], "credentials": {"api_key": "plain"}}}})
+
+
+def test_book_depth_follows_what_each_venue_allows():
+    from mmwatch.collector.venues import book_request_limit
+
+    assert book_request_limit("binance", "spot", 1000) == 1000
+    assert book_request_limit("gate", "swap", 1000) == 300
+    assert book_request_limit("bitget", "spot", 500) == 150
+    assert [book_request_limit("kucoin", "spot", n) for n in (5, 20, 50, 100, 500)] == [20, 20, 100, 100, 100]
+    assert book_request_limit("kucoin", "spot", 500, authenticated=True) is None  # the full book, with keys
+    assert book_request_limit("kucoinfutures", "swap", 500, authenticated=True) == 100
+
+
+def test_all_venue_configs_are_valid():
+    every = load_config(REPO / "config" / "venues.yaml")
+    assert sum(len(v.markets) for v in every.exchanges.values()) == 40
+    assert set(every.exchanges) == set(SUPPORTED_EXCHANGES)
