@@ -25,3 +25,31 @@ daily_marts_job = dg.define_asset_job(
     description="dbt build of one UTC day (vars day, obligations_csv), then the compliance report.",
     executor_def=dg.in_process_executor,
 )
+
+# The slower data sets (assets/datasets_*.py): one job per data set, run by pipelines/schedules.py.
+from assets.datasets_contract_stats import raw_contract_stats  # noqa: E402
+from assets.datasets_fund_flow import raw_fund_flows  # noqa: E402
+from assets.datasets_funding import raw_funding  # noqa: E402
+from assets.datasets_long_short import raw_long_short_ratios  # noqa: E402
+from assets.datasets_ohlcv import raw_ohlcv_1m  # noqa: E402
+from assets.datasets_open_interest import raw_open_interest  # noqa: E402
+from assets.datasets_tickers import raw_tickers  # noqa: E402
+
+# data set (config name) -> its asset
+DATASET_ASSET_BY_NAME = {
+    "tickers": raw_tickers, "funding": raw_funding, "open_interest": raw_open_interest,
+    "long_short_ratio": raw_long_short_ratios, "fund_flow": raw_fund_flows, "contract_stats": raw_contract_stats,
+    "ohlcv": raw_ohlcv_1m,
+}
+DATASET_ASSETS = list(DATASET_ASSET_BY_NAME.values())
+
+dataset_jobs = {
+    name: dg.define_asset_job(
+        f"{asset.key.path[-1]}_job",
+        selection=dg.AssetSelection.assets(asset),
+        partitions_def=day_exchange_partitions,
+        description=f"Fetch {name} for a range of day x exchange partitions into the lake.",
+        executor_def=dg.in_process_executor,
+    )
+    for name, asset in DATASET_ASSET_BY_NAME.items()
+}

@@ -93,3 +93,15 @@ def book_request_limit(venue: str, market_type: str, levels: int, authenticated:
 def trade_page_limit(venue: str, market_type: str) -> int:
     """Trades asked for per fetch_trades request on this venue."""
     return TRADE_PAGE_LIMITS.get((venue, market_type), DEFAULT_TRADE_PAGE)
+
+# Where a data set's amounts come in contracts (swap markets of these venues), as ccxt parses them.
+AMOUNTS_IN_CONTRACTS = frozenset({("okx", "tickers"), ("gate", "ohlcv"), ("kucoinfutures", "ohlcv"),
+                                  ("okx", "open_interest"), ("gate", "open_interest"),
+                                  ("kucoinfutures", "open_interest")})
+# Mark and index price where fetch_funding_rate leaves them out.
+MARK_PRICE_SOURCE = {"okx": "fetch_mark_price", "kucoinfutures": "fetch_mark_price", "bitget": "fetch_tickers"}
+
+
+def amount_unit(venue: str, market_type: str, dataset: str) -> str:
+    """'contracts' or 'base': the unit of the amounts ccxt gives for `dataset` on this venue."""
+    return "contracts" if market_type != "spot" and (venue, dataset) in AMOUNTS_IN_CONTRACTS else "base"
