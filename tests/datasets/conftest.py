@@ -43,7 +43,8 @@ def write_config(path: Path, scenario, url: str, **venue_overrides) -> Path:
 
 
 def materialize(assets: list, data_dir: Path, config_path: Path, exchanges: list[str], day: str = DAY):
-    """Materialize data-set assets over day x exchanges in one run; the result."""
+    """Materialize data-set assets in one run over the partitions day|min(exchanges) .. day|max(exchanges)
+    (a contiguous range in assets.partitions.EXCHANGES order); the result."""
     from assets.datasets_resource import MarketDataResource
     from assets.partitions import partition_range_tags
     from resources.data_dir import DataDirResource
