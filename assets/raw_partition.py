@@ -27,6 +27,7 @@ from assets.raw_lake import (
 )
 from assets.raw_lake_schema import check_lake_frame
 from assets.raw_rules import utc_day_of
+from mmwatch.capture.memory import use_jemalloc_pool
 from mmwatch.errors import MmwatchError
 from mmwatch.landing import LandingFile, list_landing
 from mmwatch.schemas import LANDING_SCHEMAS
@@ -80,6 +81,7 @@ def materialize_partition(
     release the GIL) while the previous rows are de-duplicated, checked and
     streamed to the lake file (see LakeFileWriter).
     """
+    use_jemalloc_pool()
     rebuild = files is None
     files = sorted(list_landing(data_dir, table.dataset, day, exchange) if rebuild else files)
     old_files = lake_files(data_dir, table.name, day, exchange)

@@ -19,7 +19,9 @@ from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from mmwatch.capture.memory import use_jemalloc_pool
 from mmwatch.capture.reader import CaptureCounts, CaptureReader
 from mmwatch.landing import write_landing
 from mmwatch.settings import DataDir
@@ -47,35 +49,43 @@ def import_source(path: Path) -> str:
     return "import_" + re.sub(r"[^A-Za-z0-9_.]+", "_", stem)
 
 
-def _with_day(table: pa.Table, source: str) -> pl.DataFrame:
-    frame = pl.from_arrow(table)
-    assert isinstance(frame, pl.DataFrame)
-    ts = pl.coalesce("exchange_ts", "received_ts")
-    return frame.with_columns(
-        pl.lit(source).alias("source"),
-        pl.from_epoch(ts, time_unit="ms").dt.strftime("%Y-%m-%d").alias("_day"),
-    )
+def _utc_days(table: pa.Table) -> pa.Array:
+    """YYYY-MM-DD (UTC) of coalesce(exchange_ts, received_ts) per row."""
+    ts = pc.coalesce(table.column("exchange_ts"), table.column("received_ts"))
+    return pc.cast(pc.cast(ts.cast(pa.timestamp("ms")), pa.date32()), pa.string())
+
+
+def _by_day_and_exchange(table: pa.Table) -> list[tuple[tuple[str, str], pa.Table]]:
+    """The rows of `table` per (UTC day, exchange); the table itself (no copy) when it is all one group."""
+    if table.num_rows == 0:
+        return []
+    days, exchanges = _utc_days(table), table.column("exchange")
+    keys = pa.table({"day": days, "exchange": exchanges}).group_by(["day", "exchange"]).aggregate([])
+    groups = [(day, exchange) for day, exchange in zip(keys.column("day").to_pylist(), keys.column("exchange").to_pylist())]
+    if len(groups) == 1:
+        return [(groups[0], table)]
+    return [((day, exchange), table.filter(pc.and_(pc.equal(days, day), pc.equal(exchanges, exchange))))
+            for day, exchange in groups]
 
 
 class _Grouper:
-    """Buffers rows per (data set, day, exchange) and writes full groups in a background thread."""
+    """Buffers rows per (data set, day, exchange) and writes full groups in background threads."""
 
     def __init__(self, data_dir: DataDir, source: str):
         self.data_dir, self.source = data_dir, source
-        self.buffers: dict[tuple[str, str, str], list[pl.DataFrame]] = {}
+        self.buffers: dict[tuple[str, str, str], list[pa.Table]] = {}
         self.sizes: dict[tuple[str, str, str], int] = {}
-        # Parquet writing releases the GIL: overlap it with parsing the next chunk.
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="landing-writer")
+        # Parquet writing releases the GIL: overlap it with parsing the next chunk (and
+        # write the last groups side by side).
+        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="landing-writer")
         self.pending: list[Future] = []
         self.rows: dict[str, int] = {}
 
-    def add(self, dataset: str, frame: pl.DataFrame) -> None:
-        if frame.height == 0:
-            return
-        for (day, exchange), group in frame.group_by("_day", "exchange"):
-            key = (dataset, str(day), str(exchange))
-            self.buffers.setdefault(key, []).append(group.drop("_day"))
-            self.sizes[key] = self.sizes.get(key, 0) + group.height
+    def add(self, dataset: str, table: pa.Table) -> None:
+        for (day, exchange), group in _by_day_and_exchange(table):
+            key = (dataset, day, exchange)
+            self.buffers.setdefault(key, []).append(group)
+            self.sizes[key] = self.sizes.get(key, 0) + group.num_rows
             if self.sizes[key] >= ROWS_PER_FILE:
                 self._write(key)
         if sum(self.sizes.values()) >= MAX_BUFFERED_ROWS:
@@ -83,15 +93,17 @@ class _Grouper:
 
     def _write(self, key: tuple[str, str, str]) -> None:
         dataset, day, exchange = key
-        frame = pl.concat(self.buffers.pop(key), rechunk=False)
+        table = pa.concat_tables(self.buffers.pop(key))
         self.sizes.pop(key)
-        self.rows[dataset] = self.rows.get(dataset, 0) + frame.height
-        for start in range(0, frame.height, ROWS_PER_FILE):
-            part = frame.slice(start, ROWS_PER_FILE)
+        self.rows[dataset] = self.rows.get(dataset, 0) + table.num_rows
+        for start in range(0, table.num_rows, ROWS_PER_FILE):
+            part = pl.from_arrow(table.slice(start, ROWS_PER_FILE), rechunk=False)
+            assert isinstance(part, pl.DataFrame)
+            part = part.with_columns(pl.lit(self.source).alias("source"))
             self.pending.append(self.pool.submit(write_landing, self.data_dir, dataset, day, exchange, part, self.source))
 
     def finish(self) -> list[Path]:
-        for key in list(self.buffers):
+        for key in sorted(self.buffers, key=self.sizes.__getitem__, reverse=True):
             self._write(key)
         self.pool.shutdown(wait=True)
         return [future.result() for future in self.pending]
@@ -104,13 +116,14 @@ def import_capture(data_dir: DataDir, path: str | Path) -> ImportResult:
     lines are counted and listed in `result.counts.issues`, the rest loads.
     """
     path = Path(path)
+    use_jemalloc_pool()
     reader = CaptureReader(path)
     source = import_source(path)
     grouper = _Grouper(data_dir, source)
     try:
         for chunk in reader.chunks():
-            grouper.add("orderbooks", _with_day(chunk.orderbooks, source))
-            grouper.add("trades", _with_day(chunk.trades, source))
+            grouper.add("orderbooks", chunk.orderbooks)
+            grouper.add("trades", chunk.trades)
     finally:
         files = grouper.finish()
     return ImportResult(path, reader.counts, files, grouper.rows)
