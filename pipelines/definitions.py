@@ -1,15 +1,19 @@
-"""The mmwatch code location: raw lake assets, dbt marts, the report, jobs, the landing sensor."""
+"""The mmwatch code location: raw lake assets, data-set assets, dbt marts, the report, jobs, the
+landing sensor and the data-set schedules."""
 import dagster as dg
 
 from assets.compliance_report import compliance_report
 from assets.dbt_marts import mmwatch_dbt_assets
-from pipelines.jobs import RAW_ASSETS, daily_marts_job, raw_ingest_job
+from assets.datasets_resource import MarketDataResource
+from pipelines.jobs import DATASET_ASSETS, RAW_ASSETS, daily_marts_job, dataset_jobs, raw_ingest_job
+from pipelines.schedules import dataset_schedules
 from pipelines.sensors import landing_sensor
 from resources import build_resources
 
 defs = dg.Definitions(
-    assets=[*RAW_ASSETS, mmwatch_dbt_assets, compliance_report],
-    jobs=[raw_ingest_job, daily_marts_job],
+    assets=[*RAW_ASSETS, *DATASET_ASSETS, mmwatch_dbt_assets, compliance_report],
+    jobs=[raw_ingest_job, daily_marts_job, *dataset_jobs.values()],
     sensors=[landing_sensor],
-    resources=build_resources(),
+    schedules=dataset_schedules(),
+    resources={**build_resources(), "market_data": MarketDataResource()},
 )

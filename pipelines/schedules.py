@@ -1,0 +1,69 @@
+"""Schedules of the slower data sets: one per data set at its cadence (the config's `cadences`,
+defaults from the issue's table: tickers and funding 1 min, open interest, long/short ratios and
+contract stats 5 min, fund flow 15 min, candles 1 h).
+
+Each tick requests one run over today's partitions of the configured exchanges (one contiguous
+day x exchange range); the first tick after midnight also closes yesterday's partitions, so the
+last readings of a day land in that day.
+"""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta, timezone
+
+import dagster as dg
+
+from assets.datasets_resource import CONFIG_ENV, DEFAULT_CONFIG, MarketDataResource
+from assets.partitions import EXCHANGES, partition_range_tags
+from mmwatch.config import DEFAULT_CADENCES_S, load_config
+from mmwatch.errors import ConfigError
+from pipelines.jobs import dataset_jobs
+
+
+def cron_for(cadence_s: float) -> str:
+    """A cron schedule firing every `cadence_s` seconds (rounded to whole minutes, at least one)."""
+    minutes = max(1, round(cadence_s / 60))
+    if minutes % 1440 == 0:
+        return "0 0 * * *"
+    if minutes % 60 == 0:
+        return f"0 */{minutes // 60} * * *" if minutes > 60 else "0 * * * *"
+    return "* * * * *" if minutes == 1 else f"*/{minutes} * * * *"
+
+
+def days_to_request(tick: datetime, cadence_s: float) -> list[str]:
+    """Today's UTC day, and yesterday's as well when the previous tick was before midnight."""
+    today = tick.astimezone(timezone.utc).date()
+    previous = (tick - timedelta(seconds=cadence_s)).astimezone(timezone.utc).date()
+    return [d.isoformat() for d in sorted({previous, today})]
+
+
+def build_dataset_schedule(name: str, cadence_s: float) -> dg.ScheduleDefinition:
+    """The schedule of data set `name` (a key of pipelines.jobs.dataset_jobs)."""
+    job = dataset_jobs[name]
+
+    @dg.schedule(name=f"{name}_schedule", cron_schedule=cron_for(cadence_s), job=job,
+                 execution_timezone="UTC", default_status=dg.DefaultScheduleStatus.STOPPED,
+                 description=f"{name} every {cadence_s:g} s over today's day x configured-exchange partitions")
+    def dataset_schedule(context: dg.ScheduleEvaluationContext, market_data: MarketDataResource):
+        configured = [e for e in EXCHANGES if e in market_data.collection_config().exchanges]
+        if not configured:
+            return dg.SkipReason("no exchange of the collection config is a partition")
+        tick = context.scheduled_execution_time or datetime.now(timezone.utc)
+        return [dg.RunRequest(run_key=f"{name}-{day}-{tick.isoformat()}", tags=partition_range_tags(day, configured))
+                for day in days_to_request(tick, cadence_s)]
+
+    return dataset_schedule
+
+
+def configured_cadences(config_path: str | None = None) -> dict[str, float]:
+    """Cadences of the config file ($MMWATCH_CONFIG, else config/example.yaml), else the defaults."""
+    try:
+        return load_config(config_path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG).cadences
+    except ConfigError:
+        return dict(DEFAULT_CADENCES_S)
+
+
+def dataset_schedules(config_path: str | None = None) -> list[dg.ScheduleDefinition]:
+    """One schedule per data set at the configured cadence."""
+    cadences = configured_cadences(config_path)
+    return [build_dataset_schedule(name, cadences[name]) for name in dataset_jobs]
