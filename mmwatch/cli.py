@@ -6,9 +6,14 @@ the commands so that `mmwatch --help` stays quick.
 """
 from __future__ import annotations
 
+import warnings
+
 import typer
 
 from mmwatch.commands import build, capture, collect, demo, simulate
+
+# Dagster marks some of the parameters we use (backfill policies, pools) as beta on every import.
+warnings.filterwarnings("ignore", message=r".*is currently in (beta|preview).*")
 
 app = typer.Typer(
     name="mmwatch",

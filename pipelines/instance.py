@@ -16,6 +16,9 @@ _INSTANCE_YAML = """\
 concurrency:
   pools:
     default_limit: 1
+# offline installations: no usage statistics
+telemetry:
+  enabled: false
 """
 
 
