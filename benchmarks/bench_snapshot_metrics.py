@@ -130,6 +130,8 @@ SCAN_SQL = {
         " sum(list_sum(list_transform(asks, lambda level: level.price * level.amount)))"
         " from read_parquet('{glob}', hive_partitioning = true)"),
 }
+
+
 def scan_rows(data_dir: Path, env: dict) -> list[tuple[str, float, float, int]]:
     """Bare DuckDB scans of the lake's order books, each in a fresh process: (name, wall, CPU, RSS)."""
     glob = data_dir / "lake" / "raw_orderbooks" / "*" / "*" / "*.parquet"
@@ -169,6 +171,10 @@ def main() -> None:
         wall_s, cpu_s, peak_rss = run_measured(model_run, env)
         timed.append((f"dbt run fct_orderbook_snapshot_metrics, 1 day: {name}", wall_s,
                       model_seconds(data_dir), cpu_s, peak_rss))
+    # dbt's fixed cost (imports, manifest, connection): a run of one tiny view
+    wall_s, cpu_s, peak_rss = run_measured(dbt_command(["run", "--select", "stg_seeds__usd_stable_quotes"],
+                                                       data_dir), env)
+    timed.append(("dbt start-up: dbt run of one seed view", wall_s, model_seconds(data_dir), cpu_s, peak_rss))
     timed += [(f"bare DuckDB scan of the lake: {name}", wall_s, None, cpu_s, peak_rss)
               for name, wall_s, cpu_s, peak_rss in scan_rows(data_dir, env)]
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
@@ -185,7 +191,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|")
     for name, wall_s, model_s, cpu_s, peak_rss in timed:
         model = "" if model_s is None else f"{model_s:.1f}"
-        target = "< 15 s, < 2048 MiB" if model_s is not None else ""
+        target = "< 15 s, < 2048 MiB" if name.startswith("dbt run fct") else ""
         print(f"| {name} | {snapshots:,} | {wall_s:.1f} | {model} | {cpu_s:.1f} "
               f"| {peak_rss / 2**20:,.0f} | {load:.1f} | {target} |")
     model_cpu, scan_cpu = timed[1][3], timed[-1][3]
