@@ -13,6 +13,7 @@ from marts import assert_marts_equal_truth, truth_days
 
 CADENCE_MS = 20_000  # books every 20 s: several snapshots a minute, so minutes average
 SEGMENT_H = 8  # the sensor ticks after every 8 simulated hours
+DAY_MS = 86_400_000
 
 
 def _tick_and_ingest(defs, instance, cursor: str | None) -> tuple[str | None, int]:
@@ -70,6 +71,8 @@ def test_collected_day_through_sensor_and_dbt_equals_ground_truth(e2e_env, tmp_p
                     sink.tick(seg_start + SEGMENT_H * 3_600_000 + 60_000)  # completed minutes land
                     cursor, requested = _tick_and_ingest(defs, instance, cursor)
                     runs += requested
+                # the first poll of the next day fetches the trades of the day's last minute
+                await _collect(simulator, collector, start + DAY_MS, start + DAY_MS + 1)
             finally:
                 await collector.close()
                 sink.close()
@@ -101,8 +104,11 @@ def test_collected_day_through_sensor_and_dbt_equals_ground_truth(e2e_env, tmp_p
     assert per_market == expected
     # failed fetches (outage, empty body) were recorded, never written as books
     with duckdb.connect() as con:
-        errors = dict(con.execute(
-            "select error_class, count(*) from read_parquet(?) group by 1",
-            [str(e2e_env.lake / "raw_fetch_errors" / "*" / "*" / "*.parquet")]).fetchall())
-    assert errors.get("EmptyResponse", 0) == 60_000 // CADENCE_MS  # 00:30-00:31 empty body
-    assert errors.get("ExchangeNotAvailable", 0) == 2 * 60_000 // CADENCE_MS  # 00:25-00:27 outage
+        errors = {(dataset, cls): n for dataset, cls, n in con.execute(
+            "select dataset, error_class, count(*) from read_parquet(?) group by all",
+            [str(e2e_env.lake / "raw_fetch_errors" / "*" / "*" / "*.parquet")]).fetchall()}
+    assert errors == {
+        ("orderbooks", "ExchangeNotAvailable"): 2 * 60_000 // CADENCE_MS,  # 00:25-00:27 outage (HTTP 503)
+        ("trades", "ExchangeNotAvailable"): 2,  # the trades polls of 00:25 and 00:26
+        ("orderbooks", "EmptyResponse"): 60_000 // CADENCE_MS,  # 00:30-00:31 empty 200 body
+    }
