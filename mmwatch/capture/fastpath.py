@@ -108,7 +108,8 @@ def _renamed(parsed: pa.Table) -> pa.Table:
     return parsed.rename_columns([_RENAMED.get(name, name) for name in parsed.column_names])
 
 
-def _with_line_no(schema: pa.Schema) -> pa.Schema:
+def with_line_no(schema: pa.Schema) -> pa.Schema:
+    """`schema` with a leading int64 `line_no` column (the fast path's tables)."""
     return pa.schema([("line_no", pa.int64()), *schema])
 
 
@@ -117,7 +118,7 @@ def _trades(parsed: pa.Table) -> tuple[pa.Table, pa.Array]:
     ok = pc.fill_null(pc.and_(pc.is_finite(parsed.column("price")), pc.is_finite(parsed.column("amount"))), False)
     odd = parsed.column("line_no").filter(pc.invert(ok)).combine_chunks()
     trades = parsed.filter(ok).select(["line_no", *TRADE_SCHEMA.names])
-    return trades.cast(_with_line_no(TRADE_SCHEMA)), odd
+    return trades.cast(with_line_no(TRADE_SCHEMA)), odd
 
 
 def _orderbooks(parsed: pa.Table) -> tuple[pa.Table, pa.Array]:
@@ -125,7 +126,7 @@ def _orderbooks(parsed: pa.Table) -> tuple[pa.Table, pa.Array]:
 
     Batch by batch, so nothing is copied except into the struct layout.
     """
-    schema = _with_line_no(ORDERBOOK_SCHEMA)
+    schema = with_line_no(ORDERBOOK_SCHEMA)
     batches, odd = [], [pa.array([], pa.int64())]
     for batch in parsed.select(schema.names).to_batches():
         odd_rows = [rows for rows in (_odd_rows(batch.column(side)) for side in ("bids", "asks")) if rows is not None]

@@ -24,7 +24,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mmwatch.capture.fastpath import ORDERBOOK_SCHEMA, TRADE_SCHEMA, _with_line_no, parse_fast, shapes
+from mmwatch.capture.fastpath import ORDERBOOK_SCHEMA, TRADE_SCHEMA, with_line_no, parse_fast, shapes
 from mmwatch.capture.lines import LineBlock, check_is_jsonl, line_blocks
 from mmwatch.capture.rules import COUNTED_TYPES, LANDED_TYPES, RECORD_TYPES, line_problem
 from mmwatch.schemas import MARKET_TYPES
@@ -173,7 +173,7 @@ class CaptureReader:
         try:
             fast_books, fast_trades, not_taken = parse_fast(self._con, *lines.columns, shape)
         except pa.ArrowInvalid:  # a line is not UTF-8: the careful path says which
-            fast_books, fast_trades = _with_line_no(ORDERBOOK_SCHEMA).empty_table(), _with_line_no(TRADE_SCHEMA).empty_table()
+            fast_books, fast_trades = with_line_no(ORDERBOOK_SCHEMA).empty_table(), with_line_no(TRADE_SCHEMA).empty_table()
             shape, not_taken = pa.nulls(len(shape), pa.int8()), pa.array([], pa.int64())
         careful = shape.is_null()
         if len(not_taken):
