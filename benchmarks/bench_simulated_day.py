@@ -27,10 +27,11 @@ DEMO = Path(__file__).resolve().parents[1] / "scenarios" / "demo.yaml"
 CADENCE_S = 10
 
 
-def _cpu_seconds() -> float:
+def _cpu_seconds() -> tuple[float, float]:
+    """(this process, its finished children) CPU seconds, user + system."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 def _load() -> str:
@@ -38,10 +39,13 @@ def _load() -> str:
 
 
 def _measure(name: str, run: Callable[[], int]) -> None:
-    load_before, cpu, started = _load(), _cpu_seconds(), time.perf_counter()
+    load_before, (own, children), started = _load(), _cpu_seconds(), time.perf_counter()
     cycles = run()
-    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
-    print(f"| {name} | {seconds:.1f} | {cycles / seconds:.0f} | {cpu:.1f} | {load_before} → {_load()} |", flush=True)
+    seconds = time.perf_counter() - started
+    own_after, children_after = _cpu_seconds()
+    own, children = own_after - own, children_after - children
+    print(f"| {name} | {seconds:.1f} | {cycles / seconds:.0f} | {own + children:.1f} = {own:.1f} + {children:.1f} "
+          f"| {load_before} → {_load()} |", flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -54,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
     cycles_per_day = DAY_MS // (CADENCE_S * 1000)
     print(f"{args.scenario.name}: {sum(len(v.markets) for v in scenario.venues.values())} markets, "
           f"{CADENCE_S} s cadence, {os.cpu_count()} cores")
-    print("| run | seconds | cycles/s | CPU s (incl. children) | load 1/5/15 min before → after |")
+    print("| run | seconds | cycles/s | CPU s = this process + simulator subprocess | load 1/5/15 min before → after |")
     print("|---|---|---|---|---|")
     with tempfile.TemporaryDirectory(prefix="mmwatch-bench-day-") as tmp:
         if args.skip != "capture":

@@ -27,14 +27,15 @@ import sys
 import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 
 from mmwatch.errors import ConfigError, MmwatchError
 from simulator.dialects import DIALECTS
+from simulator.http_server import LoopServer
 from simulator.market import World
+from simulator.prefetch import Prefetcher
 from simulator.price_path import DAY_MS
 from simulator.ratelimit import RATE_LIMIT_MODES, RateLimiter
 from simulator.scenario import Scenario, load_scenario
@@ -62,6 +63,7 @@ class Clock:
             raise ConfigError(f"clock {mode!r} is not one of {', '.join(CLOCK_MODES)}")
         self.mode = mode
         self._now_ms = int(start_ms)
+        self.step_ms = 0  # the last forward move of the virtual clock (the collector's cadence)
         self._lock = threading.Lock()
 
     def now_ms(self) -> int:
@@ -76,6 +78,8 @@ class Clock:
         if self.mode != "virtual":
             raise ValueError("the clock follows the wall clock; start the simulator with --clock virtual")
         with self._lock:
+            if int(now_ms) > self._now_ms:
+                self.step_ms = int(now_ms) - self._now_ms
             self._now_ms = int(now_ms)
             return self._now_ms
 
@@ -100,6 +104,13 @@ class SimulatorApp:
         self.venue_stats: dict[str, Counter[str]] = {v: Counter(dict.fromkeys(VENUE_COUNTERS, 0))
                                                      for v in scenario.venues}
         self._stats_lock = threading.Lock()
+        # answers prepared one step ahead while idle: only on the virtual clock, only on a server
+        # that calls `prepare_ahead` (the asyncio LoopServer does)
+        self.prefetch = Prefetcher(self.world, self.truth, DIALECTS) if clock == "virtual" else None
+
+    def prepare_ahead(self) -> bool:
+        """Prepare one answer for the next clock step; False when there is nothing to prepare."""
+        return self.prefetch is not None and self.prefetch.prepare_one()
 
     def venue_route(self, path: str) -> tuple[str, str] | None:
         """(venue, route below the venue root) for a request path, or None."""
@@ -139,7 +150,13 @@ class SimulatorApp:
             return down_response(down)
         if verdict.outcome != "ok":
             return dialect.too_many(verdict, client)
-        return dialect.handle(VenueContext(self.world, venue, now, self.truth), route, query)
+        if self.prefetch is None or method != "GET":
+            return dialect.handle(VenueContext(self.world, venue, now, self.truth), route, query)
+        response = self.prefetch.take(venue, target, now)
+        if response is None:
+            response = dialect.handle(VenueContext(self.world, venue, now, self.truth), route, query)
+        self.prefetch.note(venue, target, route, query, now, self.clock.step_ms)
+        return response
 
     def stats_report(self) -> dict:
         """Requests per path and per-venue counters (see the module docstring)."""
@@ -199,48 +216,19 @@ class SimulatorApp:
         return Response.json({"mode": self.clock.mode, "now_ms": now})
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive: ccxt reuses connections
-    disable_nagle_algorithm = True  # headers and body go out at once, no 40 ms delayed-ACK stalls
-    app: SimulatorApp
-
-    def _answer(self, method: str) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        response = self.app.handle(method, self.path, body, self.client_address[0])
-        self.send_response(response.status)
-        self.send_header("Content-Type", response.content_type)
-        for name, value in response.headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        self._headers_buffer.append(b"\r\n" + response.body)  # one write for headers and body
-        self.flush_headers()
-
-    def do_GET(self) -> None:  # noqa: N802 (stdlib naming)
-        self._answer("GET")
-
-    def do_POST(self) -> None:  # noqa: N802
-        self._answer("POST")
-
-    def log_message(self, format: str, *args: object) -> None:  # quiet: one line per request is noise
-        pass
+def make_server(app: SimulatorApp, host: str = "127.0.0.1", port: int = 0) -> LoopServer:
+    """An HTTP/1.1 server bound to (host, port) serving `app` (keep-alive, one asyncio loop, answers
+    prepared ahead while idle); port 0 picks a free port."""
+    return LoopServer(app.handle, host, port, idle=app.prepare_ahead)
 
 
-def make_server(app: SimulatorApp, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
-    """A threading HTTP server bound to (host, port) serving `app`; port 0 picks a free port."""
-    handler = type("SimulatorHandler", (_Handler,), {"app": app})
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
-    return server
-
-
-def server_url(server: ThreadingHTTPServer) -> str:
+def server_url(server: LoopServer) -> str:
     """The base URL (http://host:port) of a bound server."""
     host, port = server.server_address[:2]
     return f"http://{host}:{port}"
 
 
-def run(server: ThreadingHTTPServer, echo=print) -> None:
+def run(server: LoopServer, echo=print) -> None:
     """Announce `listening <url>` through `echo` and serve until interrupted."""
     echo(f"listening {server_url(server)}")
     try:

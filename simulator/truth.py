@@ -41,9 +41,23 @@ class TruthRecorder:
             if ts in by_ts:
                 return False
             by_ts[ts] = None  # reserve under the lock, compute outside it
-        facts = snapshot_facts(exchange, symbol, ts, bids, asks, self._bands.get(key, set()))
+        facts = self.facts(exchange, symbol, ts, bids, asks)
         with self._lock:
             by_ts[ts] = facts
+        return True
+
+    def facts(self, exchange: str, symbol: str, ts: int, bids: list, asks: list) -> SnapshotFacts:
+        """What `record` would keep for this book, without recording it (see `add`)."""
+        return snapshot_facts(exchange, symbol, ts, bids, asks, self._bands.get((exchange, symbol), frozenset()))
+
+    def add(self, facts: SnapshotFacts) -> bool:
+        """Record facts computed earlier by `facts` (a book prepared ahead and now served); False if
+        this market+ts was already served (the first is kept, as with `record`)."""
+        with self._lock:
+            by_ts = self._snapshots.setdefault((facts.exchange, facts.symbol), {})
+            if facts.ts in by_ts:
+                return False
+            by_ts[facts.ts] = facts
         return True
 
     def reset(self) -> None:
