@@ -43,3 +43,17 @@
     select 1 as nothing_to_delete
   {%- endif -%}
 {%- endmacro -%}
+
+{#-
+  The configuration of every day-partitioned incremental model: rebuilding a day deletes
+  exactly that day first (delete_built_day) and inserts it again.
+-#}
+{%- macro day_partitioned_incremental() -%}
+  {{ config(
+      materialized='incremental',
+      incremental_strategy='delete+insert',
+      unique_key='day',
+      on_schema_change='sync_all_columns',
+      pre_hook="{{ delete_built_day() }}"
+  ) }}
+{%- endmacro -%}

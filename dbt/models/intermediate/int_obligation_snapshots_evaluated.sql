@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='day',
-        on_schema_change='sync_all_columns',
-        pre_hook="{{ delete_built_day() }}"
-    )
-}}
+{{ day_partitioned_incremental() }}
 -- Each usable snapshot of the built day(s) against each obligation of its market valid
 -- that day (spec §3), with the depth at the obligation's own band (any bps).
 with

@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='day',
-        on_schema_change='sync_all_columns',
-        pre_hook="{{ delete_built_day() }}"
-    )
-}}
+{{ day_partitioned_incremental() }}
 -- Breach episodes (spec §3): maximal runs of consecutive non-compliant usable snapshots
 -- of one obligation within one UTC day. A run ends at the next compliant snapshot, at a
 -- gap > 120 s to the next usable snapshot, or at the end of the day.

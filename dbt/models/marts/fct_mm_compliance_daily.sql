@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='day',
-        on_schema_change='sync_all_columns',
-        pre_hook="{{ delete_built_day() }}"
-    )
-}}
+{{ day_partitioned_incremental() }}
 -- One row per obligation per UTC day inside its validity (spec §3): uptime over covered
 -- minutes, coverage, verdict, breach statistics and evidence for the reports.
 with

@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='day',
-        on_schema_change='sync_all_columns',
-        pre_hook="{{ delete_built_day() }}"
-    )
-}}
+{{ day_partitioned_incremental() }}
 -- One row per usable order-book snapshot of the built day(s) with the spec §2 metrics.
 with
 
