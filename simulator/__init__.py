@@ -18,6 +18,8 @@ Public entry points:
   simulator.sampling.sample(scenario, every_ms)           offline truth for a whole day
   simulator.process.SimulatorProcess / SimulatorThread    run the server (.url, .set_clock, .truth,
                                                           .stats, .set_down)
+  simulator.server.make_server(app, host, port)           asyncio HTTP/1.1 (simulator.http_server);
+                                                          answers prepared ahead (simulator.prefetch)
   simulator.ccxt_hosts.point_at(exchange, base_url)       aim a ccxt instance at the simulator
   simulator.ccxt_hosts.simulated_exchange(venue, base_url, async_support=False, **config)
 """

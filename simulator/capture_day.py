@@ -47,9 +47,9 @@ def capture_day(scenario: Scenario, out: Path, every_ms: int = 10_000, limit: in
                 if book.status != "ok":
                     skipped += 1
                     continue
+                # (price, amount) tuples print as JSON arrays, as lists would
                 writer.write(orderbook_record(model.venue, model.market_type, model.symbol, None, t_ms,
-                                              [list(level) for level in book.bids],
-                                              [list(level) for level in book.asks]))
+                                              book.bids, book.asks))
                 books += 1
             if (t_ms + every_ms) % MINUTE_MS < every_ms:
                 trades += _write_minute_trades(writer, models, t_ms // MINUTE_MS)
