@@ -8,7 +8,8 @@ Control:
   POST /_sim/truth/reset     forget the recorded snapshots
   GET  /_sim/scenario        the scenario as JSON
   GET  /_sim/stats           {"paths": {path: n}, "rate_limits": mode, "venues": {venue: {"requests",
-                             "weight", "rate_limited", "banned", "down"}}} (weight: budget units charged)
+                             "weight", "rate_limited", "banned", "down"}}, "prepared_ahead": {"prepared",
+                             "used"}} (weight: budget units charged; prepared_ahead: simulator.prefetch)
   POST /_sim/venue           {"venue": id, "down": 503|502|500|504|null}: answer every request to the
                              venue with that status (null: back up), on top of the scenario's windows
 
@@ -163,7 +164,9 @@ class SimulatorApp:
         with self._stats_lock:
             return {"paths": dict(self.stats), "rate_limits": self.rate_limits,
                     "rate_limits_enforced": self.limiter.enforce,
-                    "venues": {v: dict(c) for v, c in self.venue_stats.items()}}
+                    "venues": {v: dict(c) for v, c in self.venue_stats.items()},
+                    "prepared_ahead": {"prepared": self.prefetch.prepared if self.prefetch else 0,
+                                       "used": self.prefetch.used if self.prefetch else 0}}
 
     def _control(self, method: str, path: str, body: bytes) -> Response:
         if path == "/_sim/health":

@@ -103,3 +103,19 @@ def test_nothing_is_prepared_on_the_wall_clock(smoke_scenario):
     app = SimulatorApp(smoke_scenario, clock="wall")
     app.handle("GET", DEPTH)
     assert app.prefetch is None and app.prepare_ahead() is False
+
+
+def test_stats_count_answers_prepared_and_used(smoke_path, t0):
+    with SimulatorThread(smoke_path) as sim:
+        host, port = sim.url.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, int(port))
+        for step in range(4):  # prepared for steps 2 and 3 (after step 1), used at both
+            sim.set_clock(t0 + step * STEP)
+            connection.request("GET", DEPTH)
+            connection.getresponse().read()
+            for _ in range(100):  # the loop prepares while idle; wait until it has
+                if sim.stats()["prepared_ahead"]["prepared"] >= step:
+                    break
+        connection.close()
+        assert sim.stats()["prepared_ahead"] == {"prepared": 3, "used": 2}  # the one for step 4 is never asked
+        assert sim.truth()["snapshots"] == 4
