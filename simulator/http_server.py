@@ -44,6 +44,7 @@ class _Connection(asyncio.Protocol):
         self.buffer = bytearray()
         self.transport: asyncio.Transport | None = None
         self.client = "local"
+        self.continued = False  # "100 Continue" sent for the request being read
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -86,7 +87,11 @@ class _Connection(asyncio.Protocol):
             self._fail(400, "Content-Length is not a number")
             return False
         if len(self.buffer) < end + 4 + length:
+            if headers.get("expect", "").lower() == "100-continue" and not self.continued:
+                self.continued = True  # curl waits for this before it sends a body
+                self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
             return False
+        self.continued = False
         body = bytes(self.buffer[end + 4:end + 4 + length])
         del self.buffer[:end + 4 + length]
         connection = headers.get("connection", "").lower()

@@ -119,3 +119,14 @@ def test_stats_count_answers_prepared_and_used(smoke_path, t0):
         connection.close()
         assert sim.stats()["prepared_ahead"] == {"prepared": 3, "used": 2}  # the one for step 4 is never asked
         assert sim.truth()["snapshots"] == 4
+
+
+def test_expect_100_continue_gets_an_interim_answer(smoke_path, t0):
+    with SimulatorThread(smoke_path) as sim:
+        host, port = sim.url.removeprefix("http://").split(":")
+        body = b'{"advance_ms": 5}'
+        with socket.create_connection((host, int(port))) as sock:
+            sock.sendall(b"POST /_sim/clock HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n" % len(body))
+            assert sock.recv(1000) == b"HTTP/1.1 100 Continue\r\n\r\n"
+            sock.sendall(body)
+            assert json.loads(_read_responses(sock, 1)[0]) == {"mode": "virtual", "now_ms": t0 + 5}
