@@ -11,7 +11,6 @@ from typing import Callable
 
 from mmwatch.collector.budget import VenueBudget
 from mmwatch.collector.fetchers import Rows, TradeCursor, failure_rows, fetch_book, fetch_new_trades
-from mmwatch.collector.rows import MarketRef
 from mmwatch.collector.sinks import Sink
 from mmwatch.collector.venue_state import VenueState
 from mmwatch.collector.venues import book_request_limit, trade_page_limit

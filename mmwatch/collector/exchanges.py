@@ -6,7 +6,7 @@ from typing import Any, Iterable
 import ccxt.async_support as ccxt_async
 
 from mmwatch.collector.budget import VenueBudget
-from mmwatch.collector.venues import FETCH_MARKET_TYPES, contract_size_of, market_type_of  # noqa: F401 (re-export)
+from mmwatch.collector.venues import FETCH_MARKET_TYPES
 from mmwatch.config import SUPPORTED_EXCHANGES, check_symbols
 from mmwatch.errors import ConfigError
 
