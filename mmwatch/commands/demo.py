@@ -15,7 +15,7 @@ DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "demo.yam
 def demo(
     scenario: Path = typer.Option(DEFAULT_SCENARIO, "--scenario", help="Simulator scenario (YAML)."),
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Data directory (default $MMWATCH_DATA_DIR or ./data)."),
-    collect_hours: float = typer.Option(1.0, "--collect-hours", help="Hours of the day collected over HTTP by the real collector."),
+    collect_hours: float = typer.Option(2.0, "--collect-hours", help="Hours of the day collected over HTTP by the real collector."),
     fresh: bool = typer.Option(False, "--fresh", help="Delete the data directory first and collect again."),
 ) -> None:
     """Simulate a day offline and build raw -> marts -> report; print verdicts next to the ground truth."""
