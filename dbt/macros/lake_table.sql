@@ -12,12 +12,13 @@
           ("exchange", "varchar"), ("market_type", "varchar"), ("symbol", "varchar"),
           ("exchange_ts", "bigint"), ("received_ts", "bigint"), ("trade_id", "varchar"),
           ("price", "double"), ("amount", "double"), ("side", "varchar"), ("source", "varchar"),
-          ("ts", "bigint"), ("trade_key", "varchar"), ("day", "date")],
+          ("contract_size", "double"), ("ts", "bigint"), ("trade_key", "varchar"), ("day", "date")],
       "raw_fetch_errors": [
           ("exchange", "varchar"), ("market_type", "varchar"), ("symbol", "varchar"),
           ("dataset", "varchar"), ("received_ts", "bigint"), ("error_class", "varchar"),
           ("message", "varchar"), ("day", "date")],
   } -%}
+  {%- do columns.update(dataset_lake_columns()) -%}
   {{ return(columns[table_name]) }}
 {%- endmacro -%}
 

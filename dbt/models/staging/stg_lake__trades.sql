@@ -24,7 +24,9 @@ renamed as (
         received_ts,
         price,
         amount,
-        price * amount as notional_quote,
+        coalesce(contract_size, 1.0) as contract_size,
+        amount * coalesce(contract_size, 1.0) as amount_base,
+        price * amount * coalesce(contract_size, 1.0) as notional_quote,
         side as taker_side,
         source
 

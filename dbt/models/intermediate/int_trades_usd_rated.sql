@@ -1,0 +1,125 @@
+-- The trades of the built day, de-duplicated (spec §4), with notional_usd via the spec §2
+-- rate: 1.0-style rates for the stable quotes of the seed; otherwise the mid of the spot
+-- market QUOTE/USDT from its last usable two-sided snapshot at or before the trade's ts and
+-- at most 60 s old, on the same exchange first, else on the other exchanges in
+-- alphabetical order of exchange id (the mids come from fct_orderbook_snapshot_metrics).
+with
+
+trades as (
+
+    select * from {{ ref('stg_lake__trades') }}
+    where {{ day_filter() }}
+    -- a trade_key repeated across lake batch files counts once (spec §4)
+    qualify row_number() over (
+        partition by exchange, market_type, symbol, trade_key order by received_ts, source
+    ) = 1
+
+),
+
+market_settings as (
+
+    select * from {{ ref('stg_seeds__market_settings') }}
+
+),
+
+stable_quotes as (
+
+    select * from {{ ref('stg_seeds__usd_stable_quotes') }}
+
+),
+
+reference_mids as (
+
+    select
+        base as currency,
+        exchange as reference_exchange,
+        ts as reference_ts,
+        mid as reference_mid
+
+    from {{ ref('fct_orderbook_snapshot_metrics') }}
+    where market_type = 'spot' and symbol = base || '/USDT' and is_two_sided
+        and {{ day_filter(lookback_ms=60000) }}
+    qualify row_number() over (partition by base, exchange, ts order by snapshot_id) = 1
+
+),
+
+reference_venues as (
+
+    select distinct currency, reference_exchange from reference_mids
+
+),
+
+needing_reference as (
+
+    select
+        trades.exchange,
+        trades.market_type,
+        trades.symbol,
+        trades.trade_key,
+        trades.quote,
+        trades.ts,
+        reference_venues.reference_exchange
+
+    from trades
+    inner join reference_venues on reference_venues.currency = trades.quote
+    where trades.quote not in (select quote from stable_quotes)
+
+),
+
+latest_reference as (
+
+    select
+        needing_reference.*,
+        reference_mids.reference_ts,
+        reference_mids.reference_mid
+
+    from needing_reference
+    asof inner join reference_mids
+        on reference_mids.currency = needing_reference.quote
+        and reference_mids.reference_exchange = needing_reference.reference_exchange
+        and needing_reference.ts >= reference_mids.reference_ts
+
+),
+
+chosen_reference as (
+
+    select
+        exchange,
+        market_type,
+        symbol,
+        trade_key,
+        reference_mid as usd_rate
+
+    from latest_reference
+    where ts - reference_ts <= 60000
+    qualify row_number() over (
+        partition by exchange, market_type, symbol, trade_key
+        order by (reference_exchange = exchange) desc, reference_exchange
+    ) = 1
+
+),
+
+rated as (
+
+    select
+        trades.*,
+        coalesce(stable_quotes.usd_rate, chosen_reference.usd_rate) as usd_rate,
+        trades.notional_quote * coalesce(stable_quotes.usd_rate, chosen_reference.usd_rate)
+            as notional_usd,
+        coalesce(market_settings.whale_threshold_usd, 100000.0) as whale_threshold_usd
+
+    from trades
+    left join market_settings
+        on market_settings.exchange = trades.exchange
+        and market_settings.market_type = trades.market_type
+        and market_settings.symbol = trades.symbol
+    left join stable_quotes on stable_quotes.quote = trades.quote
+    left join chosen_reference
+        on chosen_reference.exchange = trades.exchange
+        and chosen_reference.market_type = trades.market_type
+        and chosen_reference.symbol = trades.symbol
+        and chosen_reference.trade_key = trades.trade_key
+
+)
+
+select * from rated
