@@ -44,6 +44,7 @@ def _already_landed(layout: DataDir, day: str) -> bool:
 def run_demo(scenario_path: Path, layout: DataDir, collect_hours: float, echo: Echo) -> list[TruthCheck]:
     """Run the whole demo into `layout`; returns the truth comparison (also printed through `echo`)."""
     from mmwatch.capture.importer import import_capture
+    from mmwatch.capture.reader import describe_counts
     from mmwatch.collector.simulated_day import run_simulated_day
     from pipelines.daily_build import run_daily_build
     from simulator.capture_day import capture_day
@@ -69,7 +70,7 @@ def run_demo(scenario_path: Path, layout: DataDir, collect_hours: float, echo: E
         echo(f"      {captured.orderbooks} books, {captured.trades} trades, "
              f"{captured.skipped_fetches} failed fetches in {time.perf_counter() - started:.1f} s -> {capture}")
         imported = import_capture(layout, capture)
-        echo(f"      imported: {imported.counts}")
+        echo(f"      import: {describe_counts(imported.counts)}")
     echo(f"[3/4] building {day} through Dagster: raw -> dbt marts -> report ...")
     built = run_daily_build(day, layout.root, obligations)
     echo("[4/4] comparing the marts with the simulator's ground truth ...")
