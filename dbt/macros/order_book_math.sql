@@ -59,3 +59,52 @@
 {%- macro imbalance(depth_bid, depth_ask) -%}
   (({{ depth_bid }}) - ({{ depth_ask }})) / nullif(({{ depth_bid }}) + ({{ depth_ask }}), 0)
 {%- endmacro -%}
+
+{#- The market-order sizes (USD) whose slippage is stored for every snapshot. -#}
+{%- macro standard_order_sizes_usd() -%}
+  {{ return([1000, 10000, 100000]) }}
+{%- endmacro -%}
+
+{#-
+  The side's levels ordered from the touch: asks by price ascending, bids descending. The
+  prices are graded as plain doubles (far cheaper than sorting the structs).
+-#}
+{%- macro levels_from_touch(levels, side) -%}
+  list_select({{ levels }}, list_grade_up({{ level_prices(levels) }}{{ ", 'DESC'" if side == 'bid' else '' }}))
+{%- endmacro -%}
+
+{#-
+  One walk over levels ordered from the touch filling every target quote notional of
+  `targets` (a list of SQL expressions) at once: a struct with, per target j, r<j> = the
+  notional left unfilled (0 when filled), q<j> = filled quote, b<j> = filled base. A level
+  is taken whole while its notional fits what is left (its amount then counts exactly),
+  else partly: (left / price) base.
+-#}
+{%- macro market_order_fill(levels, targets) -%}
+  list_reduce({{ levels }}, lambda acc, level: {
+    {%- for target in targets %}
+      'r{{ loop.index0 }}': acc.r{{ loop.index0 }} - least(level.price * level.amount, acc.r{{ loop.index0 }}),
+      'q{{ loop.index0 }}': acc.q{{ loop.index0 }} + least(level.price * level.amount, acc.r{{ loop.index0 }}),
+      'b{{ loop.index0 }}': acc.b{{ loop.index0 }} + case when level.price * level.amount <= acc.r{{ loop.index0 }}
+          then level.amount else acc.r{{ loop.index0 }} / level.price end{{ ',' if not loop.last }}
+    {%- endfor %}
+  }, {
+    {%- for target in targets %}
+      'r{{ loop.index0 }}': ({{ target }})::double, 'q{{ loop.index0 }}': 0.0::double, 'b{{ loop.index0 }}': 0.0::double{{ ',' if not loop.last }}
+    {%- endfor %}
+  })
+{%- endmacro -%}
+
+{#-
+  Slippage (bps) of target j of a fill struct: buy (vwap − mid) / mid, sell (mid − vwap) / mid,
+  × 10,000 with vwap = filled quote / filled base; NULL when the side could not fill it.
+-#}
+{%- macro fill_slippage_bps(fill, j, side, mid) -%}
+  case when {{ fill }}.r{{ j }} = 0 and {{ fill }}.b{{ j }} > 0 then
+    {%- if side == 'buy' %}
+    ({{ fill }}.q{{ j }} / {{ fill }}.b{{ j }} - {{ mid }}) / {{ mid }} * 10000
+    {%- else %}
+    ({{ mid }} - {{ fill }}.q{{ j }} / {{ fill }}.b{{ j }}) / {{ mid }} * 10000
+    {%- endif %}
+  end
+{%- endmacro -%}
