@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 from mmwatch.collector.collector import Collector
-from mmwatch.collector.sinks import LandingSink
+from mmwatch.collector.sinks import LandingSink, Sink
 from mmwatch.config import CollectionConfig
 from mmwatch.settings import DataDir
 
@@ -35,22 +35,25 @@ class WallRun:
         return self.cpu_seconds / self.seconds if self.seconds else 0.0
 
 
+async def collect_for(config: CollectionConfig, sink: Sink, simulator_url: str | None,
+                      duration_s: float | None) -> Collector:
+    """Run the collector on the wall clock into `sink` for `duration_s` seconds (None: until
+    cancelled, e.g. by Ctrl-C); the ccxt sessions are closed whatever happens."""
+    collector = Collector(config, sink, simulator_url=simulator_url)
+    try:
+        await collector.start()
+        await collector.run_forever(duration_s)
+    finally:
+        await collector.close()
+    return collector
+
+
 def run_on_wall_clock(config: CollectionConfig, data_dir: DataDir, duration_s: float,
                       simulator_url: str | None = None) -> WallRun:
     """Collect for `duration_s` seconds of wall time into `data_dir`'s landing zone."""
     sink = LandingSink(data_dir)
-
-    async def run() -> Collector:
-        collector = Collector(config, sink, simulator_url=simulator_url)
-        try:
-            await collector.start()
-            await collector.run_forever(duration_s)
-        finally:
-            await collector.close()
-        return collector
-
     cpu_before, wall_before = os.times(), time.perf_counter()
-    collector = asyncio.run(run())
+    collector = asyncio.run(collect_for(config, sink, simulator_url, duration_s))
     cpu_after, seconds = os.times(), time.perf_counter() - wall_before
     cpu = (cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system)
     return WallRun(

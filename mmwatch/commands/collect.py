@@ -19,18 +19,6 @@ def _fail(exc: MmwatchError) -> None:
     raise typer.Exit(2)
 
 
-async def _collect(config, sink, simulator: Optional[str], duration: Optional[float]):
-    from mmwatch.collector.collector import Collector
-
-    collector = Collector(config, sink, simulator_url=simulator)
-    try:
-        await collector.start()
-        await collector.run_forever(duration)
-    finally:
-        await collector.close()
-    return collector
-
-
 def _report(collector) -> None:
     for (exchange, name), count in sorted(collector.counts.items()):
         typer.echo(f"{exchange}: {count} {name}")
@@ -45,6 +33,7 @@ def collect(config: Path = typer.Option(..., "--config", help="Collection config
             data_dir: Optional[Path] = typer.Option(None, help=DATA_DIR_HELP)) -> None:
     """Collect order books and trades from the configured venues into the landing zone."""
     from mmwatch.collector.sinks import LandingSink
+    from mmwatch.collector.wall_run import collect_for
     from mmwatch.config import load_config
     from mmwatch.settings import DataDir
 
@@ -53,7 +42,7 @@ def collect(config: Path = typer.Option(..., "--config", help="Collection config
         loaded = load_config(config)
         folder = DataDir.from_env(data_dir).ensure()
         sink = LandingSink(folder)
-        collector = asyncio.run(_collect(loaded, sink, simulator, duration))
+        collector = asyncio.run(collect_for(loaded, sink, simulator, duration))
     except MmwatchError as exc:
         _fail(exc)
     _report(collector)
@@ -67,12 +56,13 @@ def record(config: Path = typer.Option(..., "--config", help="Collection config 
            ) -> None:
     """Record order books and trades into a capture file (capture-format.md) instead of the landing zone."""
     from mmwatch.collector.sinks import CaptureSink
+    from mmwatch.collector.wall_run import collect_for
     from mmwatch.config import load_config
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         sink = CaptureSink(out)
-        collector = asyncio.run(_collect(load_config(config), sink, simulator, duration))
+        collector = asyncio.run(collect_for(load_config(config), sink, simulator, duration))
     except MmwatchError as exc:
         _fail(exc)
     _report(collector)
