@@ -1,0 +1,35 @@
+-- Bitget fund-flow readings (raw_fund_flows), renamed and typed; volumes in quote currency.
+with
+
+source as (
+
+    select * from {{ lake_table('raw_fund_flows') }}
+
+),
+
+renamed as (
+
+    select
+        exchange,
+        market_type,
+        symbol,
+        {{ symbol_base('symbol') }} as base,
+        {{ symbol_quote('symbol') }} as quote,
+        cast(day as date) as day,
+        ts,
+        received_ts,
+        kind,
+        period,
+        whale_buy_volume,
+        whale_sell_volume,
+        dolphin_buy_volume,
+        dolphin_sell_volume,
+        fish_buy_volume,
+        fish_sell_volume,
+        net_flow
+
+    from source
+
+)
+
+select * from renamed

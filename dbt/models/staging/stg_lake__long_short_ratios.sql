@@ -1,0 +1,31 @@
+-- Long/short ratio readings (raw_long_short_ratios), renamed and typed.
+with
+
+source as (
+
+    select * from {{ lake_table('raw_long_short_ratios') }}
+
+),
+
+renamed as (
+
+    select
+        exchange,
+        market_type,
+        symbol,
+        {{ symbol_base('symbol') }} as base,
+        {{ symbol_quote('symbol') }} as quote,
+        cast(day as date) as day,
+        ts,
+        received_ts,
+        kind,
+        period,
+        long_short_ratio,
+        long_share,
+        short_share
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,35 @@
+-- The venues' own 1-minute candles (raw_ohlcv_1m); ts is the candle start.
+with
+
+source as (
+
+    select * from {{ lake_table('raw_ohlcv_1m') }}
+
+),
+
+renamed as (
+
+    select
+        exchange,
+        market_type,
+        symbol,
+        {{ symbol_base('symbol') }} as base,
+        {{ symbol_quote('symbol') }} as quote,
+        cast(day as date) as day,
+        ts,
+        received_ts,
+        open,
+        high,
+        low,
+        close,
+        volume,
+        amount_unit,
+        coalesce(contract_size, 1.0) as contract_size,
+        case when amount_unit = 'contracts' then volume * coalesce(contract_size, 1.0) else volume end
+            as volume_base
+
+    from source
+
+)
+
+select * from renamed
