@@ -1,0 +1,1 @@
+"""Serving: the dbt marts published from warehouse.duckdb into PostgreSQL `analytics`."""

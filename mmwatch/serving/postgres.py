@@ -1,0 +1,70 @@
+"""PostgreSQL plumbing of the serving layer: DSNs, the analytics database, the read-only role."""
+from __future__ import annotations
+
+import os
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from mmwatch.errors import ConfigError
+
+ANALYTICS_DB = "analytics"
+MARTS_SCHEMA = "marts"
+READER_ROLE = "metabase_reader"
+READER_PASSWORD_ENV = "MMWATCH_METABASE_READER_PASSWORD"
+
+
+def with_database(dsn: str, dbname: str) -> str:
+    """`dsn` pointed at database `dbname` (URL or key=value DSN)."""
+    return make_conninfo(dsn, dbname=dbname)
+
+
+def connect(dsn: str, **kwargs) -> psycopg.Connection:
+    """A connection in UTC; a refused connection raises ConfigError naming the server and what to do."""
+    try:
+        return psycopg.connect(dsn, options="-c TimeZone=UTC", connect_timeout=10, **kwargs)
+    except psycopg.OperationalError as error:
+        params = conninfo_to_dict(dsn)
+        where = f"{params.get('host', 'localhost')}:{params.get('port', 5432)}/{params.get('dbname', '')}"
+        raise ConfigError(
+            f"cannot connect to PostgreSQL at {where}: {str(error).strip()}. Start PostgreSQL or set "
+            f"MMWATCH_ANALYTICS_DSN to a reachable server (postgresql://user:password@host:5432/postgres)."
+        ) from error
+
+
+def ensure_database(dsn: str, dbname: str = ANALYTICS_DB) -> str:
+    """Create database `dbname` when missing (connecting with `dsn`); returns the DSN of `dbname`."""
+    with connect(dsn, autocommit=True) as conn:
+        exists = conn.execute("select 1 from pg_database where datname = %s", (dbname,)).fetchone()
+        if not exists:
+            try:
+                conn.execute(sql.SQL("create database {}").format(sql.Identifier(dbname)))
+            except psycopg.errors.DuplicateDatabase:
+                pass  # created meanwhile by another publisher
+    return with_database(dsn, dbname)
+
+
+def ensure_schema_and_reader(conn: psycopg.Connection, schema: str = MARTS_SCHEMA) -> None:
+    """Schema `schema` and the read-only role `metabase_reader` (LOGIN with the password from
+    $MMWATCH_METABASE_READER_PASSWORD, NOLOGIN when unset), allowed to read every table of it."""
+    password = os.environ.get(READER_PASSWORD_ENV) or None
+    role = sql.Identifier(READER_ROLE)
+    dbname = conn.info.dbname
+    with conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(hashtext('mmwatch.serving.reader'))")
+        if not conn.execute("select 1 from pg_roles where rolname = %s", (READER_ROLE,)).fetchone():
+            conn.execute(sql.SQL("create role {} nologin").format(role))
+        if password:
+            conn.execute(sql.SQL("alter role {} login password {}").format(role, sql.Literal(password)))
+        else:
+            conn.execute(sql.SQL("alter role {} nologin").format(role))
+        conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
+        conn.execute(sql.SQL("grant connect on database {} to {}").format(sql.Identifier(dbname), role))
+        conn.execute(sql.SQL("grant usage on schema {} to {}").format(sql.Identifier(schema), role))
+        conn.execute(sql.SQL("grant select on all tables in schema {} to {}").format(sql.Identifier(schema), role))
+        conn.execute(
+            sql.SQL("alter default privileges in schema {} grant select on tables to {}").format(
+                sql.Identifier(schema), role
+            )
+        )
