@@ -53,3 +53,14 @@ dataset_jobs = {
     )
     for name, asset in DATASET_ASSET_BY_NAME.items()
 }
+
+# Serving (assets/publish_marts.py): the day's marts into PostgreSQL analytics, after daily_marts_job.
+from assets.publish_marts import published_marts  # noqa: E402
+
+publish_marts_job = dg.define_asset_job(
+    "publish_marts_job",
+    selection=dg.AssetSelection.assets(published_marts),
+    partitions_def=daily_partitions,
+    description="Publish one UTC day of the dbt marts (and the dims) into PostgreSQL analytics.marts.",
+    executor_def=dg.in_process_executor,
+)
