@@ -74,6 +74,24 @@
 {%- endmacro -%}
 
 {#-
+  How far from the touch a market order walk must look to fill `target` quote (the
+  largest order the side can fill): the bound of the narrowest standard band whose depth
+  (columns <depth_prefix><band>, quote) holds the target, since every level inside a band
+  is better than every level outside; the whole side when no band does; only the touch
+  (best_price) when there is no target. Walking a few levels instead of the whole fetched
+  side is what keeps slippage cheap.
+-#}
+{%- macro walk_bound(side, target, mid, best_price, depth_prefix) -%}
+  case
+    when {{ target }} is null then {{ best_price }}
+    {%- for band in standard_bands() %}
+    when {{ depth_prefix }}{{ band }} >= {{ target }} then {{ band_bound(side, mid, band) }}
+    {%- endfor %}
+    else {{ "'-infinity'" if side == 'bid' else "'infinity'" }}::double
+  end
+{%- endmacro -%}
+
+{#-
   One walk over levels ordered from the touch filling every target quote notional of
   `targets` (a list of SQL expressions) at once: a struct with, per target j, r<j> = the
   notional left unfilled (0 when filled), q<j> = filled quote, b<j> = filled base. A level

@@ -10,6 +10,7 @@ rated as (
 
 -- the level lists again, only for the two-sided snapshots: the market-order walks need
 -- the USD rate, known only after the rate lookup (the rated rows carry no lists)
+{%- set sizes = standard_order_sizes_usd() %}
 two_sided_levels as (
 
     select
@@ -17,13 +18,65 @@ two_sided_levels as (
         rated.mid,
         rated.best_bid,
         rated.best_ask,
-        rated.usd_rate,
-        {{ levels_from_touch('levels.asks', 'ask') }} as asks_from_touch,
-        {{ levels_from_touch('levels.bids', 'bid') }} as bids_from_touch
+        {%- for band in standard_bands() %}
+        rated.depth_bid_quote_{{ band }},
+        rated.depth_ask_quote_{{ band }},
+        {%- endfor %}
+        {%- for size in sizes %}
+        {{ size }} / rated.usd_rate as target_{{ size }},
+        {%- endfor %}
+        levels.bids,
+        levels.asks,
+        list_sum({{ level_notionals('levels.bids') }}) as bid_notional,
+        list_sum({{ level_notionals('levels.asks') }}) as ask_notional
 
     from {{ ref('stg_lake__orderbook_snapshots') }} as levels
     inner join rated on rated.snapshot_id = levels.snapshot_id
     where levels.is_valid and {{ day_filter('levels.day') }} and rated.is_two_sided
+
+),
+
+-- the largest standard order (quote) each side can fill, and how far from the touch its
+-- walk must look (computed once per row: a bound inside the lambdas would be per level)
+walk_targets as (
+
+    select
+        *,
+        {%- for side in ['bid', 'ask'] %}
+        case
+            {%- for size in sizes | reverse %}
+            when target_{{ size }} <= {{ side }}_notional then target_{{ size }}
+            {%- endfor %}
+        end as {{ side }}_walk_target{{ ',' if not loop.last }}
+        {%- endfor %}
+
+    from two_sided_levels
+
+),
+
+walk_bounds as (
+
+    select
+        *,
+        {{ walk_bound('ask', 'ask_walk_target', 'mid', 'best_ask', 'depth_ask_quote_') }} as ask_walk_bound,
+        {{ walk_bound('bid', 'bid_walk_target', 'mid', 'best_bid', 'depth_bid_quote_') }} as bid_walk_bound
+
+    from walk_targets
+
+),
+
+walked_levels as (
+
+    select
+        snapshot_id,
+        mid,
+        {%- for size in sizes %}
+        target_{{ size }},
+        {%- endfor %}
+        {{ levels_from_touch("list_filter(asks, lambda level: level.price <= ask_walk_bound)", 'ask') }} as asks_walked,
+        {{ levels_from_touch("list_filter(bids, lambda level: level.price >= bid_walk_bound)", 'bid') }} as bids_walked
+
+    from walk_bounds
 
 ),
 
@@ -32,15 +85,22 @@ fills as (
     select
         snapshot_id,
         mid,
-        asks_from_touch[1].amount as best_ask_amount,
-        bids_from_touch[1].amount as best_bid_amount,
+        asks_walked[1].amount as best_ask_amount,
+        bids_walked[1].amount as best_bid_amount,
         {%- set targets = [] %}
-        {%- for size in standard_order_sizes_usd() %}{% do targets.append(size ~ ' / usd_rate') %}{% endfor %}
-        {{ market_order_fill('asks_from_touch', targets) }} as buy_fill,
-        {{ market_order_fill('bids_from_touch', targets) }} as sell_fill
+        {%- for size in sizes %}{% do targets.append('target_' ~ size) %}{% endfor %}
+        {{ market_order_fill('asks_walked', targets) }} as buy_fill,
+        {{ market_order_fill('bids_walked', targets) }} as sell_fill
 
-    from two_sided_levels
-    -- a snapshot_id present in two lake files joins twice: keep it once (narrow rows)
+    from walked_levels
+
+),
+
+-- a snapshot_id present in two lake files joins twice: keep it once (on the narrow fill
+-- rows: a window over rows still carrying level lists would spill)
+unique_fills as (
+
+    select * from fills
     qualify row_number() over (partition by snapshot_id) = 1
 
 ),
@@ -58,7 +118,7 @@ slippage as (
         sell_fill.r{{ loop.index0 }} > 0 as insufficient_depth_sell_{{ size }}{{ ',' if not loop.last }}
         {%- endfor %}
 
-    from fills
+    from unique_fills
 
 ),
 
