@@ -1,4 +1,4 @@
-# One image for the collector, the Dagster code server, webserver and daemon.
+# One image for the collector, the Dagster code server, webserver and daemon, and provisioning.
 FROM python:3.11-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./
@@ -10,7 +10,11 @@ COPY resources ./resources
 COPY dbt ./dbt
 COPY scenarios ./scenarios
 COPY config ./config
+COPY metabase ./metabase
 COPY workspace.yaml ./
-RUN pip install --no-cache-dir . \
+# psycopg publishes the marts to PostgreSQL (mmwatch.serving); dagster-postgres brings psycopg2
+RUN pip install --no-cache-dir . "psycopg[binary]>=3.2,<4" \
  && cd dbt && dbt parse --quiet --project-dir . --profiles-dir .
-ENV MMWATCH_DATA_DIR=/data DAGSTER_HOME=/data/dagster_home
+# the production instance: runs and events in PostgreSQL (credentials from the environment)
+ENV MMWATCH_DATA_DIR=/data DAGSTER_HOME=/opt/dagster/home
+COPY dagster.yaml /opt/dagster/home/dagster.yaml
