@@ -12,8 +12,7 @@ COPY scenarios ./scenarios
 COPY config ./config
 COPY metabase ./metabase
 COPY workspace.yaml ./
-# psycopg publishes the marts to PostgreSQL (mmwatch.serving); dagster-postgres brings psycopg2
-RUN pip install --no-cache-dir . "psycopg[binary]>=3.2,<4" \
+RUN pip install --no-cache-dir . \
  && cd dbt && dbt parse --quiet --project-dir . --profiles-dir .
 # the production instance: runs and events in PostgreSQL (credentials from the environment)
 ENV MMWATCH_DATA_DIR=/data DAGSTER_HOME=/opt/dagster/home
