@@ -12,7 +12,8 @@ COPY scenarios ./scenarios
 COPY config ./config
 COPY metabase ./metabase
 COPY workspace.yaml ./
-RUN pip install --no-cache-dir . \
+# editable: the code finds dbt/, scenarios/ and its templates beside itself in /app
+RUN pip install --no-cache-dir -e . --config-settings editable_mode=compat \
  && cd dbt && dbt parse --quiet --project-dir . --profiles-dir .
 # the production instance: runs and events in PostgreSQL (credentials from the environment)
 ENV MMWATCH_DATA_DIR=/data DAGSTER_HOME=/opt/dagster/home
