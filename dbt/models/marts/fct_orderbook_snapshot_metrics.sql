@@ -1,5 +1,6 @@
 {{ day_partitioned_incremental() }}
 -- One row per usable order-book snapshot of the built day(s) with the spec §2 metrics.
+{%- set sizes = standard_order_sizes_usd() %}
 with
 
 rated as (
@@ -8,20 +9,21 @@ rated as (
 
 ),
 
--- the level lists again, only for the two-sided snapshots: the market-order walks need
--- the USD rate, known only after the rate lookup (the rated rows carry no lists)
-{%- set sizes = standard_order_sizes_usd() %}
-two_sided_levels as (
+levels as (
+
+    select snapshot_id, bids, asks
+    from {{ ref('stg_lake__orderbook_snapshots') }}
+    where is_valid and {{ day_filter() }}
+
+),
+
+-- the level lists again, for the two-sided snapshots: the market-order walks need the USD
+-- rate, known only after the rate lookup (the rated rows carry no lists). rated is read
+-- once (one streaming join), so it is never materialised.
+with_levels as (
 
     select
-        levels.snapshot_id,
-        rated.mid,
-        rated.best_bid,
-        rated.best_ask,
-        {%- for band in standard_bands() %}
-        rated.depth_bid_quote_{{ band }},
-        rated.depth_ask_quote_{{ band }},
-        {%- endfor %}
+        rated.*,
         {%- for size in sizes %}
         {{ size }} / rated.usd_rate as target_{{ size }},
         {%- endfor %}
@@ -30,9 +32,8 @@ two_sided_levels as (
         list_sum({{ level_notionals('levels.bids') }}) as bid_notional,
         list_sum({{ level_notionals('levels.asks') }}) as ask_notional
 
-    from {{ ref('stg_lake__orderbook_snapshots') }} as levels
-    inner join rated on rated.snapshot_id = levels.snapshot_id
-    where levels.is_valid and {{ day_filter('levels.day') }} and rated.is_two_sided
+    from rated
+    left join levels on levels.snapshot_id = rated.snapshot_id and rated.is_two_sided
 
 ),
 
@@ -50,14 +51,14 @@ walk_targets as (
         end as {{ side }}_walk_target{{ ',' if not loop.last }}
         {%- endfor %}
 
-    from two_sided_levels
+    from with_levels
 
 ),
 
 walk_bounds as (
 
     select
-        *,
+        * exclude (bid_walk_target, ask_walk_target),
         {{ walk_bound('ask', 'ask_walk_target', 'mid', 'best_ask', 'depth_ask_quote_') }} as ask_walk_bound,
         {{ walk_bound('bid', 'bid_walk_target', 'mid', 'best_bid', 'depth_bid_quote_') }} as bid_walk_bound
 
@@ -68,11 +69,7 @@ walk_bounds as (
 walked_levels as (
 
     select
-        snapshot_id,
-        mid,
-        {%- for size in sizes %}
-        target_{{ size }},
-        {%- endfor %}
+        * exclude (bids, asks, bid_notional, ask_notional, bid_walk_bound, ask_walk_bound),
         {{ levels_from_touch("list_filter(asks, lambda level: level.price <= ask_walk_bound)", 'ask') }} as asks_walked,
         {{ levels_from_touch("list_filter(bids, lambda level: level.price >= bid_walk_bound)", 'bid') }} as bids_walked
 
@@ -83,8 +80,7 @@ walked_levels as (
 fills as (
 
     select
-        snapshot_id,
-        mid,
+        * exclude (asks_walked, bids_walked),
         asks_walked[1].amount as best_ask_amount,
         bids_walked[1].amount as best_bid_amount,
         {%- set targets = [] %}
@@ -96,36 +92,10 @@ fills as (
 
 ),
 
--- a snapshot_id present in two lake files joins twice: keep it once (on the narrow fill
--- rows: a window over rows still carrying level lists would spill)
-unique_fills as (
-
-    select * from fills
-    qualify row_number() over (partition by snapshot_id) = 1
-
-),
-
-slippage as (
-
-    select
-        snapshot_id,
-        best_bid_amount,
-        best_ask_amount,
-        {%- for size in standard_order_sizes_usd() %}
-        {{ fill_slippage_bps('buy_fill', loop.index0, 'buy', 'mid') }} as slippage_buy_bps_{{ size }},
-        {{ fill_slippage_bps('sell_fill', loop.index0, 'sell', 'mid') }} as slippage_sell_bps_{{ size }},
-        buy_fill.r{{ loop.index0 }} > 0 as insufficient_depth_buy_{{ size }},
-        sell_fill.r{{ loop.index0 }} > 0 as insufficient_depth_sell_{{ size }}{{ ',' if not loop.last }}
-        {%- endfor %}
-
-    from unique_fills
-
-),
-
 final as (
 
     select
-        rated.snapshot_id,
+        snapshot_id,
         exchange,
         market_type,
         symbol,
@@ -136,8 +106,8 @@ final as (
         time_bucket(interval 1 minute, epoch_ms(ts)) as minute,
         best_bid,
         best_ask,
-        slippage.best_bid_amount,
-        slippage.best_ask_amount,
+        best_bid_amount,
+        best_ask_amount,
         mid,
         spread_bps,
         is_two_sided,
@@ -150,11 +120,11 @@ final as (
         depth_truncated_ask_{{ band }},
         {{ imbalance('depth_bid_quote_' ~ band, 'depth_ask_quote_' ~ band) }} as imbalance_{{ band }},
         {%- endfor %}
-        {%- for size in standard_order_sizes_usd() %}
-        slippage.slippage_buy_bps_{{ size }},
-        slippage.slippage_sell_bps_{{ size }},
-        slippage.insufficient_depth_buy_{{ size }},
-        slippage.insufficient_depth_sell_{{ size }},
+        {%- for size in sizes %}
+        {{ fill_slippage_bps('buy_fill', loop.index0, 'buy', 'mid') }} as slippage_buy_bps_{{ size }},
+        {{ fill_slippage_bps('sell_fill', loop.index0, 'sell', 'mid') }} as slippage_sell_bps_{{ size }},
+        case when is_two_sided then buy_fill.r{{ loop.index0 }} > 0 end as insufficient_depth_buy_{{ size }},
+        case when is_two_sided then sell_fill.r{{ loop.index0 }} > 0 end as insufficient_depth_sell_{{ size }},
         {%- endfor %}
         usd_rate,
         usd_rate_source,
@@ -163,8 +133,9 @@ final as (
         bid_levels,
         ask_levels
 
-    from rated
-    left join slippage on slippage.snapshot_id = rated.snapshot_id
+    from fills
+    -- a snapshot_id present in two lake files joins twice: keep it once
+    qualify row_number() over (partition by snapshot_id) = 1
 
 )
 
