@@ -1,0 +1,40 @@
+{{ day_partitioned_incremental() }}
+-- One row per base asset per UTC minute with its USD mid dispersion across the spot
+-- markets quoting it (spec §5).
+with
+
+quotes as (
+
+    select * from {{ ref('int_market_minute_quotes') }}
+
+),
+
+dispersion as (
+
+    select
+        base,
+        day,
+        minute,
+        count(*) as venues,
+        min(mid_usd) as min_mid_usd,
+        max(mid_usd) as max_mid_usd,
+        quantile_cont(mid_usd, 0.5) as median_mid_usd,
+        arg_min(exchange || ':' || symbol, mid_usd) as min_mid_market,
+        arg_max(exchange || ':' || symbol, mid_usd) as max_mid_market
+
+    from quotes
+    group by base, day, minute
+
+),
+
+final as (
+
+    select
+        *,
+        (max_mid_usd - min_mid_usd) / median_mid_usd * 10000 as dispersion_bps
+
+    from dispersion
+
+)
+
+select * from final
