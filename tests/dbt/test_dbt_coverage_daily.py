@@ -14,10 +14,15 @@ TIMES = (0, 10, 20, 60)
 
 
 @pytest.fixture(scope="module")
-def row(tmp_path_factory):
+def data_dir(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("dbt_coverage")
     write_lake_orderbooks(data_dir, [snapshot("binance", "COV/USDT", D0 + t * 1000, *BOOK) for t in TIMES])
-    run_dbt(data_dir, ["build", "--select", "+fct_data_coverage_daily"], {"day": DAY})
+    run_dbt(data_dir, ["build", "--select", "+fct_data_coverage_daily", "+dim_markets"], {"day": DAY})
+    return data_dir
+
+
+@pytest.fixture(scope="module")
+def row(data_dir):
     return one(data_dir, "select * from fct_data_coverage_daily where dataset = 'orderbooks'")
 
 
@@ -31,3 +36,11 @@ def test_gaps_with_start_and_end(row):
     assert row["gap_count"] == 2
     assert [(g["start_ts"], g["end_ts"]) for g in row["gaps"]] == [(D0 + 20_000, D0 + 60_000), (D0 + 60_000, D1)]
     assert row["longest_gap_s"] == pytest.approx((D1 - D0 - 60_000) / 1000)
+
+
+
+def test_dim_markets_lists_the_market(data_dir):
+    market = one(data_dir, "select * from dim_markets")
+    assert (market["exchange"], market["symbol"]) == ("binance", "COV/USDT")
+    assert (market["base"], market["quote"], market["settle"]) == ("COV", "USDT", None)
+    assert (str(market["first_seen_day"]), market["datasets"], market["obligations"]) == (DAY, ["orderbooks"], 0)
