@@ -19,8 +19,7 @@ def _dbt_sources_newer_than(manifest: Path) -> bool:
     return any(p.stat().st_mtime > built for p in sources)
 
 
-@pytest.fixture(scope="session")
-def dbt_manifest() -> Path:
+def _ensure_manifest() -> Path:
     """dbt/target/manifest.json, parsed now when missing or older than the dbt files
     (as `make manifest` does; nothing parses on import)."""
     if not MANIFEST.exists() or _dbt_sources_newer_than(MANIFEST):
@@ -31,3 +30,15 @@ def dbt_manifest() -> Path:
         )
         MANIFEST.touch()
     return MANIFEST
+
+
+def pytest_sessionstart(session) -> None:
+    """Prepare the manifest before collection: test modules may import the Dagster definitions,
+    which load the manifest at import time."""
+    _ensure_manifest()
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest() -> Path:
+    """The dbt manifest the definitions load (prepared at session start)."""
+    return _ensure_manifest()
