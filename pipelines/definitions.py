@@ -1,21 +1,11 @@
-"""The mmwatch code location: raw lake assets, data-set assets, dbt marts, the report, jobs, the
-landing sensor and the data-set schedules."""
+"""The mmwatch code location: the core (raw lake assets, data-set assets, dbt marts, the HTML report,
+serving, jobs, the landing sensor, the data-set schedules) merged with one Definitions per feature
+module: report email, alerts, intraday freshness."""
 import dagster as dg
 
-from assets.compliance_report import compliance_report
-from assets.dbt_marts import mmwatch_dbt_assets
-from assets.datasets_resource import MarketDataResource
-from assets.publish_marts import published_marts
-from assets.publish_sensor import publish_after_marts
-from pipelines.jobs import DATASET_ASSETS, RAW_ASSETS, daily_marts_job, dataset_jobs, publish_marts_job, raw_ingest_job
-from pipelines.schedules import dataset_schedules
-from pipelines.sensors import landing_sensor
-from resources import build_resources
+from pipelines.alert_defs import defs as alert_defs
+from pipelines.core_defs import defs as core_defs
+from pipelines.freshness_defs import defs as freshness_defs
+from pipelines.report_defs import defs as report_defs
 
-defs = dg.Definitions(
-    assets=[*RAW_ASSETS, *DATASET_ASSETS, mmwatch_dbt_assets, compliance_report, published_marts],
-    jobs=[raw_ingest_job, daily_marts_job, publish_marts_job, *dataset_jobs.values()],
-    sensors=[landing_sensor, publish_after_marts],
-    schedules=dataset_schedules(),
-    resources={**build_resources(), "market_data": MarketDataResource()},
-)
+defs = dg.Definitions.merge(core_defs, report_defs, alert_defs, freshness_defs)

@@ -64,3 +64,6 @@ publish_marts_job = dg.define_asset_job(
     description="Publish one UTC day of the dbt marts (and the dims) into PostgreSQL analytics.marts.",
     executor_def=dg.in_process_executor,
 )
+
+# Jobs whose success means the marts changed (alerts evaluate after each, publishing follows them).
+MART_JOBS = [daily_marts_job]

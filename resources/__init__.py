@@ -11,15 +11,19 @@ from typing import Any
 from resources.data_dir import DataDirResource
 from resources.dbt import dbt_cli_resource, dbt_project
 from resources.postgres import AnalyticsPostgresResource, analytics_resource
+from resources.smtp import SmtpResource
 
 
 def build_resources(data_dir: str | None = None) -> dict[str, Any]:
-    """Resources keyed as the assets require them: `data_dir`, `dbt` and `analytics` (PostgreSQL,
+    """Resources keyed as the assets require them: `data_dir`, `dbt`, `smtp` and `analytics` (PostgreSQL,
     DSN from $MMWATCH_ANALYTICS_DSN, read when a run needs it).
 
     `data_dir` None = MMWATCH_DATA_DIR, else ./data, resolved when used.
     """
-    return {"data_dir": DataDirResource(path=data_dir), "dbt": dbt_cli_resource(), "analytics": analytics_resource()}
+    return {
+        "data_dir": DataDirResource(path=data_dir), "dbt": dbt_cli_resource(), "analytics": analytics_resource(),
+        "smtp": SmtpResource(),
+    }
 
 
-__all__ = ["AnalyticsPostgresResource", "DataDirResource", "build_resources", "dbt_project"]
+__all__ = ["AnalyticsPostgresResource", "DataDirResource", "SmtpResource", "build_resources", "dbt_project"]

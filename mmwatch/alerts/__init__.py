@@ -1,0 +1,1 @@
+"""Surveillance alerts (spec §6): rules, the alert ledger, notification channels."""
