@@ -10,19 +10,20 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-import jinja2
+from zoneinfo import ZoneInfo
 
 from mmwatch.errors import ConfigError, MmwatchError
+from mmwatch.report.templating import environment
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_TEMPLATES = Path(__file__).parent / "templates"
 VERDICTS = ("pass", "fail", "insufficient_data")
 
 _QUERY = """
 select mm_name, exchange, market_type, symbol, obligation_id, verdict,
        uptime_pct, bid_uptime_pct, ask_uptime_pct, coverage_pct,
        breach_episodes, longest_breach_s, breach_minutes,
-       max_spread_bps, depth_band_bps, min_depth_usd, min_uptime_pct, min_coverage_pct
+       max_spread_bps, depth_band_bps, min_depth_usd, min_uptime_pct, min_coverage_pct,
+       median_spread_bps, median_depth_bid_usd, median_depth_ask_usd
 from fct_mm_compliance_daily
 where day = cast(? as date)
 order by mm_name, exchange, market_type, symbol, obligation_id
@@ -51,6 +52,10 @@ class ComplianceRow:
     min_depth_usd: float
     min_uptime_pct: float
     min_coverage_pct: float
+    # evidence columns of the mart (medians over the day), shown next to the thresholds
+    median_spread_bps: float | None = None
+    median_depth_bid_usd: float | None = None
+    median_depth_ask_usd: float | None = None
 
 
 def check_day(day: str) -> str:
@@ -86,41 +91,32 @@ def load_compliance_rows(warehouse_path: str | Path, day: str) -> list[Complianc
     return [ComplianceRow(*row) for row in rows]
 
 
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(_TEMPLATES),
-        autoescape=True,  # MM and market names are data: always escaped
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["pct"] = lambda v: "—" if v is None else f"{v:.2f} %"
-    env.filters["num"] = lambda v: "—" if v is None else f"{v:,.0f}"
-    env.filters["seconds"] = _duration
-    return env
-
-
-def _duration(seconds: float | None) -> str:
-    if seconds is None or seconds == 0:
-        return "0 s" if seconds == 0 else "—"
-    minutes, secs = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min" if hours else (f"{minutes} min {secs:02d} s" if minutes else f"{secs} s")
-
-
 def render_compliance_report(warehouse_path: str | Path, day: str) -> str:
     """The HTML compliance report of `day`: one row per obligation and a summary line."""
     return render_compliance_html(day, load_compliance_rows(warehouse_path, day), str(warehouse_path))
 
 
-def render_compliance_html(day: str, rows: list[ComplianceRow], warehouse: str) -> str:
-    """The report HTML of already loaded rows (autoescaped Jinja2 template)."""
-    counts = {verdict: sum(1 for r in rows if r.verdict == verdict) for verdict in VERDICTS}
-    template = _environment().get_template("compliance.html.j2")
-    return template.render(
-        day=day,
-        rows=rows,
-        counts=counts,
-        generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        warehouse=warehouse,
-    )
+def verdict_counts(rows: list[ComplianceRow]) -> dict[str, int]:
+    """Obligations per verdict (pass, fail, insufficient_data)."""
+    return {verdict: sum(1 for r in rows if r.verdict == verdict) for verdict in VERDICTS}
+
+
+def report_context(day: str, rows: list[ComplianceRow], source: str, *, group: str | None = None,
+                   month: dict | None = None, uptime_chart: str | None = None, timelines: list | None = None,
+                   tz_name: str = "UTC", generated_at: datetime | None = None) -> dict:
+    """What the templates print: `month` maps obligation_id to its month to date (an object with
+    describe()), `uptime_chart` is an image src, `timelines` objects with `row` and `src`."""
+    when = (generated_at or datetime.now(timezone.utc)).astimezone(ZoneInfo(tz_name))
+    return dict(day=day, rows=rows, counts=verdict_counts(rows), source=source, group=group, month=month,
+                uptime_chart=uptime_chart, timelines=timelines or [], tz_name=tz_name,
+                generated_at=when.strftime("%Y-%m-%d %H:%M %Z"))
+
+
+def render_template(name: str, context: dict) -> str:
+    """Render templates/<name>; HTML templates are autoescaped, text ones are not."""
+    return environment(autoescape=name.endswith(".html.j2")).get_template(name).render(**context)
+
+
+def render_compliance_html(day: str, rows: list[ComplianceRow], warehouse: str, **extras) -> str:
+    """The report HTML of already loaded rows (autoescaped Jinja2 template); `extras` as report_context."""
+    return render_template("compliance.html.j2", report_context(day, rows, f"fct_mm_compliance_daily in {warehouse}", **extras))

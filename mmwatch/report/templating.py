@@ -1,0 +1,57 @@
+"""The Jinja2 environment of the report templates and the number formats they share
+(HTML, plain text and PDF print the same strings)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f} %"
+
+
+def num(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f}"
+
+
+def usd(value: float | None) -> str:
+    """$ amounts compactly: $950, $62.1k, $1.25M."""
+    if value is None:
+        return "—"
+    if abs(value) >= 1e6:
+        return f"${value / 1e6:,.2f}M"
+    return f"${value / 1e3:,.1f}k" if abs(value) >= 1e3 else f"${value:,.0f}"
+
+
+def bps(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.1f} bps"
+
+
+def duration(seconds: float | None) -> str:
+    """3725 -> '1 h 02 min', 185 -> '3 min 05 s', 0 -> '0 s'."""
+    if seconds is None:
+        return "—"
+    if seconds == 0:
+        return "0 s"
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else (f"{minutes} min {secs:02d} s" if minutes else f"{secs} s")
+
+
+@lru_cache(maxsize=2)
+def environment(autoescape: bool = True) -> jinja2.Environment:
+    """Templates of mmwatch/report/templates; autoescape on for HTML (MM and market names are data)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(pct=pct, num=num, usd=usd, bps=bps, seconds=duration)
+    return env
