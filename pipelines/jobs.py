@@ -65,5 +65,8 @@ publish_marts_job = dg.define_asset_job(
     executor_def=dg.in_process_executor,
 )
 
+# Today's fast subset of the marts, refreshed as data lands (pipelines/freshness_*.py).
+from pipelines.freshness_jobs import intraday_marts_job  # noqa: E402
+
 # Jobs whose success means the marts changed (alerts evaluate after each, publishing follows them).
-MART_JOBS = [daily_marts_job]
+MART_JOBS = [daily_marts_job, intraday_marts_job]
