@@ -1,4 +1,4 @@
-"""Slippage and touch amounts of fct_orderbook_slippage against hand-walked books (spec §2)."""
+"""Slippage and touch amounts of fct_orderbook_snapshot_metrics against hand-walked books (spec §2)."""
 from __future__ import annotations
 
 import pytest
@@ -35,12 +35,12 @@ def data_dir(tmp_path_factory):
         snapshot("binance", "ETH/BTC", TS, *ETH_BTC),
         snapshot("binance", "ONE/USDT", TS, [(10.0, 1000.0)], []),
     ])
-    run_dbt(data_dir, ["build", "--select", "+fct_orderbook_snapshot_metrics", "+fct_orderbook_slippage"], {"day": DAY})
+    run_dbt(data_dir, ["build", "--select", "+fct_orderbook_snapshot_metrics"], {"day": DAY})
     return data_dir
 
 
 def row(data_dir, symbol):
-    return one(data_dir, "select * from fct_orderbook_snapshot_metrics join fct_orderbook_slippage using (snapshot_id) where fct_orderbook_snapshot_metrics.symbol = ?", [symbol])
+    return one(data_dir, "select * from fct_orderbook_snapshot_metrics where symbol = ?", [symbol])
 
 
 def test_buy_and_sell_slippage_with_partial_last_level(data_dir):

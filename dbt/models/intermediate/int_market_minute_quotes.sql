@@ -4,11 +4,8 @@ with
 
 snapshot_metrics as (
 
-    select metrics.*, slippage.best_bid_amount, slippage.best_ask_amount
-    from {{ ref('fct_orderbook_snapshot_metrics') }} as metrics
-    inner join {{ ref('fct_orderbook_slippage') }} as slippage using (snapshot_id)
-    where {{ day_filter('metrics.day') }} and metrics.is_two_sided and metrics.market_type = 'spot'
-        and metrics.usd_rate is not null and {{ day_filter('slippage.day') }}
+    select * from {{ ref('fct_orderbook_snapshot_metrics') }}
+    where {{ day_filter() }} and is_two_sided and market_type = 'spot' and usd_rate is not null
 
 ),
 

@@ -1,20 +1,21 @@
--- Usable snapshots (spec §1) with top of book, spread and the standard depth bands in
--- quote currency (spec §2). Covers the built day plus the last 60 s of the previous day,
--- which the USD-rate lookup may need. Rows are narrowed before de-duplication so the
--- window never carries the level lists.
+-- Usable snapshots (spec §1) of the built day with top of book, spread, the standard depth
+-- bands in quote currency and their truncation flags (spec §2), computed per row with list
+-- functions (no exploded levels). The level lists stay on the row for the market-order walks
+-- of fct_orderbook_snapshot_metrics, which also drops repeated snapshot_ids after the lists
+-- are gone (a window over rows carrying the lists would be far dearer).
 with
 
 snapshots as (
 
     select * from {{ ref('stg_lake__orderbook_snapshots') }}
-    where is_valid and {{ day_filter(lookback_ms=60000) }}
+    where is_valid and {{ day_filter() }}
 
 ),
 
 level_lists as (
 
     select
-        * exclude (bids, asks),
+        *,
         {{ level_prices('bids') }} as bid_prices,
         {{ level_prices('asks') }} as ask_prices,
         {{ level_notionals('bids') }} as bid_notionals,
@@ -64,6 +65,8 @@ measured as (
         ts,
         received_ts,
         source,
+        bids,
+        asks,
         best_bid,
         best_ask,
         mid,
@@ -71,6 +74,8 @@ measured as (
         is_two_sided,
         bid_levels,
         ask_levels,
+        list_sum(bid_notionals) as bid_notional,
+        list_sum(ask_notionals) as ask_notional,
         {%- for band in standard_bands() %}
         {{ band_depth_quote('bid_prices', 'bid_notionals', 'bid', 'mid', band) }} as depth_bid_quote_{{ band }},
         {{ band_depth_quote('ask_prices', 'ask_notionals', 'ask', 'mid', band) }} as depth_ask_quote_{{ band }},
@@ -80,16 +85,6 @@ measured as (
 
     from with_mid
 
-),
-
-deduplicated as (
-
-    -- the lake keeps a snapshot once, but a snapshot_id repeated across batch files
-    -- must still count once (spec §1)
-    select * exclude (received_ts, source)
-    from measured
-    qualify row_number() over (partition by snapshot_id order by received_ts, source) = 1
-
 )
 
-select * from deduplicated
+select * from measured

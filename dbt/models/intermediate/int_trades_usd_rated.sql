@@ -2,7 +2,8 @@
 -- rate: 1.0-style rates for the stable quotes of the seed; otherwise the mid of the spot
 -- market QUOTE/USDT from its last usable two-sided snapshot at or before the trade's ts and
 -- at most 60 s old, on the same exchange first, else on the other exchanges in
--- alphabetical order of exchange id (the mids come from fct_orderbook_snapshot_metrics).
+-- alphabetical order of exchange id (macro usd_rate_asof; the mids come from
+-- fct_orderbook_snapshot_metrics).
 with
 
 trades as (
@@ -43,61 +44,7 @@ reference_mids as (
 
 ),
 
-reference_venues as (
-
-    select distinct currency, reference_exchange from reference_mids
-
-),
-
-needing_reference as (
-
-    select
-        trades.exchange,
-        trades.market_type,
-        trades.symbol,
-        trades.trade_key,
-        trades.quote,
-        trades.ts,
-        reference_venues.reference_exchange
-
-    from trades
-    inner join reference_venues on reference_venues.currency = trades.quote
-    where trades.quote not in (select quote from stable_quotes)
-
-),
-
-latest_reference as (
-
-    select
-        needing_reference.*,
-        reference_mids.reference_ts,
-        reference_mids.reference_mid
-
-    from needing_reference
-    asof inner join reference_mids
-        on reference_mids.currency = needing_reference.quote
-        and reference_mids.reference_exchange = needing_reference.reference_exchange
-        and needing_reference.ts >= reference_mids.reference_ts
-
-),
-
-chosen_reference as (
-
-    select
-        exchange,
-        market_type,
-        symbol,
-        trade_key,
-        reference_mid as usd_rate
-
-    from latest_reference
-    where ts - reference_ts <= 60000
-    qualify row_number() over (
-        partition by exchange, market_type, symbol, trade_key
-        order by (reference_exchange = exchange) desc, reference_exchange
-    ) = 1
-
-),
+{{ usd_rate_asof('trades', ['exchange', 'market_type', 'symbol', 'trade_key'], 'reference_mids', 'stable_quotes') }},
 
 rated as (
 

@@ -5,10 +5,8 @@ with
 
 snapshot_metrics as (
 
-    select metrics.*, slippage.* exclude (snapshot_id, exchange, market_type, symbol, day, ts, minute, is_two_sided, mid, usd_rate)
-    from {{ ref('fct_orderbook_snapshot_metrics') }} as metrics
-    left join {{ ref('fct_orderbook_slippage') }} as slippage using (snapshot_id)
-    where {{ day_filter('metrics.day') }}
+    select * from {{ ref('fct_orderbook_snapshot_metrics') }}
+    where {{ day_filter() }}
 
 ),
 

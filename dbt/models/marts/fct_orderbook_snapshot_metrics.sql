@@ -1,10 +1,95 @@
 {{ day_partitioned_incremental() }}
--- One row per usable order-book snapshot of the built day(s) with the spec §2 metrics.
+-- One row per usable order-book snapshot of the built day(s) with the spec §2 metrics: top of
+-- book, spread, depth per standard band and side (quote and USD), truncation flags, imbalance,
+-- market-order slippage for the standard USD sizes and the touch amounts. One pass over each
+-- snapshot's level lists (list functions, no exploded rows); the rows that carry the lists
+-- only ever stream (the joined rates are the small side), and the lists are dropped before
+-- repeated snapshot_ids are removed.
+{%- set sizes = standard_order_sizes_usd() %}
 with
+
+measured as (
+
+    select * from {{ ref('int_orderbook_snapshots_measured') }}
+
+),
+
+stable_quotes as (
+
+    select * from {{ ref('stg_seeds__usd_stable_quotes') }}
+
+),
+
+referenced_rates as (
+
+    select * from {{ ref('int_orderbook_snapshots_usd_rated') }}
+
+),
 
 rated as (
 
-    select * from {{ ref('int_orderbook_snapshots_usd_rated') }}
+    select
+        measured.*,
+        coalesce(stable_quotes.usd_rate, referenced_rates.usd_rate) as usd_rate,
+        case
+            when stable_quotes.quote is not null then 'stable'
+            when referenced_rates.snapshot_id is not null then referenced_rates.usd_rate_source
+            else 'missing'
+        end as usd_rate_source,
+        referenced_rates.usd_rate_exchange,
+        referenced_rates.usd_rate_ts
+
+    from measured
+    left join stable_quotes on stable_quotes.quote = measured.quote
+    left join referenced_rates on referenced_rates.snapshot_id = measured.snapshot_id
+
+),
+
+-- the largest standard order (quote) each side can fill, and how far from the touch its
+-- walk must look (computed once per row: a bound inside the lambdas would be per level).
+-- One-sided snapshots are not walked: no mid, so no slippage and no touch amounts.
+walk_targets as (
+
+    select
+        *,
+        {%- for size in sizes %}
+        {{ size }} / usd_rate as target_{{ size }},
+        {%- endfor %}
+        {%- for side in ['bid', 'ask'] %}
+        case
+            {%- for size in sizes | reverse %}
+            when {{ size }} / usd_rate <= {{ side }}_notional then {{ size }} / usd_rate
+            {%- endfor %}
+        end as {{ side }}_walk_target{{ ',' if not loop.last }}
+        {%- endfor %}
+
+    from rated
+
+),
+
+walked_levels as (
+
+    select
+        * exclude (bids, asks, bid_walk_target, ask_walk_target),
+        case when is_two_sided then {{ levels_from_touch("list_filter(asks, lambda level: level.price <= " ~ walk_bound('ask', 'ask_walk_target', 'mid', 'best_ask', 'depth_ask_quote_') ~ ")", 'ask') }} end as asks_walked,
+        case when is_two_sided then {{ levels_from_touch("list_filter(bids, lambda level: level.price >= " ~ walk_bound('bid', 'bid_walk_target', 'mid', 'best_bid', 'depth_bid_quote_') ~ ")", 'bid') }} end as bids_walked
+
+    from walk_targets
+
+),
+
+fills as (
+
+    select
+        * exclude (asks_walked, bids_walked),
+        asks_walked[1].amount as best_ask_amount,
+        bids_walked[1].amount as best_bid_amount,
+        {%- set targets = [] %}
+        {%- for size in sizes %}{% do targets.append('target_' ~ size) %}{% endfor %}
+        {{ market_order_fill('asks_walked', targets) }} as buy_fill,
+        {{ market_order_fill('bids_walked', targets) }} as sell_fill
+
+    from walked_levels
 
 ),
 
@@ -34,15 +119,35 @@ final as (
         depth_truncated_ask_{{ band }},
         {{ imbalance('depth_bid_quote_' ~ band, 'depth_ask_quote_' ~ band) }} as imbalance_{{ band }},
         {%- endfor %}
+        best_bid_amount,
+        best_ask_amount,
+        {%- for size in sizes %}
+        {{ fill_slippage_bps('buy_fill', loop.index0, 'buy', 'mid') }} as slippage_buy_bps_{{ size }},
+        {{ fill_slippage_bps('sell_fill', loop.index0, 'sell', 'mid') }} as slippage_sell_bps_{{ size }},
+        case when is_two_sided then buy_fill.r{{ loop.index0 }} > 0 end as insufficient_depth_buy_{{ size }},
+        case when is_two_sided then sell_fill.r{{ loop.index0 }} > 0 end as insufficient_depth_sell_{{ size }},
+        {%- endfor %}
         usd_rate,
         usd_rate_source,
         usd_rate_exchange,
         usd_rate_ts,
         bid_levels,
-        ask_levels
+        ask_levels,
+        received_ts,
+        source
 
-    from rated
+    from fills
+
+),
+
+deduplicated as (
+
+    -- the lake keeps a snapshot once, but a snapshot_id repeated across batch files must
+    -- still count once (spec §1): the first received copy
+    select * exclude (received_ts, source)
+    from final
+    qualify row_number() over (partition by snapshot_id order by received_ts, source) = 1
 
 )
 
-select * from final
+select * from deduplicated
