@@ -48,7 +48,7 @@ def _maker_quotes(plan: BookPlan, state: MakerState, fair: float, jitter: bytes,
             steps = ceil(per_level * (1 + jitter[at] / 2560) / (bid_ticks * step_value))
             bids[bid_ticks] = bids.get(bid_ticks, 0) + (steps if steps > 1 else 1)
         ask_ticks = ceil(fair * ask_mult)
-        steps = ceil(per_level * (1 + jitter[at + 1] / 2560) / (ask_ticks * step_value))
+        steps = ceil(per_level * state.ask_fraction * (1 + jitter[at + 1] / 2560) / (ask_ticks * step_value))
         asks[ask_ticks] = asks.get(ask_ticks, 0) + (steps if steps > 1 else 1)
         at += 2
     return at

@@ -33,15 +33,16 @@ class CapturedDay:
 
 
 def capture_day(scenario: Scenario, out: Path, every_ms: int = 10_000, limit: int = 100,
-                progress: Callable[[str], None] | None = None) -> CapturedDay:
-    """Record every spot and perp market of the scenario's day into `out` (.jsonl or .jsonl.gz)."""
+                progress: Callable[[str], None] | None = None, hours: float = 24) -> CapturedDay:
+    """Record every spot and perp market of the scenario's day into `out` (.jsonl or .jsonl.gz);
+    `hours` < 24 records only the first hours of the day."""
     world = World(scenario)
     truth = TruthRecorder(scenario.obligations)
     models = list(world.markets.values())
     start = scenario.day_start_ms
     books = trades = skipped = 0
     with CaptureWriter(out) as writer:
-        for t_ms in range(start, start + DAY_MS, every_ms):
+        for t_ms in range(start, start + min(DAY_MS, int(hours * 3_600_000)), every_ms):
             for model in models:
                 book = VenueContext(world, model.venue, t_ms, truth).serve_book(model, limit)
                 if book.status != "ok":

@@ -47,6 +47,7 @@ class MakerState:
     behaviour: str
     spread_bps: float
     depth_quote: float  # per side within the maker's band, in the market's quote currency
+    ask_fraction: float = 1.0  # `skewed`: the ask side quotes this share of depth_quote
 
 
 class MarketModel:
@@ -88,6 +89,8 @@ class MarketModel:
     def fair_price(self, t_ms: int) -> float:
         """The market's fair price at `t_ms` (the centre the book is built around; a perp's mark)."""
         price = self.reference_price(t_ms) * self.offset
+        if self.market.events:
+            price *= self.market.price_factor(int(t_ms) % DAY_MS)
         if self.is_swap:
             price *= 1 + self.basis_bps(t_ms) / 10_000
         return price
@@ -106,7 +109,8 @@ class MarketModel:
             behaviour = window.behaviour if window else "normal"
             spread = window.spread_bps if behaviour == "wide_spread" else maker.quoting.spread_bps
             fraction = window.depth_fraction if behaviour == "thin_book" else 1.0
-            states.append(MakerState(maker, behaviour, spread, maker.quoting.depth_usd * fraction / rate))
+            ask_fraction = window.depth_fraction if behaviour == "skewed" else 1.0
+            states.append(MakerState(maker, behaviour, spread, maker.quoting.depth_usd * fraction / rate, ask_fraction))
         return states
 
     def condition_at(self, t_ms: int) -> str:

@@ -27,7 +27,7 @@ from pydantic import AfterValidator, Field, ValidationError, field_validator, mo
 
 from mmwatch.errors import ConfigError
 from simulator.datasets import VENUE_MARKET_TYPES, VENUES
-from simulator.scenario_parts import HHMM_RE, Asset, DownWindow, Perp, RateLimit, _hhmm_ms, _Model
+from simulator.scenario_parts import HHMM_RE, Asset, DownWindow, MarketEvent, Perp, RateLimit, _hhmm_ms, _Model
 
 __all__ = ["Asset", "DownWindow", "Perp", "RateLimit", "Scenario", "load_scenario", "parse_scenario"]
 
@@ -37,7 +37,7 @@ SUPPORTED_VENUES = VENUES  # one dialect module per venue in simulator/dialects
 
 Behaviour = Literal[
     "normal", "absent", "one_sided_bid", "one_sided_ask", "wide_spread", "thin_book",
-    "crossed", "outage", "empty_body",
+    "crossed", "outage", "empty_body", "skewed",
 ]
 OBLIGATION_COLUMNS = (
     "obligation_id", "mm_name", "exchange", "market_type", "symbol", "valid_from", "valid_to",
@@ -82,6 +82,21 @@ class Market(_Model):
     trade_size: float = Field(gt=0, description="typical trade amount, base units")
     large_trade_prob: float = Field(0.01, ge=0, le=1)
     perp: Perp | None = None
+    events: list[MarketEvent] = Field(default_factory=list, description="price jumps and volume bursts")
+
+    def price_factor(self, ms_of_day: int) -> float:
+        """1 + the move of the price_jump event covering this millisecond of the day (1 when none)."""
+        for event in self.events:
+            if event.kind == "price_jump" and event.covers(ms_of_day):
+                return 1 + event.move_pct / 100
+        return 1.0
+
+    def volume_factor(self, ms_of_day: int) -> float:
+        """The factor of the volume_burst event covering this millisecond of the day (1 when none)."""
+        for event in self.events:
+            if event.kind == "volume_burst" and event.covers(ms_of_day):
+                return event.factor
+        return 1.0
 
     @model_validator(mode="after")
     def _type_matches_symbol(self) -> "Market":
@@ -154,7 +169,8 @@ class Window(_Model):
     end: str
     behaviour: Behaviour
     spread_bps: float | None = Field(None, gt=0, description="wide_spread: the spread quoted")
-    depth_fraction: float | None = Field(None, gt=0, le=1, description="thin_book: share of depth")
+    depth_fraction: float | None = Field(None, gt=0, le=1,
+                                         description="thin_book: share of depth; skewed: share of the ask side")
 
     @field_validator("start", "end")
     @classmethod
@@ -171,6 +187,8 @@ class Window(_Model):
             raise ValueError("wide_spread needs spread_bps")
         if self.behaviour == "thin_book" and self.depth_fraction is None:
             raise ValueError("thin_book needs depth_fraction")
+        if self.behaviour == "skewed" and self.depth_fraction is None:
+            raise ValueError("skewed needs depth_fraction (the share of the ask side quoted)")
         return self
 
     @property

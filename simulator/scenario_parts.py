@@ -64,3 +64,26 @@ class RateLimit(_Model):
 
     enabled: bool = True
     scale: float = Field(1.0, gt=0)
+
+
+class MarketEvent(_Model):
+    """A daily window (UTC, end exclusive) of a market-wide event: `price_jump` lifts the fair price
+    by `move_pct` % (books and trades follow) until the window ends; `volume_burst` multiplies every
+    trade's amount by `factor` (the trade count and ids stay as they are)."""
+
+    start: str
+    end: str
+    kind: Literal["price_jump", "volume_burst"]
+    move_pct: float = Field(0.0, gt=-90, le=1000)
+    factor: float = Field(1.0, gt=0, le=10_000)
+
+    @field_validator("start", "end")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        if not HHMM_RE.match(value):
+            raise ValueError(f"{value!r} is not HH:MM (00:00 to 24:00)")
+        return value
+
+    def covers(self, ms_of_day: int) -> bool:
+        """True when this millisecond of the UTC day is inside the window."""
+        return _hhmm_ms(self.start) <= ms_of_day < _hhmm_ms(self.end)

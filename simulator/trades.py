@@ -63,6 +63,8 @@ def _minute_trades(model: MarketModel, minute: int) -> tuple[Trade, ...]:
         buy = side_slip & 1
         price_ticks = round(fair_price(ts) * (1 + slip if buy else 1 - slip) / tick)
         size = market.trade_size * sizes[size_draw]
+        if market.events:
+            size *= market.volume_factor(ts % 86_400_000)
         if block < block_below:  # the draw, scaled to [0, 1), also sets how large the block is
             size *= 20 + 80 * block / block_below
         steps = round(size / unit)
