@@ -22,6 +22,7 @@ def usd(value: float | None) -> str:
     """$ amounts compactly: $950, $62.1k, $1.25M."""
     if value is None:
         return "—"
+    value = float(value)
     if abs(value) >= 1e6:
         return f"${value / 1e6:,.2f}M"
     return f"${value / 1e3:,.1f}k" if abs(value) >= 1e3 else f"${value:,.0f}"

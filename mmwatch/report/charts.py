@@ -1,0 +1,99 @@
+"""The report's charts as PNG bytes (matplotlib, Agg canvas: no display, safe in threads):
+uptime by day for the month, and per failing obligation a timeline of spread and depth
+against its thresholds with the breach episodes shaded. Values come from mmwatch.report.marts."""
+from __future__ import annotations
+
+import io
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import matplotlib
+
+matplotlib.use("Agg")  # before any pyplot import elsewhere in the process
+from matplotlib import dates as mdates  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from mmwatch.report.compliance import ComplianceRow  # noqa: E402
+from mmwatch.report.marts import BreachEpisode, MonthToDate, Timeline  # noqa: E402
+
+DPI = 100
+_BREACH = "#e53935"
+_LINES_MAX = 8  # more obligations than this: a heat map instead of lines
+
+
+def _png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    FigureCanvasAgg(figure).print_png(buffer)
+    return buffer.getvalue()
+
+
+def _label(row: ComplianceRow) -> str:
+    return f"{row.mm_name} · {row.exchange} {row.symbol}"
+
+
+def uptime_by_day_png(rows: list[ComplianceRow], month: dict[str, MonthToDate], day: str) -> bytes:
+    """Daily uptime % of each obligation from the 1st of the month to `day`: lines (≤ 8) or a heat map."""
+    figure = Figure(figsize=(9, 3.6 if len(rows) <= _LINES_MAX else 1.2 + 0.22 * len(rows)), dpi=DPI)
+    axes = figure.add_subplot()
+    last = int(day[8:10])
+    if len(rows) <= _LINES_MAX:
+        for row in rows:
+            days = [d for d in month[row.obligation_id].days if d.uptime_pct is not None]
+            axes.plot([d.day.day for d in days], [d.uptime_pct for d in days], marker="o", label=_label(row))
+        axes.set_ylabel("uptime %")
+        axes.set_ylim(0, 102)
+        if rows:
+            axes.legend(fontsize=7, loc="lower left")
+    else:
+        grid = [[float("nan")] * last for _ in rows]
+        for i, row in enumerate(rows):
+            for d in month[row.obligation_id].days:
+                grid[i][d.day.day - 1] = float("nan") if d.uptime_pct is None else d.uptime_pct
+        image = axes.imshow(grid, aspect="auto", cmap="RdYlGn", vmin=0, vmax=100,
+                            extent=(0.5, last + 0.5, len(rows) - 0.5, -0.5), interpolation="nearest")
+        axes.set_yticks(range(len(rows)), [_label(r) for r in rows], fontsize=6)
+        figure.colorbar(image, ax=axes, label="uptime %")
+    axes.set_xlim(0.5, last + 0.5)
+    axes.set_xlabel(f"day of {day[:7]} (UTC days; blank = no data)")
+    axes.set_title("Uptime by day, month to date", fontsize=10)
+    figure.tight_layout()
+    return _png(figure)
+
+
+def _times(ts_ms: list[int], tz: ZoneInfo) -> list[datetime]:
+    return [datetime.fromtimestamp(t / 1000, tz=timezone.utc).astimezone(tz) for t in ts_ms]
+
+
+def timeline_png(row: ComplianceRow, timeline: Timeline, episodes: list[BreachEpisode], tz_name: str) -> bytes:
+    """Spread (bps) and depth per side (USD) of the obligation's snapshots against its thresholds,
+    breach episodes shaded, times in `tz_name`."""
+    tz = ZoneInfo(tz_name)
+    figure = Figure(figsize=(9, 4.2), dpi=DPI)
+    spread_axes, depth_axes = figure.subplots(2, 1, sharex=True)
+    times = _times(timeline.ts, tz)
+    spread_axes.plot(times, [float("nan") if v is None else v for v in timeline.spread_bps], lw=0.7, color="#1f5fa8",
+                     label="spread")
+    spread_axes.axhline(row.max_spread_bps, color=_BREACH, ls="--", lw=1, label=f"max {row.max_spread_bps:g} bps")
+    spread_axes.set_ylabel("spread, bps")
+    if timeline.band_bps is not None:
+        for values, colour, side in ((timeline.depth_bid_usd, "#1a7f37", "bid"), (timeline.depth_ask_usd, "#8e44ad", "ask")):
+            depth_axes.plot(times, [float("nan") if v is None else v for v in values], lw=0.7, color=colour, label=side)
+        depth_axes.axhline(row.min_depth_usd, color=_BREACH, ls="--", lw=1, label=f"min ${row.min_depth_usd:,.0f}")
+        note = "" if timeline.band_bps == row.depth_band_bps else f" (obligation: ±{row.depth_band_bps:g} bps; lower bound)"
+        depth_axes.set_ylabel(f"depth ±{timeline.band_bps} bps, USD{note}", fontsize=7)
+    else:
+        depth_axes.text(0.5, 0.5, f"depth within ±{row.depth_band_bps:g} bps is not in the marts", ha="center",
+                        transform=depth_axes.transAxes)
+    for episode in episodes:
+        start, end = _times([episode.start_ts, max(episode.end_ts, episode.start_ts + 1000)], tz)
+        for axes in (spread_axes, depth_axes):
+            axes.axvspan(start, end, color=_BREACH, alpha=0.18, lw=0)
+    for axes in (spread_axes, depth_axes):
+        axes.legend(fontsize=7, loc="upper right")
+        axes.grid(alpha=0.3)
+    depth_axes.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M", tz=tz))
+    depth_axes.set_xlabel(f"time ({tz_name}); shaded: breach episodes ({len(episodes)})")
+    spread_axes.set_title(f"{_label(row)} — {row.obligation_id}: uptime {row.uptime_pct or 0:.2f} %", fontsize=10)
+    figure.tight_layout()
+    return _png(figure)
