@@ -14,7 +14,7 @@ _SCALAR_TYPES = {
     "UHUGEINT": "numeric", "BOOLEAN": "boolean", "DATE": "date", "TIME": "time without time zone",
     "TIMESTAMP": "timestamp without time zone", "TIMESTAMP_S": "timestamp without time zone",
     "TIMESTAMP_MS": "timestamp without time zone", "TIMESTAMP_NS": "timestamp without time zone",
-    "TIMESTAMP WITH TIME ZONE": "timestamp with time zone", "INTERVAL": "interval", "UUID": "uuid",
+    "TIMESTAMP WITH TIME ZONE": "timestamp with time zone", "TIMESTAMPTZ": "timestamp with time zone", "INTERVAL": "interval", "UUID": "uuid",
 }
 _DECIMAL = re.compile(r"DECIMAL\((\d+),(\d+)\)")
 

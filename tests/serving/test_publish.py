@@ -41,6 +41,8 @@ def test_published_marts_equal_duckdb(built_day, marts, pg_dsn, throwaway_databa
         for mart in marts:
             if done[mart.name].mode == "missing":
                 continue
+            if mart.name == "alert_ledger":
+                continue  # not in this warehouse: created empty (test_the_alert_ledger_is_served_empty_then_with_rows)
             expected = duck.execute(f'select * from main."{mart.name}"').fetchall()
             published = pg.execute(f'select * from marts."{mart.name}"').fetchall()
             assert _normalized(published) == _normalized(expected), mart.name
@@ -70,9 +72,11 @@ def test_republishing_a_day_twice_gives_the_same_rows(built_day, marts, pg_dsn, 
     publish_marts(warehouse, pg_dsn, marts, day, database=database)
     first = snapshot()
     second_run = {p.table: p.mode for p in publish_marts(warehouse, pg_dsn, marts, day, database=database)}
-    assert second_run["fct_orderbook_snapshot_metrics"] == "day" and second_run["dim_obligations"] == "swap"
+    # same content: nothing re-sent
+    assert {m for m in second_run.values()} <= {"unchanged", "missing"} and second_run["dim_obligations"] == "unchanged"
     assert snapshot() == first
-    publish_marts(warehouse, pg_dsn, marts, day, database=database)
+    forced = {p.table: p.mode for p in publish_marts(warehouse, pg_dsn, marts, day, database=database, force=True)}
+    assert forced["fct_orderbook_snapshot_metrics"] == "day" and forced["dim_obligations"] == "swap"
     assert snapshot() == first and len(first["fct_orderbook_snapshot_metrics"]) == 1440
 
 
@@ -104,7 +108,7 @@ def test_a_reader_never_sees_a_missing_or_partial_table(built_day, marts, pg_dsn
     thread.start()
     try:
         for round_day in (None, day, None, day):  # whole-table swaps and day replacements
-            publish_marts(warehouse, pg_dsn, marts, round_day, database=database)
+            publish_marts(warehouse, pg_dsn, marts, round_day, database=database, force=True)
     finally:
         stop.set()
         thread.join()
