@@ -72,6 +72,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--obligations", type=int, default=200)
     parser.add_argument("--groups", type=int, default=10)
+    parser.add_argument("--keep", type=Path, help="write the reports here (default: a temporary folder)")
     args = parser.parse_args()
     from mmwatch.mail import SmtpSettings
     from mmwatch.mail.loopback import LoopbackSmtp
@@ -85,7 +86,7 @@ def main() -> None:
         with LoopbackSmtp() as server:
             settings = SmtpSettings.from_env(server.env())
             wall, cpu = time.perf_counter(), os.times()
-            outcomes = run_reports(warehouse, DAY, groups, Path(tmp) / "reports", ReportLedger(Path(tmp) / "sent.sqlite3"),
+            outcomes = run_reports(warehouse, DAY, groups, args.keep or Path(tmp) / "reports", ReportLedger(Path(tmp) / "sent.sqlite3"),
                                    send=True, settings=settings, progress=print)
             elapsed, used = time.perf_counter() - wall, os.times()
         cpu_s = (used.user - cpu.user) + (used.system - cpu.system)

@@ -13,6 +13,7 @@ matplotlib.use("Agg")  # before any pyplot import elsewhere in the process
 from matplotlib import dates as mdates  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from mmwatch.report.compliance import ComplianceRow  # noqa: E402
 from mmwatch.report.marts import BreachEpisode, MonthToDate, Timeline  # noqa: E402
@@ -55,6 +56,7 @@ def uptime_by_day_png(rows: list[ComplianceRow], month: dict[str, MonthToDate], 
         axes.set_yticks(range(len(rows)), [_label(r) for r in rows], fontsize=6)
         figure.colorbar(image, ax=axes, label="uptime %")
     axes.set_xlim(0.5, last + 0.5)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel(f"day of {day[:7]} (UTC days; blank = no data)")
     axes.set_title("Uptime by day, month to date", fontsize=10)
     figure.tight_layout()
