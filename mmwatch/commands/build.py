@@ -1,4 +1,4 @@
-"""`mmwatch build` (one day through Dagster) and `mmwatch report` (re-render the HTML)."""
+"""`mmwatch build`: one day through Dagster (raw, marts, report)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -48,25 +48,6 @@ def build(
     typer.echo(f"warehouse: {result.warehouse}")
 
 
-def report(
-    date: str = typer.Option(..., "--date", help="UTC day, YYYY-MM-DD."),
-    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Data directory (default $MMWATCH_DATA_DIR or ./data)."),
-) -> None:
-    """Re-render reports/compliance-<date>.html from the warehouse (read-only; no rebuild)."""
-    from mmwatch.report import render_compliance_report
-    from mmwatch.settings import DataDir
-
-    try:
-        layout = DataDir.from_env(data_dir).ensure()
-        html = render_compliance_report(layout.warehouse, date)
-    except MmwatchError as error:
-        _fail(error)
-    path = layout.reports / f"compliance-{date}.html"
-    path.write_text(html, encoding="utf-8")
-    typer.echo(f"report: {path}")
-
-
 def register(app: typer.Typer) -> None:
-    """Add build and report to the CLI."""
+    """Add build to the CLI (`report` lives in mmwatch/commands/report.py)."""
     app.command("build")(build)
-    app.command("report")(report)
