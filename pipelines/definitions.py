@@ -3,9 +3,8 @@ serving, jobs, the landing sensor, the data-set schedules) merged with one Defin
 module: report email, alerts, intraday freshness."""
 import dagster as dg
 
-from pipelines.alert_defs import defs as alert_defs
-from pipelines.core_defs import defs as core_defs
-from pipelines.freshness_defs import defs as freshness_defs
-from pipelines.report_defs import defs as report_defs
+# modules, not their Definitions: a code server loading this module refuses more than one
+# Definitions object at module scope
+from pipelines import alert_defs, core_defs, freshness_defs, report_defs
 
-defs = dg.Definitions.merge(core_defs, report_defs, alert_defs, freshness_defs)
+defs = dg.Definitions.merge(core_defs.defs, report_defs.defs, alert_defs.defs, freshness_defs.defs)
