@@ -1,0 +1,249 @@
+"""The alerts configuration (YAML): rule thresholds (spec §6 defaults), per-market overrides,
+channels, routes, cool-down and delivery retries. `load_alerts_config(path)` validates it and
+raises ConfigError naming the file, the key path and the bad value.
+
+Secrets never live in the file: channels name the environment variables that hold them.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Literal, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from mmwatch.errors import ConfigError
+
+ALERTS_CONFIG_ENV = "MMWATCH_ALERTS_CONFIG"
+RULES = ("wide_spread", "dual_spread", "thin_book", "imbalance", "volume_spike", "price_move", "no_data",
+         "obligation_breach")
+DATA_RULES = frozenset({"no_data"})  # routed to data engineers, never an MM breach
+SEVERITIES = ("warning", "critical")
+STANDARD_BANDS = (10, 50, 100, 200)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WideSpread(_Strict):
+    enabled: bool = True
+    max_spread_bps: float = Field(100, gt=0)
+    minutes: int = Field(5, ge=1, le=1440)
+
+
+class DualSpread(_Strict):
+    enabled: bool = True
+    threshold_bps: float = Field(100, gt=0)
+    z_score: float = Field(3, gt=0)
+    window_snapshots: int = Field(300, ge=2, le=100_000)
+    min_snapshots: int = Field(30, ge=2)
+    reset_gap_s: float = Field(120, gt=0)
+
+
+class ThinBook(_Strict):
+    enabled: bool = True
+    minutes: int = Field(5, ge=1, le=1440)
+
+
+class Imbalance(_Strict):
+    enabled: bool = True
+    band_bps: Literal[10, 50, 100, 200] = 200
+    max_abs_imbalance: float = Field(0.7, gt=0, lt=1)
+    minutes: int = Field(5, ge=1, le=1440)
+
+
+class VolumeSpike(_Strict):
+    enabled: bool = True
+    window_minutes: int = Field(5, ge=1, le=1440)
+    factor: float = Field(3, gt=0)
+    trailing_hours: int = Field(24, ge=1, le=168)
+    min_history_minutes: int = Field(60, ge=1)
+
+
+class PriceMove(_Strict):
+    enabled: bool = True
+    lookback_minutes: int = Field(60, ge=1, le=1440)
+    max_move_pct: float = Field(5, gt=0)
+
+
+class NoData(_Strict):
+    enabled: bool = True
+    minutes: int = Field(5, ge=1, le=1440)
+
+
+class ObligationBreach(_Strict):
+    enabled: bool = True
+    alert_after_s: float | None = Field(None, ge=0, description="None: the obligation's alert_after_s (default 300)")
+
+
+class Rules(_Strict):
+    """Every rule's thresholds; the defaults are spec §6's."""
+
+    wide_spread: WideSpread = WideSpread()
+    dual_spread: DualSpread = DualSpread()
+    thin_book: ThinBook = ThinBook()
+    imbalance: Imbalance = Imbalance()
+    volume_spike: VolumeSpike = VolumeSpike()
+    price_move: PriceMove = PriceMove()
+    no_data: NoData = NoData()
+    obligation_breach: ObligationBreach = ObligationBreach()
+
+
+class MarketRules(_Strict):
+    """A market with its own thresholds (only the keys given override `rules`); listing a market
+    also makes the no-data rule watch it even on a day it never appears."""
+
+    exchange: str
+    symbol: str
+    market_type: Literal["spot", "swap", "future"] = "spot"
+    rules: dict[str, dict] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _known_rules(self) -> "MarketRules":
+        unknown = sorted(set(self.rules) - set(RULES))
+        if unknown:
+            raise ValueError(f"unknown rule {unknown[0]!r} (rules: {', '.join(RULES)})")
+        return self
+
+
+class Severity(_Strict):
+    """warning -> critical: the condition lasts `duration_factor` x the rule's window (minutes, or
+    alert_after_s for breaches), or its value passes `value_factor` x the threshold (for thin books:
+    falls under threshold / value_factor)."""
+
+    duration_factor: float = Field(3, ge=1)
+    value_factor: float = Field(2, gt=1)
+
+
+class EmailChannel(_Strict):
+    type: Literal["email"]
+    to: list[str] = Field(min_length=1)
+
+
+class SlackChannel(_Strict):
+    type: Literal["slack"]
+    webhook_url_env: str = Field(description="environment variable holding the incoming-webhook URL")
+
+
+class TelegramChannel(_Strict):
+    type: Literal["telegram"]
+    bot_token_env: str = Field(description="environment variable holding the bot token")
+    chat_id: str
+    base_url: str = "https://api.telegram.org"
+
+
+class WebhookChannel(_Strict):
+    type: Literal["webhook"]
+    url_env: str = Field(description="environment variable holding the URL (it may carry a token)")
+    headers_env: dict[str, str] = Field(default_factory=dict, description="header -> environment variable")
+
+
+Channel = Annotated[Union[EmailChannel, SlackChannel, TelegramChannel, WebhookChannel], Field(discriminator="type")]
+
+
+class Route(_Strict):
+    """Events matching every given filter go to `channels` (unset filter = any)."""
+
+    rules: list[str] | None = None
+    route: Literal["market", "data"] | None = None
+    severities: list[Literal["warning", "critical"]] | None = None
+    channels: list[str] = Field(min_length=1)
+
+
+class Delivery(_Strict):
+    """Each channel tries a message `attempts` times, waiting backoff_s, 2 x backoff_s, ... (at most
+    backoff_max_s) between tries; what is still undelivered is retried at the next evaluation."""
+
+    attempts: int = Field(3, ge=1, le=20)
+    backoff_s: float = Field(1.0, ge=0)
+    backoff_max_s: float = Field(30.0, ge=0)
+    timeout_s: float = Field(10.0, gt=0)
+
+
+class AlertsConfig(_Strict):
+    rules: Rules = Rules()
+    markets: list[MarketRules] = Field(default_factory=list)
+    severity: Severity = Severity()
+    cooldown_minutes: float = Field(60, ge=0, description="a key that re-opens this soon after its last "
+                                    "notification is recorded but not sent again")
+    channels: dict[str, Channel] = Field(default_factory=dict)
+    routes: list[Route] = Field(default_factory=list)
+    delivery: Delivery = Delivery()
+
+    @model_validator(mode="after")
+    def _references(self) -> "AlertsConfig":
+        for index, route in enumerate(self.routes):
+            for name in route.channels:
+                if name not in self.channels:
+                    raise ValueError(f"routes[{index}].channels: {name!r} is not a channel "
+                                     f"(channels: {', '.join(self.channels) or 'none'})")
+            for rule in route.rules or []:
+                if rule not in (*RULES, "run_failure"):
+                    raise ValueError(f"routes[{index}].rules: unknown rule {rule!r}")
+        for index, market in enumerate(self.markets):
+            try:
+                self.rules_for(market.exchange, market.market_type, market.symbol)
+            except ValidationError as error:
+                first = error.errors()[0]
+                where = ".".join(str(p) for p in first["loc"])
+                raise ValueError(f"markets[{index}].rules.{where}: {first.get('input')!r}: {first['msg']}") from None
+        return self
+
+    def rules_for(self, exchange: str, market_type: str, symbol: str) -> Rules:
+        """The thresholds of one market: `rules` with that market's overrides."""
+        for market in self.markets:
+            if (market.exchange, market.market_type, market.symbol) == (exchange, market_type, symbol):
+                merged = {name: {**getattr(self.rules, name).model_dump(), **override}
+                          for name, override in market.rules.items()}
+                return Rules.model_validate({**self.rules.model_dump(), **merged})
+        return self.rules
+
+    def channels_for(self, rule: str, route: str, severity: str) -> list[str]:
+        """Channel names an event goes to (union over matching routes, in config order)."""
+        names: list[str] = []
+        for r in self.routes:
+            if (r.rules is None or rule in r.rules) and (r.route is None or r.route == route) \
+                    and (r.severities is None or severity in r.severities):
+                names.extend(n for n in r.channels if n not in names)
+        return names
+
+
+def _location(loc: tuple) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else ("." if text else "") + str(part)
+    return text
+
+
+def parse_alerts_config(data: object, name: str = "<memory>") -> AlertsConfig:
+    """Validate a config given as plain data; ConfigError lines name `name`, the field and the value."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"alerts config {name}: expected a mapping at the top level, got {type(data).__name__}")
+    try:
+        return AlertsConfig.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            where = _location(tuple(p for p in error["loc"] if not str(p).startswith("function-")))
+            value = f"{error['input']!r}: " if error["type"] not in ("value_error", "missing") and "input" in error else ""
+            lines.append(f"alerts config {name}: {where or '(top level)'}: {value}{error['msg'].removeprefix('Value error, ')}")
+        raise ConfigError("\n".join(lines) + "\nFix the alerts config and try again (see docs/alerts.md).") from None
+
+
+def load_alerts_config(path: str | os.PathLike | None = None) -> AlertsConfig:
+    """Read `path`, else $MMWATCH_ALERTS_CONFIG; neither set = the spec defaults, no channels."""
+    path = path or os.environ.get(ALERTS_CONFIG_ENV)
+    if not path:
+        return AlertsConfig()
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"alerts config {path} does not exist: pass an existing YAML file (see config/alerts.yaml)")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"alerts config {path.name}: not valid YAML: {exc}") from None
+    return parse_alerts_config(data, str(path))
