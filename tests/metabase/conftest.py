@@ -17,3 +17,19 @@ def metabase_double(dbt_manifest):
     server, state = serve({t: sorted(c) for t, c in served_columns(dbt_manifest).items()}, api_key=API_KEY)
     yield f"http://127.0.0.1:{server.server_address[1]}", state
     server.shutdown()
+
+
+def _serving_fixtures():
+    """The serving tests' fixtures (real PostgreSQL, throwaway databases, one built day), reused."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "serving" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("serving_fixtures", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_serving = _serving_fixtures()
+pg_dsn, throwaway_database, built_day = _serving.pg_dsn, _serving.throwaway_database, _serving.built_day
