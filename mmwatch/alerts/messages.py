@@ -1,0 +1,54 @@
+"""What an alert event says: one line of text for chat and email subjects, a JSON payload for
+webhooks (and the record kept with every delivery)."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from mmwatch.alerts.episodes import Episode
+
+EVENT_WORDS = {"open": "FIRED", "escalate": "ESCALATED", "close": "RESOLVED"}
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+def _minute(value: datetime | None) -> str:
+    return "-" if value is None else value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def subject(episode: Episode, event: str, severity: str) -> str:
+    """`[mmwatch] FIRED warning wide_spread binance BTC/USDT (spot)` (+ obligation)."""
+    who = f" {episode.obligation_id} ({episode.mm_name})" if episode.obligation_id else ""
+    return (f"[mmwatch] {EVENT_WORDS[event]} {severity} {episode.rule} {episode.exchange} {episode.symbol} "
+            f"({episode.market_type}){who}")
+
+
+def text(episode: Episode, event: str, severity: str) -> str:
+    """The human-readable message sent to the channels."""
+    values = ", ".join(f"{name} {_fmt(value)}" for name, value in episode.values.items())
+    if event == "open":
+        when = f"fired at {_minute(episode.opened_at)}"
+    elif event == "escalate":
+        when = f"critical since {_minute(episode.critical_at)} (open since {_minute(episode.opened_at)})"
+    else:
+        when = f"condition cleared at {_minute(episode.closed_at)} (open since {_minute(episode.opened_at)})"
+    route = " Data-health alert: not a market-maker breach." if episode.route == "data" else ""
+    return f"{subject(episode, event, severity)}: {when}; {values}.{route}"
+
+
+def payload(episode: Episode, alert_id: str, event: str, severity: str) -> str:
+    """The JSON document a webhook receives (and the delivery record keeps)."""
+    return json.dumps({
+        "event": event, "alert_id": alert_id, "alert_key": episode.key, "rule": episode.rule, "route": episode.route,
+        "severity": severity, "exchange": episode.exchange, "symbol": episode.symbol,
+        "market_type": episode.market_type, "obligation_id": episode.obligation_id, "mm_name": episode.mm_name,
+        "opened_at": episode.opened_at.isoformat(),
+        "critical_at": episode.critical_at.isoformat() if episode.critical_at else None,
+        "closed_at": episode.closed_at.isoformat() if episode.closed_at else None,
+        "trigger_values": episode.values, "subject": subject(episode, event, severity),
+        "text": text(episode, event, severity),
+    }, sort_keys=True)
