@@ -2,6 +2,7 @@
 
 ```yaml
 simulator_url: null          # when set, every venue's API hosts point at this simulator
+landing_flush_s: 60          # seconds per landing file (5, 10, 15, 20, 30 or 60; default one a minute)
 cadences:                    # seconds between fetches per data set (defaults: the table)
   tickers: 60
   ohlcv: 3600
@@ -46,6 +47,8 @@ DEFAULT_CADENCES_S: dict[str, float] = {
 }
 DATASET_NAMES = tuple(DEFAULT_CADENCES_S)
 COLLECTOR_DATASETS = ("orderbooks", "trades")
+# landing file windows that tile a minute (files never straddle two minutes)
+LANDING_FLUSH_CHOICES_S = (5, 10, 15, 20, 30, 60)
 
 
 def _http_url(url: str | None, key: str) -> str | None:
@@ -123,6 +126,9 @@ class CollectionConfig(BaseModel):
     simulator_url: Optional[str] = None
     cadences: dict[str, float] = Field(default_factory=dict)
     exchanges: dict[str, ExchangeConfig] = Field(min_length=1)
+    # seconds of arrival per landing file (default: one file per exchange per minute); shorter
+    # windows make data visible sooner (docs/freshness.md) at the cost of more, smaller files
+    landing_flush_s: int = 60
 
     @field_validator("exchanges")
     @classmethod
@@ -149,6 +155,13 @@ class CollectionConfig(BaseModel):
     @classmethod
     def _http_url(cls, url: str | None) -> str | None:
         return _http_url(url, "simulator_url")
+
+    @field_validator("landing_flush_s")
+    @classmethod
+    def _minute_divisor(cls, seconds: int) -> int:
+        if seconds not in LANDING_FLUSH_CHOICES_S:
+            raise ValueError(f"landing_flush_s must divide a minute: one of {', '.join(map(str, LANDING_FLUSH_CHOICES_S))}")
+        return seconds
 
     @model_validator(mode="after")
     def _fill_cadences(self) -> "CollectionConfig":

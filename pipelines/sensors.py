@@ -10,8 +10,11 @@ from pipelines.jobs import raw_ingest_job
 from pipelines.landing_batches import LandingCursor, batches_by_day, new_files
 from resources.data_dir import DataDirResource
 
+# Seconds between ticks: a term of the freshness latency budget (docs/freshness.md).
+LANDING_TICK_S = 10
 
-@dg.sensor(job=raw_ingest_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
+
+@dg.sensor(job=raw_ingest_job, minimum_interval_seconds=LANDING_TICK_S, default_status=dg.DefaultSensorStatus.RUNNING)
 def landing_sensor(context: dg.SensorEvaluationContext, data_dir: DataDirResource):
     """Gathers all new landing files of every data set and requests one raw_ingest_job run per
     UTC day touched, over the partitions `D|<first exchange>`..`D|<last exchange>`."""

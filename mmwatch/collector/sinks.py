@@ -35,10 +35,16 @@ class LandingSink:
     One landing file per exchange per minute per data set (`source="collector"`);
     the day is the UTC day of coalesce(exchange_ts, received_ts). `close()`
     writes everything still buffered, so a shutdown loses nothing.
+
+    `flush_s` < 60 (config `landing_flush_s`, a divisor of 60) cuts each minute into windows of
+    that many seconds of arrival, one file each, and lands a window as soon as a row of a later
+    window arrives, without waiting for the collector's once-a-minute tick (docs/freshness.md).
     """
 
-    def __init__(self, data_dir: DataDir, background: bool = True):
+    def __init__(self, data_dir: DataDir, background: bool = True, flush_s: int = 60):
         self.data_dir = data_dir
+        self.window_ms = flush_s * 1000
+        self._newest_window = 0
         self._buffers: dict[tuple[str, str, str, int], list[dict[str, Any]]] = {}
         self.files: list[Path] = []
         self.rows = Counter()
@@ -49,13 +55,19 @@ class LandingSink:
 
     def add(self, dataset: str, row: dict[str, Any]) -> None:
         day = utc_day(row["received_ts"] if dataset == "fetch_errors" else row_ts(row))
-        key = (dataset, day, row["exchange"], row["received_ts"] // MINUTE_MS)
+        window = row["received_ts"] // self.window_ms
+        key = (dataset, day, row["exchange"], window)
         self._buffers.setdefault(key, []).append(row)
+        if self.window_ms < MINUTE_MS and window > self._newest_window:
+            self._newest_window = window
+            self._land_before(window)
 
     def tick(self, now_ms: int) -> None:
-        """Land every minute that is over at `now_ms` (rows arrive with received_ts <= now)."""
-        current_minute = now_ms // MINUTE_MS
-        for key in [k for k in self._buffers if k[3] < current_minute]:
+        """Land every window (minute by default) that is over at `now_ms` (rows arrive with received_ts <= now)."""
+        self._land_before(now_ms // self.window_ms)
+
+    def _land_before(self, window: int) -> None:
+        for key in [k for k in self._buffers if k[3] < window]:
             self._write(key)
 
     def close(self) -> None:

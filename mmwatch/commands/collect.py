@@ -41,7 +41,7 @@ def collect(config: Path = typer.Option(..., "--config", help="Collection config
     try:
         loaded = load_config(config)
         folder = DataDir.from_env(data_dir).ensure()
-        sink = LandingSink(folder)
+        sink = LandingSink(folder, flush_s=loaded.landing_flush_s)
         collector = asyncio.run(collect_for(loaded, sink, simulator, duration))
     except MmwatchError as exc:
         _fail(exc)
