@@ -4,10 +4,9 @@ from __future__ import annotations
 import dagster as dg
 
 from assets.partitions import EXCHANGES, partition_range_tags
-from mmwatch.landing import list_landing
-from mmwatch.schemas import LAKE_TABLES
 from pipelines.jobs import raw_ingest_job
-from pipelines.landing_batches import LandingCursor, batches_by_day, new_files
+from pipelines.landing_batches import GRACE_NS, LandingCursor, batches_by_day, new_files
+from pipelines.landing_scan import landing_files_since
 from resources.data_dir import DataDirResource
 
 # Seconds between ticks: a term of the freshness latency budget (docs/freshness.md).
@@ -20,7 +19,7 @@ def landing_sensor(context: dg.SensorEvaluationContext, data_dir: DataDirResourc
     UTC day touched, over the partitions `D|<first exchange>`..`D|<last exchange>`."""
     layout = data_dir.data_dir
     cursor = LandingCursor.parse(context.cursor)
-    landed = [f for dataset in LAKE_TABLES.values() for f in list_landing(layout, dataset)]
+    landed = landing_files_since(layout, cursor.watermark - GRACE_NS)
     fresh, next_cursor = new_files(landed, cursor)
     unknown = sorted({f.exchange for f in fresh} - set(EXCHANGES))
     if unknown:
