@@ -49,23 +49,25 @@ having max(pos) >= any_value(need)
 # ended by end_of_day on the last evaluated day is still running (open).
 BREACH_EPISODES = """
 with breaches as (
-    select e.*, coalesce(p.obligation_breach__alert_after_s, e.alert_after_s, 300) as after_s
+    select e.*, coalesce(p.obligation_breach__alert_after_s, e.alert_after_s, 300) as after_s,
+        e.end_ts >= {until_ms} as cut,  -- runs past the evaluated data: still open at the cut
+        case when e.end_ts >= {until_ms} then ({until_ms} - e.start_ts) / 1000 else e.duration_s end as seen_s
     from fct_mm_breach_episodes e join alert_params p using (exchange, market_type, symbol)
-    where p.obligation_breach__enabled and e.day between date '{day}' - 1 and date '{day}'
+    where p.obligation_breach__enabled and e.day between date '{day}' - 1 and date '{day}' and e.start_ts < {until_ms}
 )
 select 'obligation_breach' as rule, exchange, market_type, symbol, obligation_id, mm_name,
     time_bucket(interval 1 minute, epoch_ms(start_ts + (after_s * 1000)::bigint)) as opened_at,
-    case when duration_s > after_s * {duration_factor}
+    case when seen_s > after_s * {duration_factor}
         then time_bucket(interval 1 minute, epoch_ms(start_ts + (after_s * {duration_factor} * 1000)::bigint)) end as critical_at,
-    case when ended_by = 'compliant' then time_bucket(interval 1 minute, epoch_ms(end_ts))
-         when ended_by = 'end_of_day' and day = {as_of}::date then null
+    case when cut or (ended_by = 'end_of_day' and day = {as_of}::date) then null
+         when ended_by = 'compliant' then time_bucket(interval 1 minute, epoch_ms(end_ts))
          else time_bucket(interval 1 minute, epoch_ms(last_breach_ts)) + interval 1 minute end as closed_at,
-    time_bucket(interval 1 minute, epoch_ms(last_breach_ts)) as last_seen_at,
+    time_bucket(interval 1 minute, epoch_ms(least(last_breach_ts, {until_ms} - 1))) as last_seen_at,
     false as from_window_start,
-    duration_s as value, after_s as threshold, snapshots::double as detail, duration_s as peak_value,
+    seen_s as value, after_s as threshold, snapshots::double as detail, seen_s as peak_value,
     null::bigint as minutes
 from breaches
-where duration_s > after_s
+where seen_s > after_s
 """
 
 # name of (value, threshold, detail) in an alert's trigger values, per rule

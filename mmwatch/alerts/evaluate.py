@@ -8,7 +8,7 @@ Nothing is written: the ledger (mmwatch.alerts.ledger) decides what is new.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import duckdb
 
@@ -75,11 +75,15 @@ def _params(con: duckdb.DuckDBPyConnection, config: AlertsConfig, day: str, tabl
     return len(rows)
 
 
-def evaluate_day(con: duckdb.DuckDBPyConnection, day: str, config: AlertsConfig) -> Evaluation:
-    """Every episode of every rule that overlaps UTC `day` (YYYY-MM-DD), from the marts in `con`."""
+def evaluate_day(con: duckdb.DuckDBPyConnection, day: str, config: AlertsConfig,
+                 until: datetime | None = None) -> Evaluation:
+    """Every episode of every rule that overlaps UTC `day` (YYYY-MM-DD), from the marts in `con`.
+
+    `until` (UTC) evaluates as if the data ended there: only minutes before it are read, as a
+    micro-batch at that time would have seen them (tests and replays of an intraday state)."""
     con.execute("set TimeZone = 'UTC'")
     start = datetime.combine(date.fromisoformat(day), datetime.min.time())
-    until = start + timedelta(days=1)
+    until = min(start + timedelta(days=1), until.astimezone(timezone.utc).replace(tzinfo=None)) if until else start + timedelta(days=1)
     tables = _tables(con)
     if REQUIRED not in tables:
         return Evaluation(day, None, [], 0, {rule: f"{REQUIRED} is missing: build the marts first" for rule in RULES})
@@ -94,7 +98,8 @@ def evaluate_day(con: duckdb.DuckDBPyConnection, day: str, config: AlertsConfig)
     markets = _params(con, config, day, tables)
     if last is None:
         return Evaluation(day, None, [], markets, {"*": f"no usable snapshot of {day} or the 3 h before"})
-    fill.update(as_of=_ts(last), grid_from=_ts(max(first, start - SNAPSHOT_LOOKBACK)))
+    fill.update(as_of=_ts(last), grid_from=_ts(max(first, start - SNAPSHOT_LOOKBACK)),
+                until_ms=int(until.replace(tzinfo=timezone.utc).timestamp() * 1000))
     skipped = {rule: f"{', '.join(t for t in needs if t not in tables)} missing"
                for rule, needs in RULE_TABLES.items() if not set(needs) <= tables}
     parts = []
@@ -123,7 +128,7 @@ def evaluate_day(con: duckdb.DuckDBPyConnection, day: str, config: AlertsConfig)
         for row in cursor.fetchall():
             record = dict(zip(names, row))
             opened, closed = record["opened_at"], record["closed_at"]
-            if opened < until and (closed is None or closed > start):
+            if opened < until and (closed is None or closed > start) and opened >= start - SNAPSHOT_LOOKBACK:
                 episodes.append(Episode.from_row(record))
     episodes.sort(key=lambda e: (e.opened_at, e.key))
     return Evaluation(day, utc(last), episodes, markets, skipped)
