@@ -1,5 +1,8 @@
-"""Fixtures of the Metabase tests: the contract double of Metabase's REST API on loopback."""
+"""Fixtures of the Metabase tests: the contract double of Metabase's REST API on loopback, and one
+small day with rows in every mart built by the real dbt."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -32,4 +35,12 @@ def _serving_fixtures():
 
 
 _serving = _serving_fixtures()
-pg_dsn, throwaway_database, built_day = _serving.pg_dsn, _serving.throwaway_database, _serving.built_day
+pg_dsn, throwaway_database = _serving.pg_dsn, _serving.throwaway_database
+
+
+@pytest.fixture(scope="session")
+def every_mart_day(dbt_manifest, tmp_path_factory) -> tuple[str, Path]:
+    """(day, warehouse.duckdb) of every_mart_lake's day: every mart and the alert ledger have rows."""
+    from every_mart_lake import DAY, build_every_mart
+
+    return DAY, build_every_mart(tmp_path_factory.mktemp("every_mart"))
