@@ -78,14 +78,15 @@ def write_landing(
 
 
 def _write_parquet(table: pa.Table, path: Path) -> None:
-    """Fast settings (about 3x quicker to write than polars' defaults, and quicker to read back):
-    zstd level 1, BYTE_STREAM_SPLIT for the level doubles, dictionaries and statistics only
-    for the scalar columns."""
+    """Cheap to write and to read back (the raw assets read every landing file once): LZ4 with
+    BYTE_STREAM_SPLIT for the level doubles, dictionaries and statistics only for the scalar
+    columns. Measured on 44k 100-level books, write + read: 2/3 of the CPU of zstd level 1
+    (the lake's codec) for files 10 % larger (73 MB against 66 MB; uncompressed: 142 MB)."""
     scalar = [f.name for f in table.schema if not pa.types.is_nested(f.type)]
     strings = [f.name for f in table.schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
     levels = [f"{f.name}.list.element.{part}" for f in table.schema if pa.types.is_nested(f.type)
               for part in ("price", "amount")]
-    pq.write_table(table, path, compression="zstd", compression_level=1, use_dictionary=strings,
+    pq.write_table(table, path, compression="lz4", use_dictionary=strings,
                    write_statistics=scalar, use_byte_stream_split=levels or False, row_group_size=20_000)
 
 

@@ -23,6 +23,8 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from mmwatch.capture.partitions import line_partitions
+
 _SP = r"[ \t]*"
 _TEXT = r'"[ !#-\[\]-~]+"'  # non-empty printable ASCII without quote or backslash
 _INT = r"-?(?:0|[1-9][0-9]{0,17})"  # always fits in BIGINT
@@ -39,8 +41,16 @@ def _envelope(kind: str) -> tuple[tuple[str, str], ...]:
             ("timestamp", f"(?:null|{_INT})"), ("received_at", _INT))
 
 
+def _book_envelope() -> tuple[tuple[str, str], ...]:
+    """The order-book envelope with named groups for what decides the landing partition."""
+    named = {"exchange": f'"(?P<exchange>{_TEXT[1:-1]})"', "timestamp": f"(?:null|(?P<timestamp>{_INT}))",
+             "received_at": f"(?P<received_at>{_INT})"}
+    return tuple((key, named.get(key, value)) for key, value in _envelope("orderbook"))
+
+
 # Order books: the envelope, nonce and the opening of bids; the levels are checked on the typed result.
-ORDERBOOK_SHAPE = (f"^{_SP}\\{{{_SP}" + _members(*_envelope("orderbook"), ("nonce", f"(?:null|{_INT})"))
+# The named groups (exchange, timestamp, received_at) give each line its landing partition before parsing.
+ORDERBOOK_SHAPE = (f"^{_SP}\\{{{_SP}" + _members(*_book_envelope(), ("nonce", f"(?:null|{_INT})"))
                    + f'{_SP},{_SP}"bids"{_SP}:{_SP}\\[')
 # Trades are short: the whole line, nothing else in it.
 TRADE_SHAPE = (f"^{_SP}\\{{{_SP}" + _members(
@@ -68,40 +78,48 @@ TRADE_SCHEMA = pa.schema([
 _RENAMED = {"timestamp": "exchange_ts", "received_at": "received_ts", "id": "trade_id"}
 
 
-def shapes(lines: pa.Array) -> pa.Array:
-    """Per line (binary): BOOK_SHAPED, TRADE_SHAPED or null (not in the writer's shape)."""
-    book = pc.match_substring_regex(lines, ORDERBOOK_SHAPE)
+def shapes(lines: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Per line (binary): BOOK_SHAPED, TRADE_SHAPED or null (not in the writer's shape), and the
+    landing partition number of each book-shaped line (`partitions.line_partitions`)."""
+    envelope = pc.extract_regex(lines, ORDERBOOK_SHAPE)
     trade = pc.match_substring_regex(lines, TRADE_SHAPE)
-    return pc.if_else(book, BOOK_SHAPED, pc.if_else(trade, TRADE_SHAPED, pa.scalar(None, pa.int8()))).cast(pa.int8())
+    null = pa.scalar(None, pa.int8())
+    shape = pc.if_else(envelope.is_valid(), BOOK_SHAPED, pc.if_else(trade, TRADE_SHAPED, null)).cast(pa.int8())
+    return shape, line_partitions(envelope)
 
 
 def parse_fast(con: duckdb.DuckDBPyConnection, line_no: pa.Array, lines: pa.Array, shape: pa.Array,
-               ) -> tuple[pa.Table, pa.Table, pa.Array]:
+               partition: pa.Array) -> tuple[pa.Table, pa.Table, pa.Array]:
     """(order books, trades, line numbers not taken) of the shaped lines of a block.
 
     The tables are in the landing layout (without `source`) plus `line_no`.
-    A shaped line is not taken when it is not valid JSON after all, has a
+    Order books are parsed partition by partition (`partition`: per line, from
+    `shapes`), so each batch of the order-book table holds one landing
+    partition. A shaped line is not taken when it is not valid JSON after all, has a
     side that is not a list of [number, number] levels, or is a trade whose
     price or amount is not finite: the careful path decides about those.
     """
     text = pc.cast(lines, pa.large_string())  # raises ArrowInvalid when not UTF-8
     table = pa.table({"line_no": line_no, "shape": shape, "line": text})
-    con.register("fast_lines", pa.Table.from_batches(table.to_batches(max_chunksize=2048), table.schema))
+    parts = [_orderbooks(_renamed(_typed(con, table.filter(pc.equal(partition, code)), _ORDERBOOK_SPEC, BOOK_SHAPED)))
+             for code in range(pc.max(partition).as_py() + 1 if partition.null_count < len(partition) else 0)]
+    trades, odd_trades = _trades(_renamed(_typed(con, table.filter(pc.equal(shape, TRADE_SHAPED)), _TRADE_SPEC,
+                                                 TRADE_SHAPED)))
+    books_schema = with_line_no(ORDERBOOK_SCHEMA)
+    books = pa.Table.from_batches([b for part, _ in parts for b in part.to_batches()], books_schema)
+    return books, trades, pa.concat_arrays([odd for _, odd in parts] + [odd_trades])
+
+
+def _typed(con: duckdb.DuckDBPyConnection, lines: pa.Table, spec: str, shape: int) -> pa.Table:
+    """The lines of `lines` with `shape`, converted by DuckDB to the typed columns of `spec`."""
+    con.register("fast_lines", pa.Table.from_batches(lines.to_batches(max_chunksize=2048), lines.schema))
     try:
-        parsed_books = _typed(con, _ORDERBOOK_SPEC, BOOK_SHAPED)
-        parsed_trades = _typed(con, _TRADE_SPEC, TRADE_SHAPED)
+        try:
+            return con.sql(_QUERY.format(spec=spec, shape=shape)).to_arrow_table()
+        except duckdb.InvalidInputException:  # a line is not JSON after all
+            return con.sql(_TRY_QUERY.format(spec=spec, shape=shape)).to_arrow_table()
     finally:
         con.unregister("fast_lines")
-    books, odd_books = _orderbooks(_renamed(parsed_books))
-    trades, odd_trades = _trades(_renamed(parsed_trades))
-    return books, trades, pa.concat_arrays([odd_books, odd_trades])
-
-
-def _typed(con: duckdb.DuckDBPyConnection, spec: str, shape: int) -> pa.Table:
-    try:
-        return con.sql(_QUERY.format(spec=spec, shape=shape)).to_arrow_table()
-    except duckdb.InvalidInputException:  # a line is not JSON after all
-        return con.sql(_TRY_QUERY.format(spec=spec, shape=shape)).to_arrow_table()
 
 
 def _renamed(parsed: pa.Table) -> pa.Table:

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from mmwatch.capture.memory import use_jemalloc_pool
+from mmwatch.capture.partitions import by_partition
 from mmwatch.capture.reader import CaptureCounts, CaptureReader
 from mmwatch.landing import write_landing
 from mmwatch.settings import DataDir
@@ -49,25 +49,6 @@ def import_source(path: Path) -> str:
     return "import_" + re.sub(r"[^A-Za-z0-9_.]+", "_", stem)
 
 
-def _utc_days(table: pa.Table) -> pa.Array:
-    """YYYY-MM-DD (UTC) of coalesce(exchange_ts, received_ts) per row."""
-    ts = pc.coalesce(table.column("exchange_ts"), table.column("received_ts"))
-    return pc.cast(pc.cast(ts.cast(pa.timestamp("ms")), pa.date32()), pa.string())
-
-
-def _by_day_and_exchange(table: pa.Table) -> list[tuple[tuple[str, str], pa.Table]]:
-    """The rows of `table` per (UTC day, exchange); the table itself (no copy) when it is all one group."""
-    if table.num_rows == 0:
-        return []
-    days, exchanges = _utc_days(table), table.column("exchange")
-    keys = pa.table({"day": days, "exchange": exchanges}).group_by(["day", "exchange"]).aggregate([])
-    groups = [(day, exchange) for day, exchange in zip(keys.column("day").to_pylist(), keys.column("exchange").to_pylist())]
-    if len(groups) == 1:
-        return [(groups[0], table)]
-    return [((day, exchange), table.filter(pc.and_(pc.equal(days, day), pc.equal(exchanges, exchange))))
-            for day, exchange in groups]
-
-
 class _Grouper:
     """Buffers rows per (data set, day, exchange) and writes full groups in background threads."""
 
@@ -82,7 +63,7 @@ class _Grouper:
         self.rows: dict[str, int] = {}
 
     def add(self, dataset: str, table: pa.Table) -> None:
-        for (day, exchange), group in _by_day_and_exchange(table):
+        for (day, exchange), group in by_partition(table):
             key = (dataset, day, exchange)
             self.buffers.setdefault(key, []).append(group)
             self.sizes[key] = self.sizes.get(key, 0) + group.num_rows

@@ -84,19 +84,23 @@ def _block(first_line: int, buffer: bytearray, end: int) -> LineBlock:
     return LineBlock(first_line, memoryview(buffer)[:end], offsets)
 
 
-def line_blocks(path: Path, block_bytes: int = BLOCK_BYTES) -> Iterator[LineBlock]:
+def line_blocks(path: Path, block_bytes: int = BLOCK_BYTES, buffers: int = 1) -> Iterator[LineBlock]:
     """Yield consecutive blocks of whole lines (about `block_bytes` each), numbered from 1.
 
-    One buffer is reused for every block (fresh memory is slow to touch), so
-    each block must be consumed before the next one is requested.
+    The blocks are read into `buffers` buffers in turn, reused (fresh memory is
+    slow to touch): a block stays valid until `buffers - 1` more blocks have
+    been requested, so up to that many can be parsed while the next is read.
     """
-    buffer = bytearray(block_bytes)
+    pool = [bytearray(block_bytes) for _ in range(max(1, buffers))]
+    turn = 0
+    buffer = pool[turn]
     view = memoryview(buffer)
     next_line, kept = 1, 0
     with open_capture(path) as stream:
         while True:
-            if kept == len(buffer):  # one line longer than the buffer: grow it
-                buffer.extend(bytes(len(buffer)))
+            if kept == len(buffer):  # one line longer than the buffer: a bigger one (the old may be in use)
+                buffer = pool[turn] = bytearray(2 * len(buffer))
+                buffer[:kept] = view[:kept]
                 view = memoryview(buffer)
             try:
                 got = stream.readinto(view[kept:])
@@ -112,7 +116,12 @@ def line_blocks(path: Path, block_bytes: int = BLOCK_BYTES) -> Iterator[LineBloc
             block = _block(next_line, buffer, cut)
             yield block
             next_line += len(block)
-            buffer[:filled - cut] = view[cut:filled]
             kept = filled - cut
+            turn = (turn + 1) % len(pool)
+            following = pool[turn]
+            if len(following) < kept:
+                following = pool[turn] = bytearray(max(block_bytes, 2 * kept))
+            following[:kept] = view[cut:filled]
+            buffer, view = following, memoryview(following)
     if kept:
         yield _block(next_line, buffer, kept)

@@ -3,8 +3,9 @@
 Lines are parsed in chunks by DuckDB's JSON reader (C++, every core) straight
 into Arrow columns: no Python object per level. Lines in our writer's shape
 take the fast path (`mmwatch.capture.fastpath`: typed columns, no per-field
-checks needed); every other line takes the careful path (`_QUERY`: each field's
-JSON type checked in SQL). A line the careful path rejects is explained by
+checks needed); every other line takes the careful path
+(`mmwatch.capture.careful`: each field's JSON type checked in SQL). Two blocks
+are parsed at a time, in threads. A line the careful path rejects is explained by
 `mmwatch.capture.rules` and reported with file name and line number; the rest
 of the file loads. `orderbook` and `trade` records come out
 as Arrow tables in the landing layout; `ticker`, `funding` and
@@ -15,9 +16,11 @@ as numbers; a level with more than two entries keeps its first two.
 """
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Queue
 from typing import Iterator
 
 import duckdb
@@ -26,69 +29,11 @@ import pyarrow.compute as pc
 
 from mmwatch.capture.fastpath import ORDERBOOK_SCHEMA, TRADE_SCHEMA, with_line_no, parse_fast, shapes
 from mmwatch.capture.lines import LineBlock, check_is_jsonl, line_blocks
+from mmwatch.capture.careful import CAREFUL_QUERY
 from mmwatch.capture.rules import COUNTED_TYPES, LANDED_TYPES, RECORD_TYPES, line_problem
-from mmwatch.schemas import MARKET_TYPES
 
 MAX_REPORTED_PROBLEMS = 1000
-
-_SPEC = ('{"type":"JSON","exchange":"JSON","market_type":"JSON","symbol":"JSON","timestamp":"JSON",'
-         '"received_at":"JSON","nonce":"JSON","bids":"DOUBLE[][]","asks":"DOUBLE[][]",'
-         '"id":"JSON","price":"JSON","amount":"JSON","side":"JSON"}')
-_INT = "('UBIGINT','BIGINT')"
-_NUM = "('UBIGINT','BIGINT','DOUBLE')"
-
-
-def _text(name: str) -> str:
-    return f"case when json_type(r.{name}) = 'VARCHAR' then r.{name} ->> '$' end"
-
-
-def _optional(name: str, types: str) -> str:
-    return f"(r.{name} is null or json_type(r.{name}) in {types})"
-
-
-def _levels(side: str) -> str:
-    return f"list_transform(r.{side}, lambda level: {{'price': level[1], 'amount': level[2]}})"
-
-
-def _levels_ok(side: str) -> str:
-    ok_level = "len(level) >= 2 and level[1] is not null and level[2] is not null"
-    return f"(r.{side} is not null and list_bool_and(list_transform(r.{side}, lambda level: {ok_level})) is not false)"
-
-
-_QUERY = f"""
-with parsed as (
-    select line_no, try(json_transform(try(decode(line)), '{_SPEC}')) as r from capture_lines
-), typed as (
-    select line_no, r,
-        {_text('type')} as kind, {_text('exchange')} as exchange, {_text('market_type')} as market_type,
-        {_text('symbol')} as symbol,
-        case when json_type(r.timestamp) in {_INT} then try_cast(r.timestamp as BIGINT) end as exchange_ts,
-        case when json_type(r.received_at) in {_INT} then try_cast(r.received_at as BIGINT) end as received_ts,
-        case when json_type(r.nonce) in {_INT} then try_cast(r.nonce as BIGINT) end as nonce,
-        case when json_type(r.id) = 'VARCHAR' then r.id ->> '$'
-             when json_type(r.id) in {_INT} then cast(r.id as VARCHAR) end as trade_id,
-        case when json_type(r.price) in {_NUM} then try_cast(r.price as DOUBLE) end as price,
-        case when json_type(r.amount) in {_NUM} then try_cast(r.amount as DOUBLE) end as amount,
-        {_text('side')} as side
-    from parsed
-)
-select line_no, kind, exchange, market_type, symbol, exchange_ts, received_ts, nonce,
-    {_levels('bids')} as bids, {_levels('asks')} as asks, trade_id, price, amount, side,
-    coalesce(
-        kind in {tuple(RECORD_TYPES)} and exchange <> '' and symbol <> '' and market_type in {tuple(MARKET_TYPES)}
-        and received_ts is not null and {_optional('timestamp', "('NULL','UBIGINT','BIGINT')")}
-        and (exchange_ts is not null or r.timestamp is null or json_type(r.timestamp) = 'NULL')
-        and case kind
-            when 'orderbook' then {_levels_ok('bids')} and {_levels_ok('asks')}
-                and {_optional('nonce', "('NULL','UBIGINT','BIGINT')")}
-                and (nonce is not null or r.nonce is null or json_type(r.nonce) = 'NULL')
-            when 'trade' then isfinite(price) and isfinite(amount)
-                and {_optional('id', "('NULL','VARCHAR','UBIGINT','BIGINT')")}
-                and (side is null or side in ('buy', 'sell')) and {_optional('side', "('NULL','VARCHAR')")}
-            else true end,
-        false) as ok
-from typed
-"""
+PARSE_WORKERS = 2  # blocks parsed at a time (this machine has 2 cores)
 
 ORDERBOOK_COLUMNS = ("exchange", "market_type", "symbol", "exchange_ts", "received_ts", "nonce", "bids", "asks")
 TRADE_COLUMNS = ("exchange", "market_type", "symbol", "exchange_ts", "received_ts", "trade_id", "price", "amount", "side")
@@ -119,6 +64,12 @@ class CaptureCounts:
         self.rejected[issue.kind] += 1
         if len(self.issues) < MAX_REPORTED_PROBLEMS:
             self.issues.append(issue)
+
+    def add(self, other: "CaptureCounts") -> None:
+        """Add the counts of a later part of the file (its issues come after ours)."""
+        self.loaded.update(other.loaded)
+        self.rejected.update(other.rejected)
+        self.issues.extend(other.issues[:MAX_REPORTED_PROBLEMS - len(self.issues)])
 
 
 @dataclass(frozen=True)
@@ -151,27 +102,69 @@ def _concat(tables: list[pa.Table]) -> pa.Table:
 
 
 class CaptureReader:
-    """Read one capture file chunk by chunk; `counts` is complete once `chunks()` is exhausted."""
+    """Read one capture file chunk by chunk; `counts` is complete once `chunks()` is exhausted.
 
-    def __init__(self, path: str | Path):
+    Blocks of lines are parsed by `workers` threads (DuckDB, Arrow and RE2 release
+    the GIL), each with its own DuckDB cursor, while the next block is read;
+    chunks and counts come out in file order.
+    """
+
+    def __init__(self, path: str | Path, workers: int = PARSE_WORKERS):
         self.path = Path(path)
         check_is_jsonl(self.path)
         self.counts = CaptureCounts()
-        self._con = duckdb.connect()
+        self.workers = max(1, workers)
 
     def chunks(self) -> Iterator[CaptureChunk]:
         """Yield the accepted order books and trades of each block of lines."""
-        try:
-            for block in line_blocks(self.path):
-                yield self._parse(block)
-        finally:
-            self._con.close()
+        con = duckdb.connect()
+        cursors: Queue = Queue()
+        for _ in range(self.workers):
+            cursors.put(con.cursor())
 
-    def _parse(self, block: LineBlock) -> CaptureChunk:
-        lines = _lines_table(block)
-        shape = shapes(lines.column("line"))
+        def parse(block: LineBlock) -> tuple[CaptureChunk, CaptureCounts]:
+            cursor = cursors.get()
+            try:
+                return _BlockParser(self.path.name, cursor).parse(block)
+            finally:
+                cursors.put(cursor)
+
+        in_flight: deque[Future] = deque()
+        # a block's buffer is reused `workers + 1` blocks later: by then it has been parsed
+        blocks = line_blocks(self.path, buffers=self.workers + 2)
         try:
-            fast_books, fast_trades, not_taken = parse_fast(self._con, *lines.columns, shape)
+            with ThreadPoolExecutor(self.workers, thread_name_prefix="capture-parser") as pool:
+                try:
+                    for block in blocks:
+                        in_flight.append(pool.submit(parse, block))
+                        if len(in_flight) > self.workers:
+                            yield self._counted(in_flight.popleft().result())
+                    while in_flight:
+                        yield self._counted(in_flight.popleft().result())
+                finally:
+                    for future in in_flight:
+                        future.cancel()
+        finally:
+            con.close()
+
+    def _counted(self, parsed: tuple[CaptureChunk, CaptureCounts]) -> CaptureChunk:
+        chunk, counts = parsed
+        self.counts.add(counts)
+        return chunk
+
+
+class _BlockParser:
+    """Parses one block of lines with one DuckDB cursor; counts go to its own CaptureCounts."""
+
+    def __init__(self, file_name: str, con: duckdb.DuckDBPyConnection):
+        self.file_name, self._con = file_name, con
+        self.counts = CaptureCounts()
+
+    def parse(self, block: LineBlock) -> tuple[CaptureChunk, CaptureCounts]:
+        lines = _lines_table(block)
+        shape, partition = shapes(lines.column("line"))
+        try:
+            fast_books, fast_trades, not_taken = parse_fast(self._con, *lines.columns, shape, partition)
         except pa.ArrowInvalid:  # a line is not UTF-8: the careful path says which
             fast_books, fast_trades = with_line_no(ORDERBOOK_SCHEMA).empty_table(), with_line_no(TRADE_SCHEMA).empty_table()
             shape, not_taken = pa.nulls(len(shape), pa.int8()), pa.array([], pa.int64())
@@ -185,12 +178,12 @@ class CaptureReader:
             trades.append(careful_trades.cast(TRADE_SCHEMA))
         self.counts.loaded["orderbook"] += len(fast_books)
         self.counts.loaded["trade"] += len(fast_trades)
-        return CaptureChunk(_concat(books), _concat(trades))
+        return CaptureChunk(_concat(books), _concat(trades)), self.counts
 
     def _parse_carefully(self, lines: pa.Table, block: LineBlock) -> tuple[pa.Table, pa.Table]:
         """Every check per field in SQL (any key order, lenient where documented); rejected lines explained."""
         self._con.register("capture_lines", pa.Table.from_batches(lines.to_batches(max_chunksize=1024), lines.schema))
-        table = self._con.sql(_QUERY).to_arrow_table()
+        table = self._con.sql(CAREFUL_QUERY).to_arrow_table()
         self._con.unregister("capture_lines")
         ok, kind = table.column("ok"), table.column("kind")
         books = _rows(table, pc.and_(ok, pc.equal(kind, "orderbook")), ORDERBOOK_COLUMNS)
@@ -211,7 +204,7 @@ class CaptureReader:
             kind, reason = line_problem(block.line(line_no))
             if kind == "blank":
                 continue
-            self.counts.reject(LineIssue(self.path.name, line_no, kind, reason or "record does not match the capture format"))
+            self.counts.reject(LineIssue(self.file_name, line_no, kind, reason or "record does not match the capture format"))
 
 
 def read_capture(path: str | Path) -> tuple[list[CaptureChunk], CaptureCounts]:
