@@ -25,7 +25,7 @@ _LINES_MAX = 8  # more obligations than this: a heat map instead of lines
 
 def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
-    FigureCanvasAgg(figure).print_png(buffer)
+    FigureCanvasAgg(figure).print_png(buffer, pil_kwargs={"compress_level": 3})  # 6 costs ~2x the time for ~10 % less
     return buffer.getvalue()
 
 
@@ -97,5 +97,5 @@ def timeline_png(row: ComplianceRow, timeline: Timeline, episodes: list[BreachEp
     depth_axes.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M", tz=tz))
     depth_axes.set_xlabel(f"time ({tz_name}); shaded: breach episodes ({len(episodes)})")
     spread_axes.set_title(f"{_label(row)} — {row.obligation_id}: uptime {row.uptime_pct or 0:.2f} %", fontsize=10)
-    figure.tight_layout()
+    figure.subplots_adjust(left=0.09, right=0.98, top=0.92, bottom=0.13, hspace=0.12)
     return _png(figure)

@@ -39,7 +39,8 @@ def run_reports(warehouse: str | Path, day: str, groups: list[ReportGroup], out_
     marts = load_day_marts(warehouse, day)
     cache, outcomes = ChartCache(), []
     for number, group in enumerate(groups, 1):
-        bundle = build_bundle(marts, group, f"the marts in {warehouse}", sender or (settings.sender if settings else None), cache)
+        bundle = build_bundle(marts, group, "mmwatch marts fct_mm_compliance_daily, fct_mm_breach_episodes, fct_orderbook_snapshot_metrics",
+                              sender or (settings.sender if settings else None), cache)
         folder = Path(out_dir) / day / group.name
         files = bundle.write(folder)
         outcome = GroupOutcome(group.name, RENDERED, f"written to {folder}", folder, files,

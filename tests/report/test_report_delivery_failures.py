@@ -49,7 +49,7 @@ def test_wrong_password_then_right(built_day, warehouse_copy, tmp_path):
     with LoopbackSmtp(login=("reports", "right-secret")) as server:
         wrong = SmtpSettings.from_env(server.env(MMWATCH_SMTP_USER="reports", MMWATCH_SMTP_PASSWORD="wrong"))
         desk, _ = _run(warehouse_copy, built_day.day, tmp_path, wrong)
-        assert desk.status == FAILED and "login as 'reports' refused" in desk.detail and "MMWATCH_SMTP_PASSWORD" in desk.detail
+        assert desk.status == FAILED and "login as 'reports' refused" in desk.detail and "MMWATCH_SMTP_USER/PASSWORD" in desk.detail
         assert server.received == [] and ReportLedger(tmp_path / "sent.sqlite3").sent(built_day.day) == []
         right = SmtpSettings.from_env(server.env(MMWATCH_SMTP_USER="reports", MMWATCH_SMTP_PASSWORD="right-secret"))
         desk, _ = _run(warehouse_copy, built_day.day, tmp_path, right)

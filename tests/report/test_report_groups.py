@@ -27,7 +27,7 @@ def test_messages_name_file_and_field(tmp_path):
     path.write_text("groups:\n  - name: x\n  - name: x\n")
     with pytest.raises(ConfigError, match="repeated: x"):
         load_groups(path, environ={})
-    with pytest.raises(ConfigError, match="MMWATCH_REPORT_CRON"):
+    with pytest.raises(ConfigError, match="missing.yaml: No such file.*set MMWATCH_REPORT_GROUPS"):
         load_groups(path.with_name("missing.yaml"), environ={})
 
 
