@@ -93,36 +93,38 @@
 
 {#-
   One walk over levels ordered from the touch filling every target quote notional of
-  `targets` (a list of SQL expressions) at once: a struct with, per target j, r<j> = the
-  notional left unfilled (0 when filled), q<j> = filled quote, b<j> = filled base. A level
-  is taken whole while its notional fits what is left (its amount then counts exactly),
-  else partly: (left / price) base.
+  `targets` (a list of SQL expressions) at once: a struct with c = the notional walked and,
+  per target j, b<j> = the base filled. A level is taken whole while the notional walked
+  before it plus its own fits the target (its amount then counts exactly), else partly:
+  (target − walked before) / price base, nothing once the target is reached. The filled
+  quote is the target itself when the side holds it, so it needs no field of its own.
 -#}
 {%- macro market_order_fill(levels, targets) -%}
   list_reduce({{ levels }}, lambda acc, level: {
+      'c': acc.c + level.price * level.amount,
     {%- for target in targets %}
-      'r{{ loop.index0 }}': acc.r{{ loop.index0 }} - least(level.price * level.amount, acc.r{{ loop.index0 }}),
-      'q{{ loop.index0 }}': acc.q{{ loop.index0 }} + least(level.price * level.amount, acc.r{{ loop.index0 }}),
-      'b{{ loop.index0 }}': acc.b{{ loop.index0 }} + case when level.price * level.amount <= acc.r{{ loop.index0 }}
-          then level.amount else acc.r{{ loop.index0 }} / level.price end{{ ',' if not loop.last }}
+      'b{{ loop.index0 }}': acc.b{{ loop.index0 }} + case when acc.c + level.price * level.amount <= {{ target }}
+          then level.amount else greatest({{ target }} - acc.c, 0.0) / level.price end{{ ',' if not loop.last }}
     {%- endfor %}
   }, {
+      'c': 0.0::double,
     {%- for target in targets %}
-      'r{{ loop.index0 }}': ({{ target }})::double, 'q{{ loop.index0 }}': 0.0::double, 'b{{ loop.index0 }}': 0.0::double{{ ',' if not loop.last }}
+      'b{{ loop.index0 }}': 0.0::double{{ ',' if not loop.last }}
     {%- endfor %}
   })
 {%- endmacro -%}
 
 {#-
   Slippage (bps) of target j of a fill struct: buy (vwap − mid) / mid, sell (mid − vwap) / mid,
-  × 10,000 with vwap = filled quote / filled base; NULL when the side could not fill it.
+  × 10,000 with vwap = target quote / filled base; NULL when the side's notional
+  (`side_notional`, all fetched levels) cannot fill it.
 -#}
-{%- macro fill_slippage_bps(fill, j, side, mid) -%}
-  case when {{ fill }}.r{{ j }} = 0 and {{ fill }}.b{{ j }} > 0 then
+{%- macro fill_slippage_bps(fill, j, side, mid, target, side_notional) -%}
+  case when {{ target }} <= {{ side_notional }} and {{ fill }}.b{{ j }} > 0 then
     {%- if side == 'buy' %}
-    ({{ fill }}.q{{ j }} / {{ fill }}.b{{ j }} - {{ mid }}) / {{ mid }} * 10000
+    ({{ target }} / {{ fill }}.b{{ j }} - {{ mid }}) / {{ mid }} * 10000
     {%- else %}
-    ({{ mid }} - {{ fill }}.q{{ j }} / {{ fill }}.b{{ j }}) / {{ mid }} * 10000
+    ({{ mid }} - {{ target }} / {{ fill }}.b{{ j }}) / {{ mid }} * 10000
     {%- endif %}
   end
 {%- endmacro -%}

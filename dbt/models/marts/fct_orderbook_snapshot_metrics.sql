@@ -67,14 +67,25 @@ walk_targets as (
 
 ),
 
+walk_bounds as (
+
+    select
+        * exclude (bid_walk_target, ask_walk_target),
+        {{ walk_bound('ask', 'ask_walk_target', 'mid', 'best_ask', 'depth_ask_quote_') }} as ask_walk_bound,
+        {{ walk_bound('bid', 'bid_walk_target', 'mid', 'best_bid', 'depth_bid_quote_') }} as bid_walk_bound
+
+    from walk_targets
+
+),
+
 walked_levels as (
 
     select
-        * exclude (bids, asks, bid_walk_target, ask_walk_target),
-        case when is_two_sided then {{ levels_from_touch("list_filter(asks, lambda level: level.price <= " ~ walk_bound('ask', 'ask_walk_target', 'mid', 'best_ask', 'depth_ask_quote_') ~ ")", 'ask') }} end as asks_walked,
-        case when is_two_sided then {{ levels_from_touch("list_filter(bids, lambda level: level.price >= " ~ walk_bound('bid', 'bid_walk_target', 'mid', 'best_bid', 'depth_bid_quote_') ~ ")", 'bid') }} end as bids_walked
+        * exclude (bids, asks, bid_walk_bound, ask_walk_bound),
+        case when is_two_sided then {{ levels_from_touch("list_filter(asks, lambda level: level.price <= ask_walk_bound)", 'ask') }} end as asks_walked,
+        case when is_two_sided then {{ levels_from_touch("list_filter(bids, lambda level: level.price >= bid_walk_bound)", 'bid') }} end as bids_walked
 
-    from walk_targets
+    from walk_bounds
 
 ),
 
@@ -122,10 +133,10 @@ final as (
         best_bid_amount,
         best_ask_amount,
         {%- for size in sizes %}
-        {{ fill_slippage_bps('buy_fill', loop.index0, 'buy', 'mid') }} as slippage_buy_bps_{{ size }},
-        {{ fill_slippage_bps('sell_fill', loop.index0, 'sell', 'mid') }} as slippage_sell_bps_{{ size }},
-        case when is_two_sided then buy_fill.r{{ loop.index0 }} > 0 end as insufficient_depth_buy_{{ size }},
-        case when is_two_sided then sell_fill.r{{ loop.index0 }} > 0 end as insufficient_depth_sell_{{ size }},
+        {{ fill_slippage_bps('buy_fill', loop.index0, 'buy', 'mid', 'target_' ~ size, 'ask_notional') }} as slippage_buy_bps_{{ size }},
+        {{ fill_slippage_bps('sell_fill', loop.index0, 'sell', 'mid', 'target_' ~ size, 'bid_notional') }} as slippage_sell_bps_{{ size }},
+        case when is_two_sided then target_{{ size }} > ask_notional end as insufficient_depth_buy_{{ size }},
+        case when is_two_sided then target_{{ size }} > bid_notional end as insufficient_depth_sell_{{ size }},
         {%- endfor %}
         usd_rate,
         usd_rate_source,
