@@ -60,10 +60,10 @@ TRADE_SHAPE = (f"^{_SP}\\{{{_SP}" + _members(
 _ENVELOPE_SPEC = '"exchange":"VARCHAR","market_type":"VARCHAR","symbol":"VARCHAR","timestamp":"BIGINT","received_at":"BIGINT"'
 _ORDERBOOK_SPEC = '{' + _ENVELOPE_SPEC + ',"nonce":"BIGINT","bids":"DOUBLE[2][]","asks":"DOUBLE[2][]"}'
 _TRADE_SPEC = '{' + _ENVELOPE_SPEC + ',"id":"VARCHAR","price":"DOUBLE","amount":"DOUBLE","side":"VARCHAR"}'
-_QUERY = "select line_no, unnest(json_transform(line, '{spec}')) from fast_lines where shape = {shape}"
+_QUERY = "select line_no, unnest(json_transform(line, '{spec}')) from fast_lines where {where}"
 # When a shaped line is not JSON after all, try() gives it NULL columns (it goes to the careful path);
 # try() costs ~10 %, so it is only used when the plain query failed.
-_TRY_QUERY = "select line_no, unnest(try(json_transform(line, '{spec}'))) from fast_lines where shape = {shape}"
+_TRY_QUERY = "select line_no, unnest(try(json_transform(line, '{spec}'))) from fast_lines where {where}"
 BOOK_SHAPED, TRADE_SHAPED = 0, 1
 
 LEVEL = pa.struct([("price", pa.float64()), ("amount", pa.float64())])
@@ -100,26 +100,26 @@ def parse_fast(con: duckdb.DuckDBPyConnection, line_no: pa.Array, lines: pa.Arra
     price or amount is not finite: the careful path decides about those.
     """
     text = pc.cast(lines, pa.large_string())  # raises ArrowInvalid when not UTF-8
-    table = pa.table({"line_no": line_no, "shape": shape, "line": text})
-    parts = [_orderbooks(_renamed(_typed(con, table.filter(pc.equal(partition, code)), _ORDERBOOK_SPEC, BOOK_SHAPED)))
-             for code in range(pc.max(partition).as_py() + 1 if partition.null_count < len(partition) else 0)]
-    trades, odd_trades = _trades(_renamed(_typed(con, table.filter(pc.equal(shape, TRADE_SHAPED)), _TRADE_SPEC,
-                                                 TRADE_SHAPED)))
+    table = pa.table({"line_no": line_no, "shape": shape, "part": partition, "line": text})
+    con.register("fast_lines", pa.Table.from_batches(table.to_batches(max_chunksize=2048), table.schema))
+    try:
+        codes = range(pc.max(partition).as_py() + 1 if partition.null_count < len(partition) else 0)
+        parts = [_orderbooks(_renamed(_typed(con, _ORDERBOOK_SPEC, f"shape = {BOOK_SHAPED} and part = {code}")))
+                 for code in codes]
+        trades, odd_trades = _trades(_renamed(_typed(con, _TRADE_SPEC, f"shape = {TRADE_SHAPED}")))
+    finally:
+        con.unregister("fast_lines")
     books_schema = with_line_no(ORDERBOOK_SCHEMA)
     books = pa.Table.from_batches([b for part, _ in parts for b in part.to_batches()], books_schema)
     return books, trades, pa.concat_arrays([odd for _, odd in parts] + [odd_trades])
 
 
-def _typed(con: duckdb.DuckDBPyConnection, lines: pa.Table, spec: str, shape: int) -> pa.Table:
-    """The lines of `lines` with `shape`, converted by DuckDB to the typed columns of `spec`."""
-    con.register("fast_lines", pa.Table.from_batches(lines.to_batches(max_chunksize=2048), lines.schema))
+def _typed(con: duckdb.DuckDBPyConnection, spec: str, where: str) -> pa.Table:
+    """The registered lines that satisfy `where`, converted by DuckDB to the typed columns of `spec`."""
     try:
-        try:
-            return con.sql(_QUERY.format(spec=spec, shape=shape)).to_arrow_table()
-        except duckdb.InvalidInputException:  # a line is not JSON after all
-            return con.sql(_TRY_QUERY.format(spec=spec, shape=shape)).to_arrow_table()
-    finally:
-        con.unregister("fast_lines")
+        return con.sql(_QUERY.format(spec=spec, where=where)).to_arrow_table()
+    except duckdb.InvalidInputException:  # a line is not JSON after all
+        return con.sql(_TRY_QUERY.format(spec=spec, where=where)).to_arrow_table()
 
 
 def _renamed(parsed: pa.Table) -> pa.Table:
