@@ -1,6 +1,7 @@
 """One factory for the three raw assets (they differ only in their RawTable)."""
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import dagster as dg
@@ -12,6 +13,8 @@ from mmwatch.errors import ConfigError
 from mmwatch.landing import LandingFile
 from mmwatch.settings import DataDir
 from resources.data_dir import DataDirResource
+
+PARTITION_WORKERS = 2  # partitions of one run materialized at a time
 
 
 class RawIngestConfig(dg.Config):
@@ -65,17 +68,18 @@ def build_raw_asset(table: RawTable, description: str) -> dg.AssetsDefinition:
         layout = data_dir.data_dir
         partitions = [split_key(key) for key in context.partition_keys]
         given = _files_by_partition(table, layout, config.landing_files, partitions) if config.landing_files else None
+        work = [(day, exchange, None if given is None else given.get((day, exchange), []))
+                for day, exchange in partitions]
+        work = [item for item in work if item[2] != []]  # [] = nothing new for this partition in this batch
         outcomes = []
-        for day, exchange in partitions:
-            files = None if given is None else given.get((day, exchange), [])
-            if files == []:
-                continue  # nothing new for this partition in this batch
-            outcome = materialize_partition(table, layout, day, exchange, files)
-            context.log.info(
-                f"{table.name} {day}|{exchange} ({outcome.mode}): {outcome.rows_written} rows written "
-                f"from {len(outcome.landing_files)} landing files"
-            )
-            outcomes.append(outcome)
+        # Partitions are independent (own landing files, own lake folder): two at a time.
+        with ThreadPoolExecutor(max_workers=PARTITION_WORKERS, thread_name_prefix="raw-partition") as pool:
+            for outcome in pool.map(lambda item: materialize_partition(table, layout, *item), work):
+                context.log.info(
+                    f"{table.name} {outcome.day}|{outcome.exchange} ({outcome.mode}): {outcome.rows_written} "
+                    f"rows written from {len(outcome.landing_files)} landing files"
+                )
+                outcomes.append(outcome)
         return dg.MaterializeResult(metadata=raw_metadata(table, outcomes, str(layout.lake_dir(table.name))))
 
     return raw_asset

@@ -30,13 +30,32 @@ def lake_files(data_dir: DataDir, table: str, day: str, exchange: str) -> list[P
     return sorted(partition_dir(data_dir, table, day, exchange).glob("*.parquet"))
 
 
-def read_landing_file(file: LandingFile, schema: pl.Schema) -> pl.DataFrame:
-    """The rows of one landing file in `schema` (absent columns as nulls), plus `landing_file`.
+def landing_parts(file: LandingFile) -> list[tuple[LandingFile, tuple[int, ...]]]:
+    """A landing file as units of work: (file, row groups) of about ROW_GROUP_ROWS rows each,
+    so even one big file is read and prepared by several threads."""
+    metadata = pq.read_metadata(file.path)
+    parts, group, rows = [], [], 0
+    for index in range(metadata.num_row_groups):
+        group.append(index)
+        rows += metadata.row_group(index).num_rows
+        if rows >= ROW_GROUP_ROWS:
+            parts.append((file, tuple(group)))
+            group, rows = [], 0
+    if group or not parts:
+        parts.append((file, tuple(group)))
+    return parts
+
+
+def read_landing_file(file: LandingFile, schema: pl.Schema, row_groups: Sequence[int] | None = None) -> pl.DataFrame:
+    """The rows of one landing file (or of some of its row groups) in `schema` (absent
+    columns as nulls), plus `landing_file`.
 
     pyarrow's single-threaded reader decodes nested levels about twice as
     fast as polars' here; files are read in parallel by the caller.
     """
-    frame = pl.from_arrow(pq.read_table(file.path, use_threads=False))
+    parquet = pq.ParquetFile(file.path)
+    groups = range(parquet.metadata.num_row_groups) if row_groups is None else row_groups
+    frame = pl.from_arrow(parquet.read_row_groups(groups, use_threads=False))
     columns = [
         pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype).alias(name)
         for name, dtype in schema.items()

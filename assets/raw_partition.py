@@ -20,6 +20,7 @@ from assets.raw_lake import (
     LANDING_FILE,
     LakeFileWriter,
     lake_files,
+    landing_parts,
     partition_dir,
     read_lake_keys,
     read_landing_file,
@@ -77,9 +78,9 @@ def materialize_partition(
 ) -> PartitionOutcome:
     """Build one partition of `table` from `files`, or rebuild it from all its landing files when None.
 
-    Landing files are read and prepared two at a time (polars and hashlib
-    release the GIL) while the previous rows are de-duplicated, checked and
-    streamed to the lake file (see LakeFileWriter).
+    Landing files are read and prepared two parts (about 20k rows each) at a
+    time (pyarrow, polars and hashlib release the GIL) while the previous rows
+    are de-duplicated, checked and streamed to the lake file (see LakeFileWriter).
     """
     use_jemalloc_pool()
     rebuild = files is None
@@ -122,15 +123,16 @@ def materialize_partition(
 
 
 def _prepared_in_order(table: RawTable, files: Sequence[LandingFile], workers: int = 2) -> Iterator[pl.DataFrame]:
-    """table.prepare(rows of each file), in file order, at most workers+1 files in flight."""
+    """table.prepare(rows of each part of each file), in file order, at most workers+1 parts in flight."""
     schema = LANDING_SCHEMAS[table.dataset]
 
-    def load(file: LandingFile) -> pl.DataFrame:
-        return table.prepare(read_landing_file(file, schema))
+    def load(part: tuple[LandingFile, tuple[int, ...]]) -> pl.DataFrame:
+        file, row_groups = part
+        return table.prepare(read_landing_file(file, schema, row_groups))
 
-    remaining = iter(files)
+    remaining = (part for file in files for part in landing_parts(file))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="landing-reader") as pool:
-        in_flight = deque(pool.submit(load, f) for f in islice(remaining, workers + 1))
+        in_flight = deque(pool.submit(load, part) for part in islice(remaining, workers + 1))
         while in_flight:
             rows = in_flight.popleft().result()
             following = next(remaining, None)
