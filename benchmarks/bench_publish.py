@@ -2,9 +2,9 @@
 
 A synthetic warehouse: fct_orderbook_snapshot_metrics-like rows (one per market every
 --every-s seconds, 14 columns) and a per-market daily fact. Publishes it whole (first time: staging
-swap), then the day again with the same content (fingerprints equal: nothing re-sent) and then the
-day forced (delete + insert of the day, as when every market of the day changed), printing seconds
-and rows per table.
+swap into a table partitioned by day), then the day again with the same content (fingerprints
+equal: nothing re-sent) and then the day forced (a new partition loaded and swapped in, as when
+every market of the day changed), printing seconds (wall and this process's CPU) and rows per table.
 
     .venv/bin/python benchmarks/bench_publish.py --markets 200 --every-s 10
 """

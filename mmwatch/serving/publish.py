@@ -1,9 +1,11 @@
 """Publish the dbt marts from warehouse.duckdb into PostgreSQL `analytics`, schema `marts`.
 
 Per table, atomically (a reader sees the old table or the new one, never a missing or half-loaded
-one): day-partitioned facts get the day deleted and re-inserted in one transaction; every other
-table (and a fact published for the first time or whose columns changed) is loaded into a staging
-table that replaces the live one in the same transaction. Re-publishing gives the same rows.
+one). Day-partitioned facts are PostgreSQL tables partitioned by day (mmwatch.serving.partitions):
+publishing a day loads a new partition and swaps it in; the first publish, a change of columns, a
+table still unpartitioned (published by an older version: migrated) or `day=None` rebuilds the
+whole partitioned table. Every other table is loaded into a staging table that replaces the live
+one in one transaction. Re-publishing gives the same rows.
 
 Only what changed is sent: each day (or whole table) carries a content fingerprint recorded in
 `mmwatch_publish.published_parts` (mmwatch.serving.state); a part whose fingerprint and published
@@ -28,14 +30,11 @@ from psycopg import sql
 from mmwatch.alerts.ledger_schema import LEDGER_COLUMNS, LEDGER_SCHEMA, LEDGER_TABLE
 from mmwatch.errors import ConfigError
 from mmwatch.report import check_day
-from mmwatch.serving import state
+from mmwatch.serving import partitions, state
 from mmwatch.serving.columns import Column, duckdb_columns, to_column
-from mmwatch.serving.postgres import MARTS_SCHEMA, READER_ROLE, connect, ensure_database, ensure_schema_and_reader
-
-# columns the dashboards filter on: each gets a btree index where the table has it
-INDEXED_COLUMNS = ("day", "exchange", "symbol", "obligation_id", "mm_name")
-_STAGE_PREFIX = "_next_"
-_COPY_BLOCK = 1 << 20
+from mmwatch.serving.postgres import MARTS_SCHEMA, connect, ensure_database, ensure_schema_and_reader
+from mmwatch.serving.tables import (STAGE_PREFIX, column_definitions, copy_into, create_indexes, indexed, lock_publisher,
+                                    published_shape, swap_in)
 
 
 @dataclass(frozen=True)
@@ -90,55 +89,18 @@ def _export_csv(duck: duckdb.DuckDBPyConnection, source: str | None, columns: li
     duck.execute(f"copy (select {select} from {source}{where}) to '{path}' (format csv, header false)")
 
 
-def _copy_into(cur: psycopg.Cursor, target: sql.Composable, columns: list[Column], path: Path) -> int:
-    names = sql.SQL(", ").join(sql.Identifier(c.name) for c in columns)
-    with path.open("rb") as source, cur.copy(sql.SQL("copy {} ({}) from stdin (format csv)").format(target, names)) as copy:
-        while block := source.read(_COPY_BLOCK):
-            copy.write(block)
-    return cur.rowcount
-
-
-def _published_columns(conn: psycopg.Connection, table: str) -> list[tuple[str, str]]:
-    return conn.execute(
-        "select a.attname, format_type(a.atttypid, a.atttypmod) from pg_attribute a "
-        "join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace "
-        "where n.nspname = %s and c.relname = %s and a.attnum > 0 and not a.attisdropped order by a.attnum",
-        (MARTS_SCHEMA, table),
-    ).fetchall()
-
-
-def _replace_day(conn: psycopg.Connection, table: str, columns: list[Column], day: str, path: Path,
-                 fingerprint: dict[str, state.Fingerprint]) -> int:
-    target = sql.Identifier(MARTS_SCHEMA, table)
-    with conn.transaction(), conn.cursor() as cur:
-        cur.execute("select pg_advisory_xact_lock(hashtext(%s))", (f"mmwatch.publish.{table}",))
-        cur.execute(sql.SQL("delete from {} where day = %s").format(target), (day,))
-        rows = _copy_into(cur, target, columns, path)
-        state.record(cur, table, fingerprint, replace_all=False)
-        return rows
-
-
 def _swap_table(conn: psycopg.Connection, table: str, columns: list[Column], path: Path,
                 fingerprints: dict[str, state.Fingerprint]) -> int:
-    stage = f"{_STAGE_PREFIX}{table}"
-    indexed = [c.name for c in columns if c.name in INDEXED_COLUMNS]
+    """Replace marts.`table` by a plain table loaded from the CSV at `path`, in one transaction."""
+    stage = f"{STAGE_PREFIX}{table}"
     with conn.transaction(), conn.cursor() as cur:
-        cur.execute("select pg_advisory_xact_lock(hashtext(%s))", (f"mmwatch.publish.{table}",))
+        lock_publisher(cur, table)
         cur.execute(sql.SQL("drop table if exists {}").format(sql.Identifier(MARTS_SCHEMA, stage)))
-        definition = sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.pg_type)) for c in columns)
-        cur.execute(sql.SQL("create table {} ({})").format(sql.Identifier(MARTS_SCHEMA, stage), definition))
-        rows = _copy_into(cur, sql.Identifier(MARTS_SCHEMA, stage), columns, path)
-        for column in indexed:
-            cur.execute(sql.SQL("create index {} on {} ({})").format(
-                sql.Identifier(f"{stage}_{column}_idx"), sql.Identifier(MARTS_SCHEMA, stage), sql.Identifier(column)))
+        cur.execute(sql.SQL("create table {} ({})").format(sql.Identifier(MARTS_SCHEMA, stage), column_definitions(columns)))
+        rows = copy_into(cur, sql.Identifier(MARTS_SCHEMA, stage), columns, path, freeze=True)
+        create_indexes(cur, MARTS_SCHEMA, stage, indexed(columns))
         cur.execute(sql.SQL("analyze {}").format(sql.Identifier(MARTS_SCHEMA, stage)))
-        # the swap: readers wait on the lock for these statements only, then see the new table
-        cur.execute(sql.SQL("drop table if exists {}").format(sql.Identifier(MARTS_SCHEMA, table)))
-        cur.execute(sql.SQL("alter table {} rename to {}").format(sql.Identifier(MARTS_SCHEMA, stage), sql.Identifier(table)))
-        for column in indexed:
-            cur.execute(sql.SQL("alter index {} rename to {}").format(
-                sql.Identifier(MARTS_SCHEMA, f"{stage}_{column}_idx"), sql.Identifier(f"{table}_{column}_idx")))
-        cur.execute(sql.SQL("grant select on {} to {}").format(sql.Identifier(MARTS_SCHEMA, table), sql.Identifier(READER_ROLE)))
+        swap_in(cur, table)
         state.record(cur, table, fingerprints, replace_all=True)
     return rows
 
@@ -163,9 +125,9 @@ def _unchanged(conn: psycopg.Connection, table: str, wanted: dict[str, state.Fin
 
 def publish_table(duck: duckdb.DuckDBPyConnection, conn: psycopg.Connection, mart: MartTable, day: str | None,
                   workdir: Path, force: bool = False) -> Published:
-    """Publish one mart: only `day` of a day-partitioned fact whose published columns are unchanged,
-    else the whole table through a staging table swap; nothing when its content is already
-    published (unless `force`)."""
+    """Publish one mart: only the partition of `day` of a day-partitioned fact published with the
+    same columns, else the whole table (partitioned by day for day-partitioned facts) through a
+    staging table swap; nothing when its content is already published (unless `force`)."""
     started = time.perf_counter()
     columns = duckdb_columns(duck, mart.name, mart.source_schema)
     source: str | None = _source(mart)
@@ -174,7 +136,8 @@ def publish_table(duck: duckdb.DuckDBPyConnection, conn: psycopg.Connection, mar
     if not columns:
         return Published(mart.name, "missing", 0, 0.0)
     has_day = mart.day_partitioned and any(c.name == "day" for c in columns)
-    same_shape = _published_columns(conn, mart.name) == [(c.name, c.pg_type) for c in columns]
+    published_columns, partitioned = published_shape(conn, mart.name)
+    same_shape = published_columns == [(c.name, c.pg_type) for c in columns] and partitioned == has_day
     by_day = has_day and day is not None and same_shape
     if source is None:
         wanted = state.empty_fingerprint(columns)
@@ -184,13 +147,22 @@ def publish_table(duck: duckdb.DuckDBPyConnection, conn: psycopg.Connection, mar
         wanted = wanted or {day: state.Fingerprint(0, "")}  # the day has no rows (any more)
     if same_shape and not force and _unchanged(conn, mart.name, wanted, day if by_day else None):
         return Published(mart.name, "unchanged", 0, time.perf_counter() - started)
-    path = workdir / f"{mart.name}.csv"
-    _export_csv(duck, source, columns, day if by_day else None, path)
+
+    def export(part_day: str | None) -> Path:
+        path = workdir / f"{mart.name}.csv"
+        _export_csv(duck, source, columns, part_day, path)
+        return path
+
     if by_day:
-        rows, mode = _replace_day(conn, mart.name, columns, day, path, wanted), "day"
+        path = export(day)
+        rows, mode = partitions.replace_day(conn, mart.name, columns, day, path, wanted), "day"
+        path.unlink()
+    elif has_day:
+        rows, mode = partitions.swap_partitioned_table(conn, mart.name, columns, wanted, export), "swap"
     else:
+        path = export(None)
         rows, mode = _swap_table(conn, mart.name, columns, path, wanted), "swap"
-    path.unlink()
+        path.unlink()
     return Published(mart.name, mode, rows, time.perf_counter() - started)
 
 
@@ -212,5 +184,6 @@ def publish_marts(warehouse: str | Path, dsn: str, marts: Sequence[MartTable], d
             tempfile.TemporaryDirectory(prefix="mmwatch-publish-") as workdir:
         duck.execute("set TimeZone = 'UTC'")
         ensure_schema_and_reader(conn)
+        partitions.ensure_partitions_schema(conn)
         state.ensure_state_table(conn)
         return [publish_table(duck, conn, mart, day, Path(workdir), force) for mart in marts]
