@@ -66,60 +66,69 @@ def main() -> None:
     args = parser.parse_args()
     # SIGTERM (or Ctrl-C) still stops the collector and the daemon (the `finally` below)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    with tempfile.TemporaryDirectory(prefix="bench-freshness-") as tmp, SimulatorProcess(SCENARIO, clock="wall") as sim:
+    # the daemon's code servers outlive it by their 20 s heartbeat timeout: cleanup must not fail on them
+    with tempfile.TemporaryDirectory(prefix="bench-freshness-", ignore_cleanup_errors=True) as tmp, \
+            SimulatorProcess(SCENARIO, clock="wall") as sim:
         layout = DataDir(Path(tmp) / "data").ensure()
         env = {**os.environ, "MMWATCH_DATA_DIR": str(layout.root), "DAGSTER_HOME": str(layout.dagster_home)}
         os.environ.update(env)
         instance = ensure_instance(layout)
         config = write_config(Path(tmp), args.flush_s)
-        log = open(Path(tmp) / "processes.log", "w")
-        started = time.time()
-        collector = subprocess.Popen(
-            [str(BIN / "mmwatch"), "collect", "--config", str(config), "--simulator", sim.url,
-             "--data-dir", str(layout.root), "--duration", str(args.minutes * 60)],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        daemon = subprocess.Popen([str(BIN / "dagster-daemon"), "run", "-w", str(REPO / "workspace.yaml")],
-                                  cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        watcher = MartWatcher(layout.warehouse)
-        deadline = started + args.minutes * 60 + args.tail_s
-        last_report = started
-        try:
-            while time.time() < deadline:
-                if not marts_busy(instance):
-                    watcher.poll()
-                if time.time() - last_report >= 60:
-                    last_report = time.time()
-                    print(f"  {last_report - started:5.0f} s: {len(watcher.first_seen)} snapshots in the mart", flush=True)
-                time.sleep(args.poll_s)
-        finally:
-            stop(collector)
-            stop(daemon)
-            log.close()
-        collected_until = started + args.minutes * 60
-        received = received_times(layout.lake)
-        counted = {sid: ts for sid, ts in received.items() if started + args.warmup_s <= ts <= collected_until}
-        latencies = [watcher.first_seen[sid] - ts for sid, ts in counted.items() if sid in watcher.first_seen]
-        missing = len(counted) - len(latencies)
-        raw = run_summary(instance, "raw_ingest_job")
-        marts = run_summary(instance, "intraday_marts_job")
-        daily = run_summary(instance, "daily_marts_job")
+        with open(Path(tmp) / "processes.log", "w") as log:
+            started = time.time()
+            collector = subprocess.Popen(
+                [str(BIN / "mmwatch"), "collect", "--config", str(config), "--simulator", sim.url,
+                 "--data-dir", str(layout.root), "--duration", str(args.minutes * 60)],
+                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            daemon = subprocess.Popen([str(BIN / "dagster-daemon"), "run", "-w", str(REPO / "workspace.yaml")],
+                                      cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            watcher = MartWatcher(layout.warehouse)
+            try:
+                watch(instance, watcher, started, started + args.minutes * 60 + args.tail_s, args.poll_s)
+            finally:
+                stop(collector)
+                stop(daemon)
+        report(args, instance, watcher, received_times(layout.lake), started)
+        time.sleep(25)
+
+
+def watch(instance, watcher: MartWatcher, started: float, deadline: float, poll_s: float) -> None:
+    """Poll the mart between marts runs until `deadline`, with a progress line a minute."""
+    last_report = started
+    while time.time() < deadline:
+        if not marts_busy(instance):
+            watcher.poll()
+        if time.time() - last_report >= 60:
+            last_report = time.time()
+            runs = run_summary(instance, "intraday_marts_job")["runs"]
+            print(f"  {last_report - started:5.0f} s: {len(watcher.first_seen)} snapshots in the mart, "
+                  f"{runs} intraday runs", flush=True)
+        time.sleep(poll_s)
+
+
+def report(args, instance, watcher: MartWatcher, received: dict[str, float], started: float) -> None:
+    """Print the latency percentiles, the runs and the CPU time."""
+    collected_until = started + args.minutes * 60
+    counted = {sid: ts for sid, ts in received.items() if started + args.warmup_s <= ts <= collected_until}
+    latencies = [watcher.first_seen[sid] - ts for sid, ts in counted.items() if sid in watcher.first_seen]
+    raw = run_summary(instance, "raw_ingest_job")
+    marts = run_summary(instance, "intraday_marts_job")
+    daily = run_summary(instance, "daily_marts_job")
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = usage.ru_utime + usage.ru_stime
-    wall = time.time() - started
+    cpu, wall = usage.ru_utime + usage.ru_stime, time.time() - started
     print(f"freshness: collector (landing_flush_s={args.flush_s}) + dagster-daemon, {args.minutes:g} min, "
           f"poll {args.poll_s:g} s, warm-up {args.warmup_s:g} s")
     if latencies:
         print(f"snapshot -> fct_orderbook_snapshot_metrics latency over {len(latencies)} snapshots: "
               f"p50 {quantile(latencies, 0.5):.1f} s, p95 {quantile(latencies, 0.95):.1f} s, "
               f"max {max(latencies):.1f} s (target p95 <= 120 s)")
-    print(f"snapshots received in the window but not in the mart by the end: {missing}")
+    print(f"snapshots received in the window but not in the mart by the end: {len(counted) - len(latencies)}")
     print(f"raw_ingest_job: {raw['runs']} runs ({raw['failed']} failed), mean {raw['mean_s']:.1f} s, max {raw['max_s']:.1f} s")
     print(f"intraday_marts_job: {marts['runs']} runs ({marts['failed']} failed), mean {marts['mean_s']:.1f} s, "
           f"max {marts['max_s']:.1f} s; daily_marts_job runs: {daily['runs']}")
     print(f"warehouse polls {watcher.polls}, lock retries {watcher.lock_retries}")
-    print(f"CPU (user+sys) of simulator, collector, daemon and runs: {cpu:.0f} s over {wall:.0f} s wall "
-          f"= {cpu / wall:.2f} cores (machine shared: wall-time figures are pessimistic)")
-
+    print(f"CPU (user+sys) of the collector, the daemon, its code servers and runs: {cpu:.0f} s over {wall:.0f} s wall "
+          f"= {cpu / wall:.2f} cores (machine shared: wall-time figures are pessimistic)", flush=True)
 
 if __name__ == "__main__":
     main()
