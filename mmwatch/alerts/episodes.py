@@ -19,20 +19,21 @@ from mmwatch.alerts.config import DATA_RULES
 
 _PART = "rule, exchange, market_type, symbol, obligation_id"
 
-RUN_EPISODES = f"""
+# key_id: one integer per (rule, market, obligation), so the window sorts compare one number
+RUN_EPISODES = """
 with numbered as (
     select *, sum(case when holds then 0 else 1 end) over k as run_group,
-        lead(minute) over k as next_minute, min(minute) over (partition by {_PART}) as key_first_minute
+        lead(minute) over k as next_minute, first_value(minute) over k as key_first_minute
     from alert_conditions
-    window k as (partition by {_PART} order by minute)
+    window k as (partition by key_id order by minute)
 ), held as (
-    select *, row_number() over (partition by {_PART}, run_group order by minute) as pos
+    select *, row_number() over (partition by key_id, run_group order by minute) as pos
     from numbered where holds
 )
 select rule, exchange, market_type, symbol, obligation_id, any_value(mm_name) as mm_name,
     min(minute) filter (where pos = need) as opened_at,
     min(minute) filter (where pos >= need and (pos >= crit_need or severe)) as critical_at,
-    arg_max(next_minute, minute) as closed_at,
+    arg_max_null(next_minute, minute) as closed_at,  -- NULL (still open) when the run reaches the last row
     max(minute) as last_seen_at,
     min(minute) = any_value(key_first_minute) as from_window_start,
     arg_min(value, minute) filter (where pos = need) as value,
@@ -41,7 +42,7 @@ select rule, exchange, market_type, symbol, obligation_id, any_value(mm_name) as
     max(value) as peak_value,
     count(*) as minutes
 from held
-group by {_PART}, run_group
+group by key_id, run_group, rule, exchange, market_type, symbol, obligation_id
 having max(pos) >= any_value(need)
 """
 

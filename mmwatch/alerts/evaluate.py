@@ -14,6 +14,7 @@ import duckdb
 
 from mmwatch.alerts import rules_sql
 from mmwatch.alerts.config import RULES, AlertsConfig
+from mmwatch.alerts.dual_spread import dual_spread_conditions
 from mmwatch.alerts.episodes import BREACH_EPISODES, RUN_EPISODES, Episode, utc
 
 SNAPSHOT_LOOKBACK = timedelta(hours=3)
@@ -29,13 +30,15 @@ RULE_TABLES = {
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Episodes overlapping `day`, judged on the data up to `as_of` (None: no snapshot at all)."""
+    """Episodes overlapping [window_from, end of `day`), judged on the data up to `as_of` (None: no
+    snapshot at all)."""
 
     day: str
     as_of: datetime | None
     episodes: list[Episode]
     markets: int
     skipped_rules: dict[str, str]
+    window_from: datetime | None = None
 
 
 def _ts(value: datetime) -> str:
@@ -76,21 +79,25 @@ def _params(con: duckdb.DuckDBPyConnection, config: AlertsConfig, day: str, tabl
 
 
 def evaluate_day(con: duckdb.DuckDBPyConnection, day: str, config: AlertsConfig,
-                 until: datetime | None = None) -> Evaluation:
+                 until: datetime | None = None, since: datetime | None = None) -> Evaluation:
     """Every episode of every rule that overlaps UTC `day` (YYYY-MM-DD), from the marts in `con`.
 
     `until` (UTC) evaluates as if the data ended there: only minutes before it are read, as a
-    micro-batch at that time would have seen them (tests and replays of an intraday state)."""
+    micro-batch at that time would have seen them (tests and replays of an intraday state).
+    `since` (UTC) evaluates only episodes still running at or after it (with the usual look-back
+    before it): what a micro-batch after an evaluation as of `since` needs; older episodes are
+    already in the ledger."""
     con.execute("set TimeZone = 'UTC'")
     start = datetime.combine(date.fromisoformat(day), datetime.min.time())
     until = min(start + timedelta(days=1), until.astimezone(timezone.utc).replace(tzinfo=None)) if until else start + timedelta(days=1)
+    window_from = start if since is None else min(until, max(start, since.astimezone(timezone.utc).replace(tzinfo=None)))
     tables = _tables(con)
     if REQUIRED not in tables:
         return Evaluation(day, None, [], 0, {rule: f"{REQUIRED} is missing: build the marts first" for rule in RULES})
     trailing = max([config.rules.volume_spike] + [config.rules_for(m.exchange, m.market_type, m.symbol).volume_spike
                                                   for m in config.markets], key=lambda v: v.trailing_hours)
-    trade_from = start - timedelta(hours=trailing.trailing_hours, minutes=trailing.window_minutes + 60)
-    fill = {"day": day, "snap_from": _ts(start - SNAPSHOT_LOOKBACK), "until": _ts(until), "trade_from": _ts(trade_from),
+    trade_from = window_from - timedelta(hours=trailing.trailing_hours, minutes=trailing.window_minutes + 60)
+    fill = {"day": day, "snap_from": _ts(window_from - SNAPSHOT_LOOKBACK), "until": _ts(until), "trade_from": _ts(trade_from),
             "value_factor": config.severity.value_factor, "duration_factor": config.severity.duration_factor,
             "trailing_days": trailing.trailing_hours // 24 + 1}
     con.execute(rules_sql.LOAD_SNAPSHOTS.format(**fill))
@@ -98,7 +105,7 @@ def evaluate_day(con: duckdb.DuckDBPyConnection, day: str, config: AlertsConfig,
     markets = _params(con, config, day, tables)
     if last is None:
         return Evaluation(day, None, [], markets, {"*": f"no usable snapshot of {day} or the 3 h before"})
-    fill.update(as_of=_ts(last), grid_from=_ts(max(first, start - SNAPSHOT_LOOKBACK)),
+    fill.update(as_of=_ts(last), grid_from=_ts(max(first, window_from - SNAPSHOT_LOOKBACK)),
                 until_ms=int(until.replace(tzinfo=timezone.utc).timestamp() * 1000))
     skipped = {rule: f"{', '.join(t for t in needs if t not in tables)} missing"
                for rule, needs in RULE_TABLES.items() if not set(needs) <= tables}
@@ -109,15 +116,17 @@ def evaluate_day(con: duckdb.DuckDBPyConnection, day: str, config: AlertsConfig,
         parts.append(rules_sql.THIN_BOOK)
     if "price_move" not in skipped:
         parts.append(rules_sql.PRICE_MOVE)
-    param_rows = con.execute("select distinct dual_spread__window_snapshots, volume_spike__window_minutes, "
-                             "volume_spike__trailing_hours from alert_params").fetchall()
-    for window in sorted({row[0] for row in param_rows}):
-        parts.append(rules_sql.DUAL_SPREAD.replace("{window}", str(int(window))))
+    param_rows = con.execute("select distinct volume_spike__window_minutes, volume_spike__trailing_hours "
+                             "from alert_params").fetchall()
+    dual = dual_spread_conditions(con, config.severity.value_factor, config.severity.duration_factor)
+    con.register("alert_dual_frame", dual.to_arrow())
+    parts.append("select * from alert_dual_frame")
     if "volume_spike" not in skipped:
-        for window, hours in sorted({(row[1], row[2]) for row in param_rows}):
+        for window, hours in sorted(set(param_rows)):
             parts.append(rules_sql.VOLUME_SPIKE.replace("{window}", str(int(window))).replace("{trailing}", str(int(hours))))
     union = "\nunion all\n".join(f"select * from ({part.format(**fill)})" for part in parts)
-    con.execute(f"create or replace temp table alert_conditions as {union}")
+    con.execute("create or replace temp table alert_conditions as select *, hash(rule, exchange, market_type, symbol, "
+                f"coalesce(obligation_id, '')) as key_id from ({union})")
     queries = [RUN_EPISODES.format(**fill)]
     if "obligation_breach" not in skipped:
         queries.append(BREACH_EPISODES.format(**fill))
@@ -128,7 +137,8 @@ def evaluate_day(con: duckdb.DuckDBPyConnection, day: str, config: AlertsConfig,
         for row in cursor.fetchall():
             record = dict(zip(names, row))
             opened, closed = record["opened_at"], record["closed_at"]
-            if opened < until and (closed is None or closed > start) and opened >= start - SNAPSHOT_LOOKBACK:
+            if opened < until and (closed is None or closed > window_from) and opened >= start - SNAPSHOT_LOOKBACK:
                 episodes.append(Episode.from_row(record))
+    con.unregister("alert_dual_frame")
     episodes.sort(key=lambda e: (e.opened_at, e.key))
-    return Evaluation(day, utc(last), episodes, markets, skipped)
+    return Evaluation(day, utc(last), episodes, markets, skipped, utc(window_from))

@@ -34,6 +34,11 @@ create table if not exists {DELIVERIES} (
     created_at timestamptz, delivered_at timestamptz,
     primary key (alert_id, event, channel)
 )"""
+EVALUATIONS = f"{LEDGER_SCHEMA}.alert_evaluations"
+EVALUATIONS_DDL = f"""
+create table if not exists {EVALUATIONS} (
+    day date, as_of timestamptz, window_from timestamptz, evaluated_at timestamptz, episodes integer, changes integer
+)"""
 _NAMES = [c[0] for c in LEDGER_COLUMNS]
 
 
@@ -53,6 +58,13 @@ def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
     """Create schema `alerts`, the ledger and the deliveries table when missing."""
     con.execute(duckdb_ddl())
     con.execute(DELIVERIES_DDL)
+    con.execute(EVALUATIONS_DDL)
+
+
+def last_as_of(con: duckdb.DuckDBPyConnection, day: str) -> datetime | None:
+    """The data time the latest evaluation of `day` judged up to (None: never evaluated)."""
+    ensure_ledger(con)
+    return con.execute(f"select max(as_of) from {EVALUATIONS} where day = ?", [day]).fetchone()[0]
 
 
 def _rows(con: duckdb.DuckDBPyConnection, where: str, params: list) -> dict[str, dict]:
@@ -84,9 +96,10 @@ def _close_missing(con, evaluation: Evaluation, seen: set[str]) -> list[tuple[di
     """Open rows of rules that were evaluated, inside the evaluated window, that no episode continues."""
     if evaluation.as_of is None:
         return []
-    start = datetime.fromisoformat(evaluation.day).replace(tzinfo=timezone.utc)
+    start = evaluation.window_from or datetime.fromisoformat(evaluation.day).replace(tzinfo=timezone.utc)
+    day_end = datetime.fromisoformat(evaluation.day).replace(tzinfo=timezone.utc) + timedelta(days=1)
     open_rows = _rows(con, "status = 'open' and opened_at < ? and last_seen_at >= ?",
-                      [start + timedelta(days=1), start - SNAPSHOT_LOOKBACK])
+                      [day_end, start - SNAPSHOT_LOOKBACK])
     return [(row, row["last_seen_at"] + timedelta(minutes=1)) for alert_id, row in open_rows.items()
             if alert_id not in seen and row["rule"] not in evaluation.skipped_rules]
 
@@ -144,6 +157,9 @@ def sync_ledger(con: duckdb.DuckDBPyConnection, evaluation: Evaluation, config: 
         con.execute(f"update {LEDGER} set status = 'closed', closed_at = ? where alert_id = ?", [closed_at, row["alert_id"]])
         record(row["alert_id"], "close", row["severity"], _as_episode(row, closed_at), _was_suppressed(con, row["alert_id"]))
     _queue(con, changes, now)
+    if evaluation.as_of is not None:
+        con.execute(f"insert into {EVALUATIONS} values (?, ?, ?, ?, ?, ?)", [evaluation.day, evaluation.as_of,
+                    evaluation.window_from, now, len(evaluation.episodes), len(changes)])
     return changes
 
 

@@ -72,35 +72,7 @@ select {_OUT}, from (
 )
 """
 
-# {window}: the rolling window in snapshots (one query per distinct value).
-DUAL_SPREAD = f"""
-with ordered as (
-    select s.*, p.dual_spread__threshold_bps as thr, p.dual_spread__z_score as k, p.dual_spread__min_snapshots as min_n,
-        coalesce(s.ts - lag(s.ts) over (partition by {KEY} order by s.ts) > p.dual_spread__reset_gap_s * 1000, false)::int as brk
-    from alert_snaps s join alert_params p using ({KEY})
-    where p.dual_spread__enabled and p.dual_spread__window_snapshots = {{window}}
-), segmented as (
-    select *, sum(brk) over (partition by {KEY} order by ts) as segment from ordered
-), scored as (
-    select *,
-        case when spread_bps is not null and n >= min_n then
-            case when sd > 0 then (spread_bps - mean_bps) / sd when spread_bps > mean_bps then 'inf'::double else 0 end
-        end as z
-    from (
-        select *, avg(spread_bps) over w as mean_bps, stddev_samp(spread_bps) over w as sd, count(spread_bps) over w as n
-        from segmented
-        window w as (partition by {KEY}, segment order by ts rows between {{window}} preceding and 1 preceding)
-    )
-)
-select 'dual_spread' as rule, {KEY}, null::varchar as obligation_id, null::varchar as mm_name, minute,
-    max(case when spread_bps > thr and z > k then spread_bps end) as value, any_value(thr) as threshold,
-    max(case when spread_bps > thr and z > k then z end) as detail, 1 as need,
-    ceil(5 * {{duration_factor}}) as crit_need,
-    coalesce(bool_or(spread_bps > thr and z > k), false) as holds,
-    coalesce(bool_or(spread_bps >= thr * {{value_factor}} and z > k), false) as severe
-from scored
-group by all
-"""
+# The dual-condition spread rule lives in mmwatch/alerts/dual_spread.py (polars rolling windows).
 
 # {window} minutes of volume against the {trailing} hours before them (one query per distinct pair).
 VOLUME_SPIKE = f"""
@@ -132,6 +104,7 @@ select 'volume_spike' as rule, {KEY}, null::varchar as obligation_id, null::varc
     history_minutes >= min_history and trailing_volume > 0 and window_volume > threshold as holds,
     history_minutes >= min_history and trailing_volume > 0 and window_volume > threshold * {{value_factor}} as severe
 from scored
+where minute >= {{snap_from}}
 """
 
 PRICE_MOVE = f"""
@@ -154,7 +127,7 @@ select 'price_move' as rule, {KEY}, null::varchar as obligation_id, null::varcha
     move_pct as value, threshold, earlier_close as detail, 1 as need, null::double as crit_need,
     move_pct > threshold as holds, move_pct >= threshold * {{value_factor}} as severe
 from moved
-where earlier_minute >= ref_minute - interval 5 minute
+where earlier_minute >= ref_minute - interval 5 minute and minute >= {{snap_from}}
 """
 
 NO_DATA = f"""

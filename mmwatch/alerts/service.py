@@ -12,7 +12,7 @@ import duckdb
 from mmwatch.alerts.config import AlertsConfig
 from mmwatch.alerts.delivery import DeliveryReport, deliver_pending
 from mmwatch.alerts.evaluate import Evaluation, evaluate_day
-from mmwatch.alerts.ledger import LedgerChange, sync_ledger
+from mmwatch.alerts.ledger import LedgerChange, last_as_of, sync_ledger
 from mmwatch.errors import MmwatchError
 from mmwatch.mail import SmtpSettings
 
@@ -33,12 +33,16 @@ def _warehouse(path: str | Path) -> Path:
 
 
 def run_alert_cycle(warehouse: str | Path, day: str, config: AlertsConfig, deliver: bool = True,
-                    smtp: SmtpSettings | None = None) -> AlertCycle:
+                    smtp: SmtpSettings | None = None, full: bool = False, until: datetime | None = None) -> AlertCycle:
     """Evaluate `day`, sync the ledger (schema alerts in the warehouse) and, when `deliver`, send
-    every pending notification. Opens the warehouse for writing: one writer at a time."""
+    every pending notification. Opens the warehouse for writing: one writer at a time.
+
+    A micro-batch evaluates only what can have changed since the day's previous evaluation (its
+    `as_of`, with the rules' look-back); `full` re-evaluates the whole day (after a rebuild)."""
     started = time.perf_counter()
     with duckdb.connect(str(_warehouse(warehouse))) as con:
-        evaluation = evaluate_day(con, day, config)
+        since = None if full else last_as_of(con, day)
+        evaluation = evaluate_day(con, day, config, until=until, since=since)
         changes = sync_ledger(con, evaluation, config)
         report = deliver_pending(con, config, smtp) if deliver else None
     return AlertCycle(evaluation, changes, report, time.perf_counter() - started)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -107,10 +108,13 @@ def smtp_server(monkeypatch):
             self.messages.append(message)
 
     handler = Keep()
-    controller = Controller(handler, hostname="127.0.0.1", port=0)
+    with socket.socket() as probe:  # aiosmtpd checks its own port after start: it needs a real one
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     monkeypatch.setenv("MMWATCH_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("MMWATCH_SMTP_PORT", str(controller.server.sockets[0].getsockname()[1]))
+    monkeypatch.setenv("MMWATCH_SMTP_PORT", str(port))
     yield handler
     controller.stop()
 
