@@ -14,6 +14,7 @@ from resources.smtp import SmtpResource
 class AlertCycleConfig(dg.Config):
     day: str  # UTC day YYYY-MM-DD
     config_path: Optional[str] = None  # default $MMWATCH_ALERTS_CONFIG
+    full: bool = False  # re-evaluate the whole day (after a daily rebuild), else since the last cycle
 
 
 @dg.op(pool=WAREHOUSE_POOL, description="Evaluate the spec §6 rules for one day, sync the alert ledger, notify.")
@@ -23,7 +24,7 @@ def evaluate_alerts(context: dg.OpExecutionContext, config: AlertCycleConfig, da
     from mmwatch.alerts.service import run_alert_cycle
 
     cycle = run_alert_cycle(data_dir.data_dir.warehouse, config.day, load_alerts_config(config.config_path),
-                            smtp=smtp.settings())
+                            smtp=smtp.settings(), full=config.full)
     evaluation, report = cycle.evaluation, cycle.delivery
     for rule, reason in evaluation.skipped_rules.items():
         context.log.warning(f"rule {rule} skipped: {reason}")

@@ -19,11 +19,12 @@ _DEFAULT = dg.DefaultSensorStatus.RUNNING if os.environ.get(ALERTS_CONFIG_ENV) e
 @dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=MART_JOBS,
                       request_job=alerts_evaluation_job, default_status=_DEFAULT, minimum_interval_seconds=30)
 def alerts_after_marts(context: dg.RunStatusSensorContext):
-    """One alert cycle per successful marts run, for the run's day (today when it has no partition)."""
+    """One alert cycle per successful marts run, for the run's day (today when it has no partition):
+    incremental after an intraday run, the whole day after any other (a daily build may rewrite it)."""
     run = context.dagster_run
     day = run.tags.get("dagster/partition") or datetime.now(timezone.utc).date().isoformat()
-    return dg.RunRequest(run_key=f"alerts-{run.run_id}", run_config={
-        "ops": {"evaluate_alerts": {"config": {"day": day, "config_path": os.environ.get(ALERTS_CONFIG_ENV)}}}})
+    config = {"day": day, "config_path": os.environ.get(ALERTS_CONFIG_ENV), "full": run.job_name != "intraday_marts_job"}
+    return dg.RunRequest(run_key=f"alerts-{run.run_id}", run_config={"ops": {"evaluate_alerts": {"config": config}}})
 
 
 def failure_document(job_name: str, run_id: str, error: str | None) -> dict:
