@@ -11,16 +11,13 @@ Readers wait for those few catalog statements and see the old day or the new one
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 import psycopg
 from psycopg import sql
 
 from mmwatch.serving import state
 from mmwatch.serving.columns import Column
 from mmwatch.serving.postgres import MARTS_SCHEMA
-from mmwatch.serving.tables import (STAGE_PREFIX, column_definitions, copy_into, create_indexes, indexed, lock_publisher,
+from mmwatch.serving.tables import (STAGE_PREFIX, RowsExport, column_definitions, copy_into, create_indexes, indexed, lock_publisher,
                                     rename_table_and_indexes, swap_in)
 
 PARTITIONS_SCHEMA = "marts_partitions"
@@ -37,14 +34,15 @@ def ensure_partitions_schema(conn: psycopg.Connection) -> None:
         conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(PARTITIONS_SCHEMA)))
 
 
-def _stage_day(cur: psycopg.Cursor, table: str, columns: list[Column], day: str, path: Path) -> int:
+def _stage_day(cur: psycopg.Cursor, table: str, columns: list[Column], day: str, export: RowsExport) -> int:
     """marts_partitions.<table>__<day>__next holding the day's rows, indexed and analyzed."""
     stage = partition_name(table, day) + _STAGED
     target = sql.Identifier(PARTITIONS_SCHEMA, stage)
     cur.execute(sql.SQL("drop table if exists {}").format(target))  # left by an interrupted run
     cur.execute(sql.SQL("create table {} ({}, check (day is not null and day = {}::date))").format(
         target, column_definitions(columns), sql.Literal(day)))
-    rows = copy_into(cur, target, columns, path, freeze=True)
+    with export(day) as rows_csv:
+        rows = copy_into(cur, target, columns, rows_csv, freeze=True)
     create_indexes(cur, PARTITIONS_SCHEMA, stage, indexed(columns))
     cur.execute(sql.SQL("analyze {}").format(target))
     return rows
@@ -59,15 +57,15 @@ def _promote(cur: psycopg.Cursor, table: str, day: str) -> None:
     rename_table_and_indexes(cur, PARTITIONS_SCHEMA, partition_name(table, day) + _STAGED, partition_name(table, day))
 
 
-def replace_day(conn: psycopg.Connection, table: str, columns: list[Column], day: str, path: Path,
+def replace_day(conn: psycopg.Connection, table: str, columns: list[Column], day: str, export: RowsExport,
                 fingerprint: dict[str, state.Fingerprint]) -> int:
     """Swap the partition of `day` of marts.`table` (already partitioned, same columns) for the
-    rows in the CSV at `path`; record `fingerprint` in the same transaction. Returns the rows."""
+    rows `export(day)` gives; record `fingerprint` in the same transaction. Returns the rows."""
     parent = sql.Identifier(MARTS_SCHEMA, table)
     live = sql.Identifier(PARTITIONS_SCHEMA, partition_name(table, day))
     with conn.transaction(), conn.cursor() as cur:
         lock_publisher(cur, table)
-        rows = _stage_day(cur, table, columns, day, path)
+        rows = _stage_day(cur, table, columns, day, export)
         # the swap: from here to the commit readers of the table wait (catalog changes only)
         attached = cur.execute("select 1 from pg_inherits where inhrelid = to_regclass(%s) and inhparent = %s::regclass",
                                (live.as_string(cur), parent.as_string(cur))).fetchone()
@@ -81,10 +79,10 @@ def replace_day(conn: psycopg.Connection, table: str, columns: list[Column], day
 
 
 def swap_partitioned_table(conn: psycopg.Connection, table: str, columns: list[Column],
-                           fingerprints: dict[str, state.Fingerprint], export_day: Callable[[str], Path]) -> int:
+                           fingerprints: dict[str, state.Fingerprint], export: RowsExport) -> int:
     """Replace marts.`table` (missing, plain, or partitioned with other columns) by a new table
-    partitioned by day holding every day of `fingerprints` (`export_day(day)` writes that day's
-    CSV); readers see the old table until the commit. Returns the rows."""
+    partitioned by day holding every day of `fingerprints` (rows from `export(day)`); readers see
+    the old table until the commit. Returns the rows."""
     stage = f"{STAGE_PREFIX}{table}"
     parent = sql.Identifier(MARTS_SCHEMA, stage)
     rows = 0
@@ -94,9 +92,7 @@ def swap_partitioned_table(conn: psycopg.Connection, table: str, columns: list[C
         cur.execute(sql.SQL("create table {} ({}) partition by list (day)").format(parent, column_definitions(columns)))
         create_indexes(cur, MARTS_SCHEMA, stage, indexed(columns))  # instant: no partitions yet
         for day in sorted(fingerprints):
-            path = export_day(day)
-            rows += _stage_day(cur, table, columns, day, path)
-            path.unlink()
+            rows += _stage_day(cur, table, columns, day, export)
             _attach(cur, parent, table, day)
         swap_in(cur, table)
         for day in fingerprints:

@@ -17,7 +17,6 @@ marts.alert_ledger, created empty from LEDGER_COLUMNS while the warehouse has no
 from __future__ import annotations
 
 import json
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,9 +31,10 @@ from mmwatch.errors import ConfigError
 from mmwatch.report import check_day
 from mmwatch.serving import partitions, state
 from mmwatch.serving.columns import Column, duckdb_columns, to_column
+from mmwatch.serving.export import csv_rows
 from mmwatch.serving.postgres import MARTS_SCHEMA, connect, ensure_database, ensure_schema_and_reader
-from mmwatch.serving.tables import (STAGE_PREFIX, column_definitions, copy_into, create_indexes, indexed, lock_publisher,
-                                    published_shape, swap_in)
+from mmwatch.serving.tables import (STAGE_PREFIX, RowsExport, column_definitions, copy_into, create_indexes, indexed,
+                                    lock_publisher, published_shape, swap_in)
 
 
 @dataclass(frozen=True)
@@ -79,25 +79,16 @@ def _source(mart: MartTable) -> str:
     return f'"{mart.source_schema}"."{mart.name}"'
 
 
-def _export_csv(duck: duckdb.DuckDBPyConnection, source: str | None, columns: list[Column], day: str | None, path: Path) -> None:
-    """The rows as CSV at `path` (an empty file for a table created empty, `source` None)."""
-    if source is None:
-        path.write_bytes(b"")
-        return
-    where = f" where day = date '{day}'" if day else ""
-    select = ", ".join(c.export_sql for c in columns)
-    duck.execute(f"copy (select {select} from {source}{where}) to '{path}' (format csv, header false)")
-
-
-def _swap_table(conn: psycopg.Connection, table: str, columns: list[Column], path: Path,
+def _swap_table(conn: psycopg.Connection, table: str, columns: list[Column], export: RowsExport,
                 fingerprints: dict[str, state.Fingerprint]) -> int:
-    """Replace marts.`table` by a plain table loaded from the CSV at `path`, in one transaction."""
+    """Replace marts.`table` by a plain table of the rows `export(None)` gives, in one transaction."""
     stage = f"{STAGE_PREFIX}{table}"
     with conn.transaction(), conn.cursor() as cur:
         lock_publisher(cur, table)
         cur.execute(sql.SQL("drop table if exists {}").format(sql.Identifier(MARTS_SCHEMA, stage)))
         cur.execute(sql.SQL("create table {} ({})").format(sql.Identifier(MARTS_SCHEMA, stage), column_definitions(columns)))
-        rows = copy_into(cur, sql.Identifier(MARTS_SCHEMA, stage), columns, path, freeze=True)
+        with export(None) as rows_csv:
+            rows = copy_into(cur, sql.Identifier(MARTS_SCHEMA, stage), columns, rows_csv, freeze=True)
         create_indexes(cur, MARTS_SCHEMA, stage, indexed(columns))
         cur.execute(sql.SQL("analyze {}").format(sql.Identifier(MARTS_SCHEMA, stage)))
         swap_in(cur, table)
@@ -124,7 +115,7 @@ def _unchanged(conn: psycopg.Connection, table: str, wanted: dict[str, state.Fin
 
 
 def publish_table(duck: duckdb.DuckDBPyConnection, conn: psycopg.Connection, mart: MartTable, day: str | None,
-                  workdir: Path, force: bool = False) -> Published:
+                  force: bool = False) -> Published:
     """Publish one mart: only the partition of `day` of a day-partitioned fact published with the
     same columns, else the whole table (partitioned by day for day-partitioned facts) through a
     staging table swap; nothing when its content is already published (unless `force`)."""
@@ -148,21 +139,15 @@ def publish_table(duck: duckdb.DuckDBPyConnection, conn: psycopg.Connection, mar
     if same_shape and not force and _unchanged(conn, mart.name, wanted, day if by_day else None):
         return Published(mart.name, "unchanged", 0, time.perf_counter() - started)
 
-    def export(part_day: str | None) -> Path:
-        path = workdir / f"{mart.name}.csv"
-        _export_csv(duck, source, columns, part_day, path)
-        return path
+    def export(part_day: str | None):
+        return csv_rows(duck, source, columns, part_day)
 
     if by_day:
-        path = export(day)
-        rows, mode = partitions.replace_day(conn, mart.name, columns, day, path, wanted), "day"
-        path.unlink()
+        rows, mode = partitions.replace_day(conn, mart.name, columns, day, export, wanted), "day"
     elif has_day:
         rows, mode = partitions.swap_partitioned_table(conn, mart.name, columns, wanted, export), "swap"
     else:
-        path = export(None)
-        rows, mode = _swap_table(conn, mart.name, columns, path, wanted), "swap"
-        path.unlink()
+        rows, mode = _swap_table(conn, mart.name, columns, export, wanted), "swap"
     return Published(mart.name, mode, rows, time.perf_counter() - started)
 
 
@@ -180,10 +165,9 @@ def publish_marts(warehouse: str | Path, dsn: str, marts: Sequence[MartTable], d
     if not warehouse.is_file():
         raise ConfigError(f"warehouse {warehouse} does not exist: build the marts first (`mmwatch build --date <day>`)")
     analytics = ensure_database(dsn, database)
-    with duckdb.connect(str(warehouse), read_only=True) as duck, connect(analytics) as conn, \
-            tempfile.TemporaryDirectory(prefix="mmwatch-publish-") as workdir:
+    with duckdb.connect(str(warehouse), read_only=True) as duck, connect(analytics) as conn:
         duck.execute("set TimeZone = 'UTC'")
         ensure_schema_and_reader(conn)
         partitions.ensure_partitions_schema(conn)
         state.ensure_state_table(conn)
-        return [publish_table(duck, conn, mart, day, Path(workdir), force) for mart in marts]
+        return [publish_table(duck, conn, mart, day, force) for mart in marts]

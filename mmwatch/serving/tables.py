@@ -2,7 +2,9 @@
 definitions, COPY from a CSV file, indexes, and what a published table looks like."""
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import BinaryIO
 
 import psycopg
 from psycopg import sql
@@ -13,7 +15,9 @@ from mmwatch.serving.postgres import MARTS_SCHEMA, READER_ROLE
 # columns the dashboards filter on: each gets a btree index where the table has it
 INDEXED_COLUMNS = ("day", "exchange", "symbol", "obligation_id", "mm_name")
 _COPY_BLOCK = 1 << 20
-STAGE_PREFIX = "_next_"  # marts._next_<table>: the table being loaded, swapped in when complete
+STAGE_PREFIX = "_next_"
+# day (None: the whole table) -> a context giving that part's rows as a CSV stream (export.csv_rows)
+RowsExport = Callable[[str | None], AbstractContextManager[BinaryIO]]  # marts._next_<table>: the table being loaded, swapped in when complete
 
 
 def lock_publisher(cur: psycopg.Cursor, table: str) -> None:
@@ -43,14 +47,15 @@ def index_name(table: str, column: str) -> str:
     return f"{table}_{column}_idx"
 
 
-def copy_into(cur: psycopg.Cursor, target: sql.Composable, columns: list[Column], path: Path, freeze: bool = False) -> int:
-    """COPY the CSV file at `path` into `target`; `freeze` when the table was created in this
+def copy_into(cur: psycopg.Cursor, target: sql.Composable, columns: list[Column], rows_csv: BinaryIO,
+              freeze: bool = False) -> int:
+    """COPY the CSV stream `rows_csv` into `target`; `freeze` when the table was created in this
     transaction (rows are written already frozen: no later hint-bit rewrite). Returns the rows."""
     names = sql.SQL(", ").join(sql.Identifier(c.name) for c in columns)
     options = sql.SQL("format csv, freeze true" if freeze else "format csv")
     statement = sql.SQL("copy {} ({}) from stdin ({})").format(target, names, options)
-    with path.open("rb") as source, cur.copy(statement) as copy:
-        while block := source.read(_COPY_BLOCK):
+    with cur.copy(statement) as copy:
+        while block := rows_csv.read(_COPY_BLOCK):
             copy.write(block)
     return cur.rowcount
 

@@ -1,6 +1,6 @@
 """Day-partitioned facts are PostgreSQL partitions: a plain table left by an older publisher is
 migrated, a day is swapped as a new partition (the other days untouched), Metabase's role sees only
-the parent."""
+the parent; a failed export rolls the day's swap back."""
 from __future__ import annotations
 
 import shutil
@@ -8,10 +8,14 @@ from datetime import date, timedelta
 
 import duckdb
 import psycopg
+import pytest
 
-from mmwatch.serving.partitions import PARTITIONS_SCHEMA
+from mmwatch.serving.columns import duckdb_columns
+from mmwatch.serving.export import csv_rows
+from mmwatch.serving.partitions import PARTITIONS_SCHEMA, replace_day
 from mmwatch.serving.postgres import with_database
 from mmwatch.serving.publish import MartTable, publish_marts
+from mmwatch.serving.state import Fingerprint
 
 TABLE = "fct_orderbook_snapshot_metrics"
 
@@ -72,3 +76,20 @@ def test_plain_table_is_migrated_then_days_are_swapped_as_partitions(built_day, 
         assert pg.execute("select has_schema_privilege('metabase_reader', %s, 'usage')", (PARTITIONS_SCHEMA,)).fetchone() == (False,)
         pg.execute("set role metabase_reader")
         assert pg.execute(f"select count(*) from marts.{TABLE}").fetchone() == (2 * rows_per_day,)
+
+
+def test_a_failed_export_leaves_the_published_day_as_it_was(built_day, pg_dsn, throwaway_database):
+    day, warehouse = built_day
+    database = throwaway_database()
+    publish_marts(warehouse, pg_dsn, [MartTable(TABLE, True)], day, database=database)
+    with duckdb.connect(str(warehouse), read_only=True) as duck, psycopg.connect(with_database(pg_dsn, database)) as pg:
+        columns = duckdb_columns(duck, TABLE)
+        before = (_partitions(pg), pg.execute(f"select count(*) from marts.{TABLE}").fetchone())
+
+        def broken_export(part_day):  # DuckDB fails after the COPY into PostgreSQL has begun
+            return csv_rows(duck, '"main"."no_such_table"', columns, part_day)
+
+        with pytest.raises(duckdb.CatalogException):
+            replace_day(pg, TABLE, columns, day, broken_export, {day: Fingerprint(0, "")})
+        assert (_partitions(pg), pg.execute(f"select count(*) from marts.{TABLE}").fetchone()) == before
+        assert before[1] == (1440,) and _leftovers(pg) == []
