@@ -67,7 +67,8 @@ def _params(con: duckdb.DuckDBPyConnection, config: AlertsConfig, day: str, tabl
         columns = columns or list(flat)
         rows.append((*market, *flat.values()))
     con.execute("create or replace temp table alert_markets (exchange varchar, market_type varchar, symbol varchar)")
-    con.executemany("insert into alert_markets values (?, ?, ?)", [row[:3] for row in rows]) if rows else None
+    if rows:
+        con.executemany("insert into alert_markets values (?, ?, ?)", [row[:3] for row in rows])
     types = {bool: "boolean", int: "bigint", float: "double"}
     sample = {f"{rule}__{n}": v for rule in RULES for n, v in getattr(config.rules, rule).model_dump().items()}
     defs = ", ".join(f"{name} {types.get(type(value), 'double')}" for name, value in sample.items())

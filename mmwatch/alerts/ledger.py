@@ -13,6 +13,7 @@ notification (its open and close are recorded, not sent).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
@@ -105,8 +106,6 @@ def _close_missing(con, evaluation: Evaluation, seen: set[str]) -> list[tuple[di
 
 
 def _as_episode(row: dict, closed_at: datetime) -> Episode:
-    import json
-
     return Episode(row["rule"], row["exchange"], row["market_type"], row["symbol"], row["obligation_id"],
                    row["mm_name"], row["opened_at"], row["opened_at"] if row["severity"] == "critical" else None,
                    closed_at, row["last_seen_at"], False, json.loads(row["trigger_values"] or "{}"))
