@@ -20,6 +20,7 @@ import duckdb
 import psycopg
 from psycopg import sql
 
+from benchmarks.pg_backend_cpu import BackendCpu
 from mmwatch.serving.publish import MartTable, publish_marts
 
 DAY = "2026-11-20"
@@ -61,8 +62,11 @@ def main() -> None:
                       ("day re-publish, every row re-sent (force)", DAY, True))
             for label, day, force in rounds:
                 started, cpu = time.perf_counter(), time.process_time()
-                done = publish_marts(warehouse, args.dsn, marts, day, database=database, force=force)
-                print(f"{label}: {time.perf_counter() - started:.2f} s total ({time.process_time() - cpu:.2f} s CPU here)")
+                with BackendCpu(args.dsn, database) as backend:
+                    done = publish_marts(warehouse, args.dsn, marts, day, database=database, force=force)
+                pg_cpu = "n/a" if backend.seconds is None else f"{backend.seconds:.2f} s"
+                print(f"{label}: {time.perf_counter() - started:.2f} s total; CPU: {time.process_time() - cpu:.2f} s here "
+                      f"(DuckDB export, in parallel with PostgreSQL), {pg_cpu} in PostgreSQL")
                 for table in done:
                     print(f"  {table.table}: {table.mode} {table.rows:,} rows in {table.seconds:.2f} s")
         finally:
