@@ -7,8 +7,9 @@ directory and the raw assets' materialization of the landed partitions
 through Dagster (`raw_ingest_job` executed in process on an ephemeral
 instance, over the day's exchange range, as `mmwatch build` does). Prints a
 markdown row: seconds and snapshots/s per stage and overall, CPU seconds
-(this process and its children), peak RSS and the load average (the machine
-may be shared: compare CPU seconds and load, not only wall time).
+(this process and its children), peak RSS, the load average (the machine
+may be shared: compare CPU seconds and load, not only wall time) and what one
+Dagster run costs by itself (a warm run of the job over an empty partition).
 
     .venv/bin/python -m benchmarks.bench_import_raw [--snapshots 100000] [--levels 100]
 """
@@ -73,6 +74,10 @@ def main(argv: list[str] | None = None) -> None:
         job, instance = defs.resolve_job_def("raw_ingest_job"), dg.DagsterInstance.ephemeral()
         # warm-up on an empty partition: the first run in a process pays Dagster's set-up once
         job.execute_in_process(instance=instance, partition_key="2024-01-01|binance", run_config=_QUIET)
+        # Dagster's own cost per run: a second run over an empty partition (no landing files)
+        overhead_start, overhead_cpu = time.perf_counter(), cpu_seconds()
+        job.execute_in_process(instance=instance, partition_key="2024-01-02|binance", run_config=_QUIET)
+        overhead_s, overhead_cpu = time.perf_counter() - overhead_start, cpu_seconds() - overhead_cpu
         load_before = os.getloadavg()[0]
         cpu_start, started = cpu_seconds(), time.perf_counter()
         result = import_capture(data_dir, capture)
@@ -90,13 +95,13 @@ def main(argv: list[str] | None = None) -> None:
     import_s, raw_s, total_s = imported - started, finished - imported, finished - started
     peak_mb = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
     print("| snapshots | levels/side | capture MB | import s | import snap/s | raw s | raw snap/s | total s | "
-          "total snap/s | CPU s (import + raw) | peak RSS MB | load avg before/after |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "total snap/s | CPU s (import + raw) | peak RSS MB | load avg before/after | Dagster run, empty: s (CPU s) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     print(
         f"| {loaded:,} | {args.levels} | {capture.stat().st_size / 1e6:.0f} | {import_s:.2f} | {loaded / import_s:,.0f} | "
         f"{raw_s:.2f} | {loaded / raw_s:,.0f} | {total_s:.2f} | {loaded / total_s:,.0f} | "
         f"{cpu_end - cpu_start:.1f} ({cpu_imported - cpu_start:.1f} + {cpu_end - cpu_imported:.1f}) | {peak_mb:,.0f} | "
-        f"{load_before:.1f} / {os.getloadavg()[0]:.1f} |"
+        f"{load_before:.1f} / {os.getloadavg()[0]:.1f} | {overhead_s:.2f} ({overhead_cpu:.2f}) |"
     )
 
 

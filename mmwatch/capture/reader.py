@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mmwatch.capture.fastpath import ORDERBOOK_SCHEMA, TRADE_SCHEMA, with_line_no, parse_fast, shapes
-from mmwatch.capture.lines import LineBlock, check_is_jsonl, line_blocks
+from mmwatch.capture.lines import BLOCK_BYTES, LineBlock, check_is_jsonl, line_blocks
 from mmwatch.capture.careful import CAREFUL_QUERY
 from mmwatch.capture.rules import COUNTED_TYPES, LANDED_TYPES, RECORD_TYPES, line_problem
 
@@ -109,11 +109,11 @@ class CaptureReader:
     chunks and counts come out in file order.
     """
 
-    def __init__(self, path: str | Path, workers: int = PARSE_WORKERS):
+    def __init__(self, path: str | Path, workers: int = PARSE_WORKERS, block_bytes: int = BLOCK_BYTES):
         self.path = Path(path)
         check_is_jsonl(self.path)
         self.counts = CaptureCounts()
-        self.workers = max(1, workers)
+        self.workers, self.block_bytes = max(1, workers), block_bytes
 
     def chunks(self) -> Iterator[CaptureChunk]:
         """Yield the accepted order books and trades of each block of lines."""
@@ -131,7 +131,7 @@ class CaptureReader:
 
         in_flight: deque[Future] = deque()
         # a block's buffer is reused `workers + 1` blocks later: by then it has been parsed
-        blocks = line_blocks(self.path, buffers=self.workers + 2)
+        blocks = line_blocks(self.path, self.block_bytes, buffers=self.workers + 2)
         try:
             with ThreadPoolExecutor(self.workers, thread_name_prefix="capture-parser") as pool:
                 try:
