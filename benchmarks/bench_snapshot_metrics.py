@@ -85,7 +85,7 @@ with duckdb.connect(config=json.loads(sys.argv[2])) as con:
     print(con.execute(sys.argv[1], json.loads(sys.argv[3])).fetchall())
 """
 # dbt/profiles.yml's settings, so the bare scans run under the model's limits
-PROFILE_SETTINGS = {"threads": 2, "memory_limit": "1200MB", "preserve_insertion_order": False}
+PROFILE_SETTINGS = {"threads": 2, "memory_limit": "3GB", "preserve_insertion_order": False}
 
 
 def duckdb_command(sql: str, config: dict, params: dict | None = None) -> list[str]:

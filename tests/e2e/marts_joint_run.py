@@ -9,10 +9,12 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import yaml
 
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "marts_joint.yaml"
 CADENCE_MS = 10_000
 MINUTES = 30  # 00:00-00:30 of the scenario day
+FUNDING_EVERY_MS = 300_000  # the raw_funding asset reads the perp's funding every 5 minutes
 
 
 @dataclass
@@ -56,6 +58,20 @@ def _ingest(defs, instance) -> int:
     return len(requests)
 
 
+def _read_funding(layout, config_path: Path, day: str) -> None:
+    """Materialize the raw_funding data-set asset for bybit at the simulator's current clock."""
+    from assets.datasets_funding import raw_funding
+    from assets.datasets_resource import MarketDataResource
+    from assets.partitions import partition_range_tags
+    from resources.data_dir import DataDirResource
+
+    assert dg.materialize(
+        [raw_funding], tags=partition_range_tags(day, ["bybit"]), instance=dg.DagsterInstance.ephemeral(),
+        resources={"data_dir": DataDirResource(path=str(layout.root)),
+                   "market_data": MarketDataResource(config_path=str(config_path), rate_limit=False, retries=0)},
+    ).success
+
+
 def run_joint_scenario(layout, obligations_csv: Path) -> JointRun:
     """Collect the first MINUTES of the scenario day over HTTP and build the day's marts."""
     from mmwatch.collector.collector import Collector
@@ -73,6 +89,9 @@ def run_joint_scenario(layout, obligations_csv: Path) -> JointRun:
     instance = ensure_instance(layout)
     sink = LandingSink(layout, background=False)
     with SimulatorProcess(SCENARIO, clock="virtual") as simulator:
+        config_path = obligations_csv.with_name("collection.yaml")
+        config_path.write_text(yaml.safe_dump({"simulator_url": simulator.url, "exchanges": {
+            venue: {"markets": [m.symbol for m in spec.markets]} for venue, spec in scenario.venues.items()}}))
         collector = Collector(scenario_config(scenario, CADENCE_MS / 1000), sink, clock=lambda: start,
                               simulator_url=simulator.url, virtual_time=True, trades_since_ms=start)
 
@@ -82,6 +101,8 @@ def run_joint_scenario(layout, obligations_csv: Path) -> JointRun:
                 for t_ms in range(start, end + 1, CADENCE_MS):  # the last poll fetches 00:29's trades
                     simulator.set_clock(t_ms)
                     await collector.run_cycle(t_ms)
+                    if (t_ms - start) % FUNDING_EVERY_MS == 0:
+                        _read_funding(layout, config_path, day)
             finally:
                 await collector.close()
                 sink.close()

@@ -84,6 +84,23 @@ def test_perp_basis_equals_the_scenario_basis_within_tick_rounding(run):
         assert abs(row["basis_bps"] - perp.basis_bps(row["perp_ts"])) <= tolerance
 
 
+def test_funding_and_premium_of_the_perp(run):
+    """Funding read every 5 minutes: the scenario's rate (no jitter), annualised over its 8 h
+    interval; premium = (mark − index) / index = the scenario basis within the mark's and the
+    index's tick rounding."""
+    from simulator.market import World
+
+    perp_spec = World(run.scenario).market("bybit", "BTC/USDT:USDT")
+    rate = perp_spec.market.perp.funding_rate
+    rows = run.marts("select * from fct_perp_basis_minute where exchange = 'bybit' and funding_ts is not null")
+    assert len(rows) >= 6
+    for row in rows:
+        assert row["funding_rate"] == pytest.approx(rate, abs=1e-12)
+        assert row["funding_rate_annualised"] == pytest.approx(rate * 365 * 24 / 8, rel=1e-12)
+        tolerance = 0.1 / row["index_price"] * 10_000  # half a tick on each price
+        assert abs(row["premium_bps"] - perp_spec.basis_bps(row["funding_ts"])) <= tolerance
+
+
 def raw_trades(run) -> dict[tuple, list[dict]]:
     trades = run.lake_rows("raw_trades", "select * from lake order by ts, trade_id")
     per_market = defaultdict(list)
