@@ -13,6 +13,9 @@ ANALYTICS_DB = "analytics"
 MARTS_SCHEMA = "marts"
 READER_ROLE = "metabase_reader"
 READER_PASSWORD_ENV = "MMWATCH_METABASE_READER_PASSWORD"
+# memory per sort/hash of the reader's queries: a card aggregating a day of minute rows (~300k)
+# sorts in memory instead of spilling to disk (PostgreSQL's default is 4MB)
+READER_WORK_MEM = "64MB"
 
 
 def with_database(dsn: str, dbname: str) -> str:
@@ -47,7 +50,8 @@ def ensure_database(dsn: str, dbname: str = ANALYTICS_DB) -> str:
 
 def ensure_schema_and_reader(conn: psycopg.Connection, schema: str = MARTS_SCHEMA) -> None:
     """Schema `schema` and the read-only role `metabase_reader` (LOGIN with the password from
-    $MMWATCH_METABASE_READER_PASSWORD, NOLOGIN when unset), allowed to read every table of it."""
+    $MMWATCH_METABASE_READER_PASSWORD, NOLOGIN when unset, work_mem READER_WORK_MEM), allowed to
+    read every table of it."""
     password = os.environ.get(READER_PASSWORD_ENV) or None
     role = sql.Identifier(READER_ROLE)
     dbname = conn.info.dbname
@@ -59,6 +63,7 @@ def ensure_schema_and_reader(conn: psycopg.Connection, schema: str = MARTS_SCHEM
             conn.execute(sql.SQL("alter role {} login password {}").format(role, sql.Literal(password)))
         else:
             conn.execute(sql.SQL("alter role {} nologin").format(role))
+        conn.execute(sql.SQL("alter role {} set work_mem = {}").format(role, sql.Literal(READER_WORK_MEM)))
         conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
         conn.execute(sql.SQL("grant connect on database {} to {}").format(sql.Identifier(dbname), role))
         conn.execute(sql.SQL("grant usage on schema {} to {}").format(sql.Identifier(schema), role))
