@@ -29,7 +29,7 @@ LEDGER_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("closed_at", "TIMESTAMPTZ", "timestamptz", "When the condition cleared; NULL while open."),
     ("trigger_values", "VARCHAR", "text", "JSON object of the values that fired it (metric, threshold, window...)."),
     ("message", "VARCHAR", "text", "Human-readable summary sent to the channels."),
-    ("notified_severity", "VARCHAR", "text", "Highest severity delivered to every routed channel; NULL until delivered."),
+    ("notified_severity", "VARCHAR", "text", "Highest severity some routed channel has received; NULL until one has (delivery_pending shows channels still owed)."),
     ("last_notified_at", "TIMESTAMPTZ", "timestamptz", "Last successful notification (open, escalation or close)."),
     ("delivery_pending", "BOOLEAN", "boolean", "True while some routed channel has not yet received the latest event."),
 )
