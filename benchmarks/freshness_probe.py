@@ -1,9 +1,11 @@
 """Helpers of bench_freshness: watch fct_orderbook_snapshot_metrics from outside, and sum up latencies.
 
-The warehouse is read only while no marts run is queued or in progress (checked in the Dagster
+The warehouse is read only while no marts run is starting or running (checked in the Dagster
 instance): DuckDB lets one process write, and a reader holding the file when dbt opens it would
-fail that run. A snapshot's "first seen" time is therefore the first idle poll after the run that
-built it, so the measured latency is slightly pessimistic (up to one poll interval).
+fail that run. A queued run does not open it yet, and a started one spends seconds (dbt start-up
+and parse) before it does, far longer than one read. A snapshot's "first seen" time is the first
+such poll after the run that built it: the measured latency is pessimistic by up to one poll
+interval (more when the next run starts at once and no poll falls between the two).
 """
 from __future__ import annotations
 
@@ -14,14 +16,16 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines.freshness_plan import IN_FLIGHT_STATUSES
-
 MART_JOB_NAMES = ("daily_marts_job", "intraday_marts_job")
 
 
+# statuses in which a marts run may have warehouse.duckdb open
+_OPEN_STATUSES = ("STARTING", "STARTED", "CANCELING")
+
+
 def marts_busy(instance: dg.DagsterInstance) -> bool:
-    """True while a marts run is queued or in progress."""
-    statuses = [dg.DagsterRunStatus(s) for s in IN_FLIGHT_STATUSES]
+    """True while a marts run is starting or running."""
+    statuses = [dg.DagsterRunStatus(s) for s in _OPEN_STATUSES]
     return any(instance.get_run_records(dg.RunsFilter(job_name=job, statuses=statuses), limit=1)
                for job in MART_JOB_NAMES)
 
