@@ -56,6 +56,8 @@ def test_published_marts_equal_duckdb(built_day, marts, pg_dsn, throwaway_databa
                 "fct_orderbook_snapshot_metrics_symbol_idx", "dim_obligations_mm_name_idx"} <= indexes
         reader = pg.execute("select rolcanlogin from pg_roles where rolname = 'metabase_reader'").fetchone()
         assert reader is not None
+        settings = pg.execute("select setconfig from pg_db_role_setting where setrole = 'metabase_reader'::regrole").fetchone()
+        assert "work_mem=64MB" in settings[0]
         assert pg.execute("select has_table_privilege('metabase_reader', 'marts.fct_mm_compliance_daily', 'select'), "
                           "has_table_privilege('metabase_reader', 'marts.fct_mm_compliance_daily', 'insert')").fetchone() == (True, False)
 
