@@ -51,3 +51,22 @@ def test_a_marts_run_in_flight_coalesces_new_data(defs, env, instance, job, stat
     later = raw_run(defs, instance, DAY)
     request = _tick(instance)
     assert isinstance(request, dg.RunRequest) and request.run_key == f"intraday-{DAY}-{later}"
+
+
+@pytest.mark.parametrize("job", ["intraday_marts_job", "daily_marts_job"])
+def test_publishing_follows_every_marts_job(defs, instance, job):
+    from assets.publish_marts import PUBLISHED_MARTS, published_key
+    from pipelines.freshness_jobs import INTRADAY_MARTS
+
+    run = instance.create_run_for_job(defs.resolve_job_def(job), status=dg.DagsterRunStatus.SUCCESS,
+                                      tags={"dagster/partition": DAY})
+    event = dg.DagsterEvent(event_type_value="PIPELINE_SUCCESS", job_name=job)
+    context = dg.build_run_status_sensor_context(
+        sensor_name="publish_after_marts", dagster_event=event, dagster_instance=instance, dagster_run=run)
+    request = defs.resolve_sensor_def("publish_after_marts")(context)
+    assert request.partition_key == DAY and request.run_key == run.run_id
+    if job == "intraday_marts_job":  # only the marts the intraday run rebuilt
+        assert set(request.asset_selection) == {published_key(m) for m in INTRADAY_MARTS}
+        assert len(INTRADAY_MARTS) < len(PUBLISHED_MARTS)
+    else:
+        assert request.asset_selection is None
