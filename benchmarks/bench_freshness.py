@@ -70,7 +70,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-freshness-", ignore_cleanup_errors=True) as tmp, \
             SimulatorProcess(SCENARIO, clock="wall") as sim:
         layout = DataDir(Path(tmp) / "data").ensure()
-        env = {**os.environ, "MMWATCH_DATA_DIR": str(layout.root), "DAGSTER_HOME": str(layout.dagster_home)}
+        # PYTHONPATH: the processes run this tree's code, also from an exported copy of the repository
+        env = {**os.environ, "MMWATCH_DATA_DIR": str(layout.root), "DAGSTER_HOME": str(layout.dagster_home),
+               "PYTHONPATH": str(REPO)}
         os.environ.update(env)
         instance = ensure_instance(layout)
         config = write_config(Path(tmp), args.flush_s)
