@@ -20,6 +20,7 @@ trades as (
         coalesce(notional_usd >= whale_threshold_usd, false) as is_whale
 
     from {{ relation }}
+    where {{ day_filter() }}
 
 ),
 
