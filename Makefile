@@ -38,6 +38,8 @@ test-fast: install
 
 dev: install
 	mkdir -p $(MMWATCH_DATA_DIR)/dagster_home
+	# the instance's dagster.yaml (warehouse pool: one run at a time), written when missing
+	DAGSTER_HOME=$(MMWATCH_DATA_DIR)/dagster_home $(BIN)/python -c "from mmwatch.settings import DataDir; from pipelines.instance import ensure_instance; ensure_instance(DataDir.from_env('$(MMWATCH_DATA_DIR)').ensure())"
 	DAGSTER_HOME=$(MMWATCH_DATA_DIR)/dagster_home $(BIN)/dagster dev -w workspace.yaml
 
 bench: install
