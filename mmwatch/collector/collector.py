@@ -64,6 +64,7 @@ class Collector:
         self.jobs: list[_Job] = []
         self.cursors: dict[tuple[str, str], TradeCursor] = {}
         self.counts: Counter = Counter()
+        self._virtual_now_ms = 0  # virtual time: the logical time of the current cycle
 
     @property
     def requests(self) -> Counter:
@@ -77,10 +78,14 @@ class Collector:
 
     async def start(self) -> None:
         """Create the exchange instances and load every venue's markets; ConfigError for unknown symbols."""
+        self._virtual_now_ms = self.clock()
         try:
             for exchange_id, venue in self.config.exchanges.items():
                 url = venue.simulator_url or self.simulator_url or self.config.simulator_url
-                budget = VenueBudget(exchange_id, wait=not self.virtual_time)
+                # virtual time: count requests in the windows of logical time (the wall clock would
+                # crowd many cycles into one window on a fast machine); nothing waits
+                budget = (VenueBudget(exchange_id, clock=lambda: self._virtual_now_ms, wait=False)
+                          if self.virtual_time else VenueBudget(exchange_id))
                 self.budgets[exchange_id] = budget
                 self.venues[exchange_id] = VenueState.build(exchange_id, venue, url, self.virtual_time, budget)
                 for symbol in venue.markets:
@@ -117,6 +122,7 @@ class Collector:
 
     async def run_cycle(self, now_ms: int) -> int:
         """Fetch, concurrently, every market due at logical time `now_ms`; returns the number of fetches."""
+        self._virtual_now_ms = now_ms
         due = [job for job in self.jobs if job.next_due_ms <= now_ms]
         results = await asyncio.gather(*(self._run_job(job, lambda: now_ms) for job in due))
         for job, rows in zip(due, results):

@@ -35,7 +35,7 @@ def test_every_market_of_every_venue_lands_every_cycle(run, venues_scenario):
     assert set(collector.budgets) == set(venues_scenario.venues)
     for venue, budget in collector.budgets.items():  # markets + books + trades at least
         assert budget.requests >= 1 + 2 * CYCLES * len(venues_scenario.venues[venue].markets), venue
-        assert 0 < budget.peak()[1] < 0.8, venue
+        assert 0 < budget.peak()[1] < 0.8, budget.report()
 
 
 @pytest.mark.parametrize("venue, symbol", MARKETS, ids=[f"{v}-{s}" for v, s in MARKETS])
