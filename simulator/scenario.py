@@ -27,7 +27,7 @@ from pydantic import AfterValidator, Field, ValidationError, field_validator, mo
 
 from mmwatch.errors import ConfigError
 from simulator.datasets import VENUE_MARKET_TYPES, VENUES
-from simulator.scenario_parts import HHMM_RE, Asset, DownWindow, MarketEvent, Perp, RateLimit, _hhmm_ms, _Model
+from simulator.scenario_parts import Asset, DailyWindow, DownWindow, MarketEvent, Perp, RateLimit, _hhmm_ms, _Model
 
 __all__ = ["Asset", "DownWindow", "Perp", "RateLimit", "Scenario", "load_scenario", "parse_scenario"]
 
@@ -162,22 +162,13 @@ class Quoting(_Model):
     levels: int = Field(5, ge=1, le=200)
 
 
-class Window(_Model):
+class Window(DailyWindow):
     """A behaviour window over the UTC day, `start` inclusive, `end` exclusive."""
 
-    start: str
-    end: str
     behaviour: Behaviour
     spread_bps: float | None = Field(None, gt=0, description="wide_spread: the spread quoted")
     depth_fraction: float | None = Field(None, gt=0, le=1,
                                          description="thin_book: share of depth; skewed: share of the ask side")
-
-    @field_validator("start", "end")
-    @classmethod
-    def _hhmm(cls, value: str) -> str:
-        if not HHMM_RE.match(value):
-            raise ValueError(f"{value!r} is not HH:MM (00:00 to 24:00)")
-        return value
 
     @model_validator(mode="after")
     def _params(self) -> "Window":

@@ -19,6 +19,24 @@ def _hhmm_ms(value: str) -> int:
     return (int(hours) * 60 + int(minutes)) * 60_000
 
 
+class DailyWindow(_Model):
+    """A window of the UTC day given as HH:MM, `start` inclusive, `end` exclusive (00:00 to 24:00)."""
+
+    start: str
+    end: str
+
+    @field_validator("start", "end")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        if not HHMM_RE.match(value):
+            raise ValueError(f"{value!r} is not HH:MM (00:00 to 24:00)")
+        return value
+
+    def covers(self, ms_of_day: int) -> bool:
+        """True when this millisecond of the UTC day is inside the window."""
+        return _hhmm_ms(self.start) <= ms_of_day < _hhmm_ms(self.end)
+
+
 class Asset(_Model):
     """A price path shared by every venue listing BASE/QUOTE (spot and perpetuals)."""
 
@@ -40,23 +58,11 @@ class Perp(_Model):
     top_long_short_ratio: float = Field(1.2, gt=0, description="top traders' positions, long/short")
 
 
-class DownWindow(_Model):
+class DownWindow(DailyWindow):
     """A daily window (UTC, end exclusive) in which every request to the venue answers `status`."""
 
-    start: str
-    end: str
     status: Literal[500, 502, 503, 504] = 503
 
-    @field_validator("start", "end")
-    @classmethod
-    def _hhmm(cls, value: str) -> str:
-        if not HHMM_RE.match(value):
-            raise ValueError(f"{value!r} is not HH:MM (00:00 to 24:00)")
-        return value
-
-    def covers(self, ms_of_day: int) -> bool:
-        """True when this millisecond of the UTC day is inside the window."""
-        return _hhmm_ms(self.start) <= ms_of_day < _hhmm_ms(self.end)
 
 
 class RateLimit(_Model):
@@ -66,24 +72,12 @@ class RateLimit(_Model):
     scale: float = Field(1.0, gt=0)
 
 
-class MarketEvent(_Model):
+class MarketEvent(DailyWindow):
     """A daily window (UTC, end exclusive) of a market-wide event: `price_jump` lifts the fair price
     by `move_pct` % (books and trades follow) until the window ends; `volume_burst` multiplies every
     trade's amount by `factor` (the trade count and ids stay as they are)."""
 
-    start: str
-    end: str
     kind: Literal["price_jump", "volume_burst"]
     move_pct: float = Field(0.0, gt=-90, le=1000)
     factor: float = Field(1.0, gt=0, le=10_000)
 
-    @field_validator("start", "end")
-    @classmethod
-    def _hhmm(cls, value: str) -> str:
-        if not HHMM_RE.match(value):
-            raise ValueError(f"{value!r} is not HH:MM (00:00 to 24:00)")
-        return value
-
-    def covers(self, ms_of_day: int) -> bool:
-        """True when this millisecond of the UTC day is inside the window."""
-        return _hhmm_ms(self.start) <= ms_of_day < _hhmm_ms(self.end)
