@@ -1,12 +1,21 @@
-{#- The UTC day being built: the dbt var `day` ('YYYY-MM-DD'), or none (build every day). -#}
+{#-
+  The UTC day being built ('YYYY-MM-DD'): the dbt var `day`, else (when models execute) the
+  environment variable MMWATCH_DBT_DAY, else none (build every day). Dagster passes the day in
+  the environment: a var that changes from run to run makes dbt re-parse the whole project
+  (seconds of CPU per run), and an env var read only at execution is not part of the saved
+  parse state.
+-#}
 {%- macro built_day() -%}
   {%- set day = (var('day', '') or '') | string | trim -%}
+  {%- if (not day or day == 'None') and execute -%}
+    {%- set day = env_var('MMWATCH_DBT_DAY', '') | trim -%}
+  {%- endif -%}
   {%- if not day or day == 'None' -%}
     {{ return(none) }}
   {%- endif -%}
   {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', day) -%}
     {{ exceptions.raise_compiler_error(
-        "dbt var day=" ~ day ~ " is not a UTC day: pass it as YYYY-MM-DD (e.g. --vars '{day: 2025-11-21}') or leave it unset to build every day") }}
+        "dbt var day (or MMWATCH_DBT_DAY)=" ~ day ~ " is not a UTC day: pass it as YYYY-MM-DD (e.g. --vars '{day: 2025-11-21}') or leave it unset to build every day") }}
   {%- endif -%}
   {{ return(day) }}
 {%- endmacro -%}

@@ -1,11 +1,16 @@
 {#-
   The obligations table: the seed mm_obligations, or the CSV named by the dbt var
-  `obligations_csv` when it is set (tests and the demo). The seed is referenced either
-  way so the DAG, and so the manifest Dagster loads, do not depend on the var.
+  `obligations_csv` when it is set (tests and the demo), else, when models execute, by the
+  environment variable MMWATCH_OBLIGATIONS_CSV (how Dagster passes it: see built_day for why
+  not a var). The seed is referenced either way so the DAG, and so the manifest Dagster loads,
+  do not depend on either.
 -#}
 {%- macro obligations_source() -%}
   {%- set seed_relation = ref('mm_obligations') -%}
   {%- set csv_path = var('obligations_csv', '') -%}
+  {%- if not csv_path and execute -%}
+    {%- set csv_path = env_var('MMWATCH_OBLIGATIONS_CSV', '') -%}
+  {%- endif -%}
   {%- if not csv_path -%}
     {{ seed_relation }}
   {%- else -%}
@@ -13,7 +18,7 @@
       {%- set found = run_query("select count(*) from glob('" ~ csv_path ~ "')").columns[0].values()[0] -%}
       {%- if found == 0 -%}
         {{ exceptions.raise_compiler_error(
-            "dbt var obligations_csv=" ~ csv_path ~ " names no file (paths are relative to the dbt/ "
+            "dbt var obligations_csv (or MMWATCH_OBLIGATIONS_CSV)=" ~ csv_path ~ " names no file (paths are relative to the dbt/ "
             ~ "directory): give an existing CSV with the columns of seeds/mm_obligations.csv, or unset the var") }}
       {%- endif -%}
     {%- endif -%}

@@ -65,3 +65,10 @@ def test_intraday_refresh_and_past_day_backfill_touch_only_their_day(defs, data_
     assert _ts_spread(rows[PAST]) == _expected(past_start_ms, [0, 10, 20, 30, 40, 50], 10.0)
     assert rows[PAST][:4] == past_before  # the rebuilt day keeps its ids and values
     assert rows[DAY] == today_before
+
+    # each dbt invocation after the first reused the parse state saved in the data dir: the day
+    # goes to dbt in the environment, not as a var whose change forces a whole re-parse
+    run_dirs = sorted((data_dir.root / "dbt" / "runs").iterdir())
+    logs = ["".join(log.read_text() for log in run.glob("dbt.log*")) for run in run_dirs]  # rotated at 10 MB
+    assert len(logs) == 4 and (data_dir.root / "dbt" / "partial_parse.msgpack").exists()
+    assert all("Unable to do partial parsing" not in log and "Partial parsing enabled" in log for log in logs[1:])

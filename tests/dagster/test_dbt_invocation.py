@@ -1,0 +1,47 @@
+"""The dbt invocation helpers: environment, per-run target directories, saved parse state."""
+from __future__ import annotations
+
+import os
+
+from assets.dbt_invocation import (DAY_ENV, OBLIGATIONS_ENV, PARSE_STATE, dbt_env, environment,
+                                   keep_parse_state, new_target_dir, prune_target_dirs, runs_dir)
+
+
+def test_env_names_the_day_and_an_absolute_obligations_csv(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(OBLIGATIONS_ENV, "from-env.csv")
+    env = dbt_env(tmp_path / "data", "2026-11-20", None)
+    assert env[DAY_ENV] == "2026-11-20" and env["MMWATCH_DATA_DIR"] == str(tmp_path / "data")
+    assert env[OBLIGATIONS_ENV] == str(tmp_path / "from-env.csv")  # dbt runs in dbt/: made absolute
+    assert dbt_env(tmp_path, "2026-11-20", "config.csv")[OBLIGATIONS_ENV] == str(tmp_path / "config.csv")
+    monkeypatch.delenv(OBLIGATIONS_ENV)
+    assert dbt_env(tmp_path, "2026-11-20", None)[OBLIGATIONS_ENV] == ""  # the seed
+
+
+def test_environment_restores_what_was_there(monkeypatch):
+    monkeypatch.setenv("MMWATCH_TEST_KEPT", "before")
+    monkeypatch.delenv("MMWATCH_TEST_NEW", raising=False)
+    with environment({"MMWATCH_TEST_KEPT": "during", "MMWATCH_TEST_NEW": "x"}):
+        assert os.environ["MMWATCH_TEST_KEPT"] == "during" and os.environ["MMWATCH_TEST_NEW"] == "x"
+    assert os.environ["MMWATCH_TEST_KEPT"] == "before" and "MMWATCH_TEST_NEW" not in os.environ
+
+
+def test_parse_state_goes_from_run_to_run(tmp_path):
+    first = new_target_dir(tmp_path, "aaaaaaaa-run")
+    assert not (first / PARSE_STATE).exists()  # nothing saved yet: dbt parses everything
+    (first / PARSE_STATE).write_bytes(b"state of run 1")
+    keep_parse_state(tmp_path, first)
+    second = new_target_dir(tmp_path, "bbbbbbbb-run")
+    assert (second / PARSE_STATE).read_bytes() == b"state of run 1"
+    assert [p.name for p in (tmp_path / "dbt").iterdir() if p.name.startswith(".")] == []  # no temp left
+    keep_parse_state(tmp_path, tmp_path / "dbt" / "runs" / "a-failed-start")  # dbt wrote none: kept as it was
+    assert (tmp_path / "dbt" / PARSE_STATE).read_bytes() == b"state of run 1"
+
+
+def test_prune_keeps_the_newest_run_directories(tmp_path):
+    names = [f"20261122T0{minute:02d}000-run{minute}" for minute in range(12)]
+    for name in names:
+        (runs_dir(tmp_path) / name).mkdir(parents=True)
+    deleted = prune_target_dirs(tmp_path, keep=10)
+    assert sorted(p.name for p in deleted) == names[:2]
+    assert sorted(p.name for p in runs_dir(tmp_path).iterdir()) == names[2:]
