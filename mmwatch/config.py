@@ -31,10 +31,10 @@ import os
 from pathlib import Path
 from typing import Iterable, Optional
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mmwatch.errors import ConfigError
+from mmwatch.yaml_config import read_yaml
 
 # ccxt ids that mmwatch collects from (every one has a simulator dialect).
 SUPPORTED_EXCHANGES = ("binance", "binanceusdm", "bitget", "gate", "kucoin", "kucoinfutures", "okx", "bybit")
@@ -202,13 +202,8 @@ def parse_config(data: object, origin: str = "config") -> CollectionConfig:
 def load_config(path: str | Path) -> CollectionConfig:
     """Read and validate a collection config file (YAML)."""
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"config file not found: {path} (pass --config with a YAML file such as config/example.yaml)")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-    return parse_config(data, origin=str(path))
+    missing = f"config file not found: {path} (pass --config with a YAML file such as config/example.yaml)"
+    return parse_config(read_yaml(path, missing, str(path)), origin=str(path))
 
 
 def check_symbols(exchange_id: str, wanted: Iterable[str], listed: Iterable[str]) -> None:

@@ -22,10 +22,9 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
-from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from mmwatch.errors import ConfigError
+from mmwatch.yaml_config import read_yaml, validate_mapping
 from simulator.datasets import VENUE_MARKET_TYPES, VENUES
 from simulator.scenario_parts import Asset, DailyWindow, DownWindow, MarketEvent, Perp, RateLimit, _hhmm_ms, _Model
 
@@ -319,42 +318,14 @@ class Scenario(_Model):
         return path
 
 
-def _format_location(loc: tuple) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += ("." if text else "") + str(part)
-    return text
-
-
-def _format_error(name: str, error: dict) -> str:
-    where = _format_location(tuple(p for p in error["loc"] if not str(p).startswith("function-")))
-    message = error["msg"].removeprefix("Value error, ")
-    if error["type"] not in ("value_error", "missing") and "input" in error:
-        message = f"{error['input']!r}: {message}"
-    return f"scenario {name}: {where or '(top level)'}: {message}"
-
-
 def parse_scenario(data: object, name: str = "<memory>") -> Scenario:
     """Validate a scenario given as plain data (a dict from YAML)."""
-    if not isinstance(data, dict):
-        raise ConfigError(f"scenario {name}: expected a mapping at the top level, got {type(data).__name__}")
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        lines = [_format_error(name, error) for error in exc.errors()]
-        raise ConfigError("\n".join(lines) + "\nFix the scenario file and try again.") from None
+    return validate_mapping(Scenario, data, f"scenario {name}", "\nFix the scenario file and try again.")
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a YAML scenario file; ConfigError says which key and value are wrong."""
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"scenario file {path} does not exist: pass an existing YAML file (see scenarios/)")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"scenario {path.name}: not valid YAML: {exc}") from None
+    data = read_yaml(path, f"scenario file {path} does not exist: pass an existing YAML file (see scenarios/)",
+                     f"scenario {path.name}")
     return parse_scenario(data, path.name)

@@ -10,12 +10,11 @@ import os
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from mmwatch.alerts.config_channels import (  # noqa: F401 - re-exported
     Channel, Delivery, EmailChannel, Route, SlackChannel, TelegramChannel, WebhookChannel, _Strict)
-from mmwatch.errors import ConfigError
+from mmwatch.yaml_config import read_yaml, validate_mapping
 
 ALERTS_CONFIG_ENV = "MMWATCH_ALERTS_CONFIG"
 RULES = ("wide_spread", "dual_spread", "thin_book", "imbalance", "volume_spike", "price_move", "no_data",
@@ -163,28 +162,10 @@ class AlertsConfig(_Strict):
         return names
 
 
-def _location(loc: tuple) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else ("." if text else "") + str(part)
-    return text
-
-
 def parse_alerts_config(data: object, name: str = "<memory>") -> AlertsConfig:
     """Validate a config given as plain data; ConfigError lines name `name`, the field and the value."""
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"alerts config {name}: expected a mapping at the top level, got {type(data).__name__}")
-    try:
-        return AlertsConfig.model_validate(data)
-    except ValidationError as exc:
-        lines = []
-        for error in exc.errors():
-            where = _location(tuple(p for p in error["loc"] if not str(p).startswith("function-")))
-            value = f"{error['input']!r}: " if error["type"] not in ("value_error", "missing") and "input" in error else ""
-            lines.append(f"alerts config {name}: {where or '(top level)'}: {value}{error['msg'].removeprefix('Value error, ')}")
-        raise ConfigError("\n".join(lines) + "\nFix the alerts config and try again (see docs/alerts.md).") from None
+    return validate_mapping(AlertsConfig, {} if data is None else data, f"alerts config {name}",
+                            "\nFix the alerts config and try again (see docs/alerts.md).")
 
 
 def load_alerts_config(path: str | os.PathLike | None = None) -> AlertsConfig:
@@ -193,10 +174,6 @@ def load_alerts_config(path: str | os.PathLike | None = None) -> AlertsConfig:
     if not path:
         return AlertsConfig()
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"alerts config {path} does not exist: pass an existing YAML file (see config/alerts.yaml)")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"alerts config {path.name}: not valid YAML: {exc}") from None
+    data = read_yaml(path, f"alerts config {path} does not exist: pass an existing YAML file (see config/alerts.yaml)",
+                     f"alerts config {path.name}")
     return parse_alerts_config(data, str(path))

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mmwatch.errors import ConfigError
+from mmwatch.yaml_config import field_path
 
 GROUPS_ENV = "MMWATCH_REPORT_GROUPS"
 CRON_ENV = "MMWATCH_REPORT_CRON"
@@ -121,8 +122,7 @@ class ReportGroups(BaseModel):
 def _describe(error: ValidationError, path: Path) -> str:
     lines = []
     for item in error.errors():
-        where = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in item["loc"]).replace(".[", "[")
-        lines.append(f"{path}: {where or '(top level)'}: {item['msg'].removeprefix('Value error, ')}")
+        lines.append(f"{path}: {field_path(item['loc']) or '(top level)'}: {item['msg'].removeprefix('Value error, ')}")
     return "\n".join(lines)
 
 
