@@ -36,18 +36,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from mmwatch.collector.budget import Charge, query_int, steps
+
 MINUTE_MS = 60_000
 RATE_LIMIT_MODES = ("auto", "on", "off")
-
-
-@dataclass(frozen=True)
-class Charge:
-    """`weight` against the bucket `bucket` (limit per window)."""
-
-    bucket: str
-    limit: int
-    window_ms: int
-    weight: int = 1
 
 
 @dataclass(frozen=True)
@@ -60,27 +52,13 @@ class Policy:
     describe: str = ""
 
 
-def _steps(value: int, table: list[tuple[int, int]], default: int) -> int:
-    for upper, weight in table:
-        if value <= upper:
-            return weight
-    return default
-
-
-def _int(query: dict, name: str, default: int) -> int:
-    try:
-        return int(query.get(name) or default)
-    except ValueError:
-        return default
-
-
 def _binance_spot(route: str, query: dict) -> list[Charge]:
     route = route.removeprefix("api/v3/")
     if route == "depth":
-        weight = _steps(_int(query, "limit", 100), [(100, 5), (500, 25), (1000, 50)], 250)
+        weight = steps(query_int(query, "limit", 100), [(100, 5), (500, 25), (1000, 50)], 250)
     elif route == "ticker/24hr":
         count = len(query["symbols"].split(",")) if query.get("symbols") else (1 if query.get("symbol") else 0)
-        weight = 80 if count == 0 else _steps(count, [(20, 2), (100, 40)], 80)
+        weight = 80 if count == 0 else steps(count, [(20, 2), (100, 40)], 80)
     else:
         weight = {"trades": 25, "historicalTrades": 25, "aggTrades": 4, "klines": 2, "exchangeInfo": 20,
                   "ticker/bookTicker": 2 if query.get("symbol") else 4}.get(route, 1)
@@ -92,9 +70,9 @@ def _binance_usdm(route: str, query: dict) -> list[Charge]:
         return [Charge("futures_data", 1000, 5 * MINUTE_MS, 1)]
     route = route.split("/", 2)[-1]
     if route == "depth":
-        weight = _steps(_int(query, "limit", 500), [(50, 2), (100, 5), (500, 10)], 20)
+        weight = steps(query_int(query, "limit", 500), [(50, 2), (100, 5), (500, 10)], 20)
     elif route == "klines":
-        weight = _steps(_int(query, "limit", 500), [(99, 1), (499, 2), (1000, 5)], 10)
+        weight = steps(query_int(query, "limit", 500), [(99, 1), (499, 2), (1000, 5)], 10)
     elif route in ("premiumIndex", "ticker/24hr"):
         weight = 1 if query.get("symbol") else (10 if route == "premiumIndex" else 40)
     else:

@@ -28,13 +28,21 @@ class Charge:
     weight: int = 1
 
 
-def _steps(value: int, table: list[tuple[int, int]], default: int) -> int:
+# Charge, steps and query_int also serve the simulator's enforcement (simulator/ratelimit.py).
+# The weight tables stay apart on purpose: the simulator's stand for the venues' documented
+# budgets, ours for what the collector plans against (where unsure, more), and the collector
+# tests check that it never draws a 429 from the simulator, which one shared table could not.
+
+
+def steps(value: int, table: list[tuple[int, int]], default: int) -> int:
+    """The weight of the first (upper bound, weight) row `value` does not pass, else `default`."""
     return next((weight for upper, weight in table if value <= upper), default)
 
 
-def _limit(query: dict, default: int) -> int:
+def query_int(query: dict, name: str, default: int) -> int:
+    """The integer query parameter `name`; `default` when absent, empty or not a number."""
     try:
-        return int(query.get("limit") or default)
+        return int(query.get(name) or default)
     except ValueError:
         return default
 
@@ -42,10 +50,10 @@ def _limit(query: dict, default: int) -> int:
 def _binance(path: str, query: dict) -> list[Charge]:
     name = path.rsplit("/api/v3/", 1)[-1]
     if name == "depth":
-        weight = _steps(_limit(query, 100), [(100, 5), (500, 25), (1000, 50)], 250)
+        weight = steps(query_int(query, "limit", 100), [(100, 5), (500, 25), (1000, 50)], 250)
     elif name == "ticker/24hr":
         count = len(query["symbols"].split(",")) if query.get("symbols") else (1 if query.get("symbol") else 0)
-        weight = 80 if count == 0 else _steps(count, [(20, 2), (100, 40)], 80)
+        weight = 80 if count == 0 else steps(count, [(20, 2), (100, 40)], 80)
     else:
         weight = {"trades": 25, "historicalTrades": 25, "aggTrades": 4, "klines": 2, "exchangeInfo": 20}.get(name, 1)
     return [Charge("weight", 6000, 60_000, weight)]
@@ -56,9 +64,9 @@ def _binanceusdm(path: str, query: dict) -> list[Charge]:
         return [Charge("futures_data", 1000, 300_000, 1)]
     name = path.rsplit("/", 1)[-1]
     if name == "depth":
-        weight = _steps(_limit(query, 500), [(50, 2), (100, 5), (500, 10)], 20)
+        weight = steps(query_int(query, "limit", 500), [(50, 2), (100, 5), (500, 10)], 20)
     elif name == "klines":
-        weight = _steps(_limit(query, 500), [(99, 1), (499, 2), (1000, 5)], 10)
+        weight = steps(query_int(query, "limit", 500), [(99, 1), (499, 2), (1000, 5)], 10)
     elif name in ("premiumIndex", "ticker/24hr", "24hr"):
         weight = 1 if query.get("symbol") else 40
     else:
