@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from collect_harness import collect_cycles, landed
 from mmwatch.collector.collector import Collector
 from mmwatch.collector.sinks import LandingSink
 from mmwatch.config import parse_config
@@ -42,39 +43,22 @@ def _config(trades_every_s=10):
 
 
 def _collect(simulator, data_dir: DataDir, start_ms: int, cycles: int, trades_every_s=10) -> Collector:
-    async def run() -> Collector:
-        collector = Collector(_config(trades_every_s), LandingSink(data_dir), clock=lambda: start_ms,
-                              simulator_url=simulator.url, virtual_time=True, trades_since_ms=start_ms)
-        await collector.start()
-        try:
-            for t_ms in range(start_ms, start_ms + cycles * 10_000, 10_000):
-                simulator.set_clock(t_ms)
-                await collector.run_cycle(t_ms)
-        finally:
-            await collector.close()
-        return collector
-
-    return asyncio.run(run())
-
-
-def _landed(data_dir: DataDir, dataset: str) -> pl.DataFrame:
-    files = list_landing(data_dir, dataset)
-    return pl.concat([pl.read_parquet(f.path) for f in files]) if files else pl.DataFrame()
+    return collect_cycles(simulator, _config(trades_every_s), data_dir, start_ms, cycles)
 
 
 def test_books_equal_what_the_simulator_served(simulator, tmp_path):
     data_dir = DataDir(tmp_path)
     start = DAY_MS + 60 * MINUTE  # 01:00, a quiet hour
     collector = _collect(simulator, data_dir, start, cycles=7)
-    books = _landed(data_dir, "orderbooks").sort("symbol", "received_ts")
+    books = landed(data_dir, "orderbooks").sort("symbol", "received_ts")
     assert books.height == 14 and set(books["source"]) == {"collector"}
     assert books["exchange_ts"].null_count() == 14  # binance depth carries no timestamp
     world = World(load_scenario(SMOKE))
     for row in books.iter_rows(named=True):
         served = simulator_book.build_book(world.market("binance", row["symbol"]), row["received_ts"], 20)
         for side in ("bids", "asks"):
-            landed = [x for lv in row[side] for x in (lv["price"], lv["amount"])]
-            assert landed == pytest.approx([x for level in getattr(served, side) for x in level], rel=1e-12)
+            got = [x for lv in row[side] for x in (lv["price"], lv["amount"])]
+            assert got == pytest.approx([x for level in getattr(served, side) for x in level], rel=1e-12)
         assert len(row["bids"]) == 20
     assert collector.requests["binance"] >= 1 + 7 * 4  # markets + books + trades
     assert collector.counts[("binance", "snapshots")] == 14
@@ -99,17 +83,17 @@ def test_trades_have_no_duplicates_and_no_gaps(simulator, tmp_path):
     data_dir = DataDir(tmp_path)
     start = DAY_MS + 50 * MINUTE
     _collect(simulator, data_dir, start, cycles=30, trades_every_s=20)
-    trades = _landed(data_dir, "trades")
+    trades = landed(data_dir, "trades")
     last_cycle = start + 29 * 10_000
     world = World(load_scenario(SMOKE))
     for symbol in ("BTC/USDT", "ETH/BTC"):
-        landed = trades.filter(pl.col("symbol") == symbol)["trade_id"].to_list()
+        ids = trades.filter(pl.col("symbol") == symbol)["trade_id"].to_list()
         # Trades are fetched every 20 s; the last fetch was at or before the last cycle.
         expected = trades_between(world.market("binance", symbol), start, last_cycle, 100_000)
         last_fetch = max(t for t in range(start, last_cycle + 1, 20_000))
         expected_ids = [str(t.id) for t in expected if t.ts <= last_fetch]
-        assert len(landed) == len(set(landed)), f"{symbol}: duplicate trades"
-        assert sorted(landed, key=int) == expected_ids
+        assert len(ids) == len(set(ids)), f"{symbol}: duplicate trades"
+        assert sorted(ids, key=int) == expected_ids
         assert len(expected_ids) > 10
 
 
@@ -117,12 +101,12 @@ def test_outage_and_empty_body_become_fetch_errors(simulator, tmp_path):
     data_dir = DataDir(tmp_path)
     _collect(simulator, data_dir, DAY_MS + 25 * MINUTE, cycles=3)  # outage window of BTC/USDT
     _collect(simulator, data_dir, DAY_MS + 30 * MINUTE, cycles=3)  # empty_body window of BTC/USDT
-    errors = _landed(data_dir, "fetch_errors")
+    errors = landed(data_dir, "fetch_errors")
     book_errors = errors.filter(pl.col("dataset") == "orderbooks")
     assert set(book_errors["symbol"]) == {"BTC/USDT"}
     by_class = dict(book_errors.group_by("error_class").len().iter_rows())
     assert by_class == {"ExchangeNotAvailable": 3, "EmptyResponse": 3}
-    books = _landed(data_dir, "orderbooks")
+    books = landed(data_dir, "orderbooks")
     assert set(books["symbol"]) == {"ETH/BTC"} and books.height == 6  # the other market is unaffected
 
 
