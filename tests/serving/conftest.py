@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,9 +11,9 @@ import pytest
 from psycopg import sql
 
 from mmwatch.serving.postgres import with_database
+from thin_morning_day import OBLIGATIONS_HEADER, landing_factory, thin_morning_books
 
 DEFAULT_TEST_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
-TESTS = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
@@ -55,37 +54,22 @@ def database_dsn(pg_dsn, throwaway_database) -> Callable[[str], str]:
     return lambda name: with_database(pg_dsn, name)
 
 
-def _landing_factory():
-    sys.path.insert(0, str(TESTS / "dagster"))
-    try:
-        import landing_factory
-    finally:
-        sys.path.remove(str(TESTS / "dagster"))
-    return landing_factory
-
-
-OBLIGATIONS = """obligation_id,mm_name,exchange,market_type,symbol,valid_from,valid_to,max_spread_bps,depth_band_bps,min_depth_usd,min_uptime_pct,min_coverage_pct,min_days_pct,alert_after_s
-ob-lenient,Acme MM,binance,spot,BTC/USDT,2026-11-01,,20,50,25000,70,90,75,300
+OBLIGATIONS = OBLIGATIONS_HEADER + """ob-lenient,Acme MM,binance,spot,BTC/USDT,2026-11-01,,20,50,25000,70,90,75,300
 ob-strict,Orbit,binance,spot,BTC/USDT,2026-11-01,,20,50,25000,80,90,75,300
 """
 
 
 @pytest.fixture(scope="session")
 def built_day(dbt_manifest, tmp_path_factory) -> tuple[str, Path]:
-    """(day, warehouse.duckdb) of one small day built through Dagster with the real dbt: a book a
-    minute (mid 100, spread 10 bps), thin (~10k USD a side) for the first six hours, ~30k after."""
-    lf = _landing_factory()
+    """(day, warehouse.duckdb) of the thin-morning day (thin_morning_day.py) built through Dagster
+    with the real dbt."""
+    lf = landing_factory()
     from mmwatch.landing import write_landing
     from mmwatch.settings import DataDir
 
     layout = DataDir.from_env(tmp_path_factory.mktemp("serving") / "data").ensure()
-    rows = []
-    for minute in range(1440):
-        thin = minute < 360
-        bids = lf.levels((99.95, 100)) if thin else lf.levels((99.95, 100), (99.9, 200))
-        asks = lf.levels((100.05, 100)) if thin else lf.levels((100.05, 100), (100.1, 200))
-        rows.append(lf.book(minute * 60_000, bids, asks))
-    write_landing(layout, "orderbooks", lf.DAY, "binance", lf.books_frame(rows), "collector")
+    books = lf.books_frame(thin_morning_books(lf))
+    write_landing(layout, "orderbooks", lf.DAY, "binance", books, "collector")
     csv = layout.root / "obligations.csv"
     csv.write_text(OBLIGATIONS)
     with pytest.MonkeyPatch.context() as patch:
