@@ -36,6 +36,11 @@
   ({{ mid }} * (1 {{ '-' if side == 'bid' else '+' }} {{ band_bps }} / 10000.0))
 {%- endmacro -%}
 
+{#- True when `price` is at or better than `bound` for the side (asks: at or below, bids: at or above). -#}
+{%- macro within_bound(price, side, bound) -%}
+  ({{ price }} {{ '<=' if side == 'ask' else '>=' }} {{ bound }})
+{%- endmacro -%}
+
 {#-
   Σ price × amount over the side's levels inside the band (bounds inclusive); 0 when none,
   NULL without mid. The notionals are non-negative (valid snapshots only), so the 0.0
@@ -43,7 +48,7 @@
 -#}
 {%- macro band_depth_quote(prices, notionals, side, mid, band_bps) -%}
   case when {{ mid }} is not null then coalesce(list_dot_product({{ notionals }}, list_transform({{ prices }},
-      lambda price: (price {{ '>=' if side == 'bid' else '<=' }} {{ band_bound(side, mid, band_bps) }})::double)), 0.0) end
+      lambda price: {{ within_bound('price', side, band_bound(side, mid, band_bps)) }}::double)), 0.0) end
 {%- endmacro -%}
 
 {#-
@@ -52,7 +57,7 @@
   without mid.
 -#}
 {%- macro band_depth_truncated(deepest_price, side, mid, band_bps) -%}
-  ({{ deepest_price }} {{ '>=' if side == 'bid' else '<=' }} {{ band_bound(side, mid, band_bps) }})
+  {{ within_bound(deepest_price, side, band_bound(side, mid, band_bps)) }}
 {%- endmacro -%}
 
 {#- (bid − ask) / (bid + ask); NULL when both are 0 or undefined. -#}
@@ -67,10 +72,20 @@
 
 {#-
   The side's levels ordered from the touch: asks by price ascending, bids descending. The
-  prices are graded as plain doubles (far cheaper than sorting the structs).
+  prices are graded as plain doubles (far cheaper than sorting the structs). The grade is not
+  stable: levels at one price may come in any order.
 -#}
 {%- macro levels_from_touch(levels, side) -%}
   list_select({{ levels }}, list_grade_up({{ level_prices(levels) }}{{ ", 'DESC'" if side == 'bid' else '' }}))
+{%- endmacro -%}
+
+{#-
+  How many of the side's levels (`prices`, plain doubles) lie at or better than `bound`. When
+  the side is listed in order from the touch these are its first levels, so a walk can take
+  the first that many levels as listed instead of filtering and sorting them.
+-#}
+{%- macro levels_within(prices, side, bound) -%}
+  len(list_filter({{ prices }}, lambda price: {{ within_bound('price', side, bound) }}))
 {%- endmacro -%}
 
 {#-
@@ -92,25 +107,31 @@
 {%- endmacro -%}
 
 {#-
-  One walk over levels ordered from the touch filling every target quote notional of
-  `targets` (a list of SQL expressions) at once: a struct with c = the notional walked and,
-  per target j, b<j> = the base filled. A level is taken whole while the notional walked
-  before it plus its own fits the target (its amount then counts exactly), else partly:
-  (target − walked before) / price base, nothing once the target is reached. The filled
-  quote is the target itself when the side holds it, so it needs no field of its own.
+  One walk over levels ordered from the touch (side 'ask' or 'bid') filling every target
+  quote notional of `targets` (a list of SQL expressions) at once: a struct with c = the
+  notional walked and, per target j, b<j> = the base filled. A level is taken whole while the
+  notional walked before it plus its own fits the target (its amount then counts exactly),
+  else partly: (target − walked before) / price base, nothing once the target is reached. The
+  filled quote is the target itself when the side holds it, so it needs no field of its own.
+  p checks the order on the way (one more field is far cheaper than a pass of its own): the
+  price of the last level while no level is better than the one before it (asks ascending,
+  bids descending, equal prices allowed), NULL from the first level that is. A walk over
+  levels in the order a venue listed them counts only when p is not NULL.
 -#}
-{%- macro market_order_fill(levels, targets) -%}
+{%- macro market_order_fill(levels, targets, side) -%}
   list_reduce({{ levels }}, lambda acc, level: {
       'c': acc.c + level.price * level.amount,
     {%- for target in targets %}
       'b{{ loop.index0 }}': acc.b{{ loop.index0 }} + case when acc.c + level.price * level.amount <= {{ target }}
-          then level.amount else greatest({{ target }} - acc.c, 0.0) / level.price end{{ ',' if not loop.last }}
+          then level.amount else greatest({{ target }} - acc.c, 0.0) / level.price end,
     {%- endfor %}
+      'p': case when {{ within_bound('acc.p', side, 'level.price') }} then level.price end
   }, {
       'c': 0.0::double,
     {%- for target in targets %}
-      'b{{ loop.index0 }}': 0.0::double{{ ',' if not loop.last }}
+      'b{{ loop.index0 }}': 0.0::double,
     {%- endfor %}
+      'p': {{ "'-infinity'" if side == 'ask' else "'infinity'" }}::double
   })
 {%- endmacro -%}
 

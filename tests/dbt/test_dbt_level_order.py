@@ -2,6 +2,8 @@
 
 The band depths are masked sums over the levels in list order, so they must not depend on
 the order the levels arrive in; top of book and the truncation flags are min/max, likewise.
+The market-order walks take a side's first levels as listed only when those are the levels
+inside the walk bound in order from the touch; both sides below fail that in a different way.
 Every number below is worked out by hand from the levels.
 """
 from __future__ import annotations
@@ -52,3 +54,18 @@ def test_truncation_uses_the_deepest_level_with_an_amount(row):
     assert (row["depth_truncated_bid_200"], row["depth_truncated_ask_200"]) == (True, False)
     # 100 bps bounds 99 / 101: the fetched book goes deeper on both sides
     assert (row["depth_truncated_bid_100"], row["depth_truncated_ask_100"]) == (False, False)
+
+
+def test_walks_sort_levels_listed_out_of_order(row):
+    # 1,000 USD is fillable on both sides (asks 1,419, bids 1,382 of notional)
+    assert (row["insufficient_depth_buy_1000"], row["insufficient_depth_sell_1000"]) == (False, False)
+    # asks: the 100 bps band (<= 101) holds 1,010 >= 1,000, so the walk takes the one level
+    # inside it, 101 x 10 (listed third): 1,000 / 101 base, vwap 101. The first listed level
+    # (102) is outside the band: walked as listed it would give vwap 102 (200 bps).
+    assert row["slippage_buy_bps_1000"] == pytest.approx(100.0, rel=1e-12)  # (101 - 100) / 100
+    assert row["best_ask_amount"] == 10.0
+    # bids: only the 200 bps band (>= 98) holds 1,000: both levels, listed 98 then 99 (the
+    # wrong way round). From the touch: 99 x 10 (990) whole, then 10 / 98 base.
+    vwap = 1000 / (10 + 10 / 98)
+    assert row["slippage_sell_bps_1000"] == pytest.approx((100 - vwap) / 100 * 10_000, rel=1e-12)
+    assert row["best_bid_amount"] == 10.0

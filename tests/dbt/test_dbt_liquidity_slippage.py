@@ -11,6 +11,9 @@ TS = day_start_ms(DAY) + 30_000
 # unsorted on purpose; mid = (99.5 + 100.5) / 2 = 100
 ASKS = [(101.0, 5.0), (100.5, 2.0), (102.0, 100.0)]  # notional 505 + 201 + 10,200 = 10,906
 BIDS = [(99.0, 20.0), (99.5, 4.0), (98.0, 1.0)]  # notional 1,980 + 398 + 98 = 2,476
+# SLP/USDT has those sides out of order (walked after sorting), SRT/USDT the same levels in
+# order from the touch as venues send them (walked as listed): the numbers must not differ
+UNSORTED, SORTED = "SLP/USDT", "SRT/USDT"
 # ETH/BTC priced through binance BTC/USDT (mid 50,000): 1,000 USD = 0.02 BTC
 ETH_BTC = ([(0.049, 1.0)], [(0.05, 1.0)])
 
@@ -30,7 +33,8 @@ def walk(levels: list[tuple[float, float]], notional: float) -> float | None:
 def data_dir(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("dbt_slippage")
     write_lake_orderbooks(data_dir, [
-        snapshot("binance", "SLP/USDT", TS, BIDS, ASKS),
+        snapshot("binance", UNSORTED, TS, BIDS, ASKS),
+        snapshot("binance", SORTED, TS, sorted(BIDS, reverse=True), sorted(ASKS)),
         snapshot("binance", "BTC/USDT", TS - 1000, [(49990.0, 1.0)], [(50010.0, 1.0)]),
         snapshot("binance", "ETH/BTC", TS, *ETH_BTC),
         snapshot("binance", "ONE/USDT", TS, [(10.0, 1000.0)], []),
@@ -43,8 +47,9 @@ def row(data_dir, symbol):
     return one(data_dir, "select * from fct_orderbook_snapshot_metrics where symbol = ?", [symbol])
 
 
-def test_buy_and_sell_slippage_with_partial_last_level(data_dir):
-    r = row(data_dir, "SLP/USDT")
+@pytest.mark.parametrize("symbol", [UNSORTED, SORTED])
+def test_buy_and_sell_slippage_with_partial_last_level(data_dir, symbol):
+    r = row(data_dir, symbol)
     asks = sorted(ASKS)
     bids = sorted(BIDS, reverse=True)
     # buy 1,000: 100.5 x 2 (201) + 101 x 5 (505) + 294 / 102 base of the 102 level

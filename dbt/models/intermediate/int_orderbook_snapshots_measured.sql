@@ -1,8 +1,9 @@
 -- Usable snapshots (spec §1) of the built day with top of book, spread, the standard depth
 -- bands in quote currency and their truncation flags (spec §2), computed per row with list
--- functions (no exploded levels). The level lists stay on the row for the market-order walks
--- of fct_orderbook_snapshot_metrics, which also drops repeated snapshot_ids after the lists
--- are gone (a window over rows carrying the lists would be far dearer).
+-- functions (no exploded levels). The level lists and their price lists stay on the row for
+-- the market-order walks of fct_orderbook_snapshot_metrics, which also drops repeated
+-- snapshot_ids after the lists are gone (a window over rows carrying the lists would be far
+-- dearer).
 with
 
 snapshots as (
@@ -67,6 +68,8 @@ measured as (
         source,
         bids,
         asks,
+        bid_prices,
+        ask_prices,
         best_bid,
         best_ask,
         mid,

@@ -85,30 +85,69 @@ walk_bounds as (
     from walk_targets
 
 ),
+{#- per side: its levels, and the market order that walks them #}
+{%- set walks = [('ask', 'asks', 'buy'), ('bid', 'bids', 'sell')] %}
+{%- set targets = [] %}
+{%- for size in sizes %}{% do targets.append('target_' ~ size) %}{% endfor %}
 
-walked_levels as (
+-- how many levels lie inside each walk bound: a side's first that many when the venue lists it
+-- in order from the touch (asks ascending, bids descending), as venues do
+walk_extents as (
 
     select
-        * exclude (bids, asks, bid_walk_bound, ask_walk_bound),
-        case when is_two_sided then {{ levels_from_touch("list_filter(asks, lambda level: level.price <= ask_walk_bound)", 'ask') }} end as asks_walked,
-        case when is_two_sided then {{ levels_from_touch("list_filter(bids, lambda level: level.price >= bid_walk_bound)", 'bid') }} end as bids_walked
+        * exclude (bid_prices, ask_prices),
+        {%- for side, levels, order in walks %}
+        {{ levels_within(side ~ '_prices', side, side ~ '_walk_bound') }} as {{ side }}_walk_levels{{ ',' if not loop.last }}
+        {%- endfor %}
 
     from walk_bounds
+
+),
+
+-- the walk over a side's first n levels as listed, with no filter and no sort: it counts when
+-- the n-th is inside the bound and the fill found the n levels in order from the touch (p not
+-- NULL), since they are then exactly the n levels inside the bound, in walking order
+listed_fills as (
+
+    select
+        *,
+        {%- for side, levels, order in walks %}
+        case when is_two_sided and {{ within_bound(levels ~ '[' ~ side ~ '_walk_levels].price', side, side ~ '_walk_bound') }}
+            then {{ market_order_fill('list_slice(' ~ levels ~ ', 1, ' ~ side ~ '_walk_levels)', targets, side) }}
+        end as {{ order }}_listed_fill{{ ',' if not loop.last }}
+        {%- endfor %}
+
+    from walk_extents
+
+),
+
+-- a side whose listed walk does not count (a venue that sent it out of order): its levels
+-- inside the bound, sorted from the touch
+sorted_levels as (
+
+    select
+        * exclude (bids, asks, bid_walk_bound, ask_walk_bound, bid_walk_levels, ask_walk_levels),
+        {%- for side, levels, order in walks %}
+        case when {{ order }}_listed_fill.p is not null then {{ levels }}[1].amount end as best_{{ side }}_listed_amount,
+        case when is_two_sided and {{ order }}_listed_fill.p is null then {{ levels_from_touch(
+            'list_filter(' ~ levels ~ ', lambda level: ' ~ within_bound('level.price', side, side ~ '_walk_bound') ~ ')', side) }}
+        end as {{ levels }}_sorted{{ ',' if not loop.last }}
+        {%- endfor %}
+
+    from listed_fills
 
 ),
 
 fills as (
 
     select
-        * exclude (asks_walked, bids_walked),
-        asks_walked[1].amount as best_ask_amount,
-        bids_walked[1].amount as best_bid_amount,
-        {%- set targets = [] %}
-        {%- for size in sizes %}{% do targets.append('target_' ~ size) %}{% endfor %}
-        {{ market_order_fill('asks_walked', targets) }} as buy_fill,
-        {{ market_order_fill('bids_walked', targets) }} as sell_fill
+        * exclude (asks_sorted, bids_sorted, best_ask_listed_amount, best_bid_listed_amount, buy_listed_fill, sell_listed_fill),
+        {%- for side, levels, order in walks %}
+        coalesce(best_{{ side }}_listed_amount, {{ levels }}_sorted[1].amount) as best_{{ side }}_amount,
+        coalesce({{ market_order_fill(levels ~ '_sorted', targets, side) }}, {{ order }}_listed_fill) as {{ order }}_fill{{ ',' if not loop.last }}
+        {%- endfor %}
 
-    from walked_levels
+    from sorted_levels
 
 ),
 
