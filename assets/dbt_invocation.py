@@ -5,7 +5,9 @@ dbt parses the whole project again (about 4 s of CPU on a fast machine, 7 s on a
 for every intraday refresh) unless the target directory holds a partial_parse.msgpack saved
 under the same profile and the same vars. So:
 - the day and the obligations CSV go to dbt in the environment (MMWATCH_DBT_DAY,
-  MMWATCH_OBLIGATIONS_CSV; the macros read them only when models execute), not as vars;
+  MMWATCH_OBLIGATIONS_CSV; the macros read them only when models execute), not as vars; so
+  does MMWATCH_DBT_APPEND=1 of intraday runs (dbt/macros/built_day.sql,
+  appending_new_snapshots: compute only the snapshots the mart does not hold yet);
 - the profile names the data directory's warehouse, so the parse state is kept per data
   directory, in <data>/dbt/partial_parse.msgpack, copied into each run's target directory
   before dbt starts and back (atomically) after it ends;
@@ -26,15 +28,16 @@ from pathlib import Path
 from mmwatch.settings import DATA_DIR_ENV
 
 DAY_ENV = "MMWATCH_DBT_DAY"
+APPEND_ENV = "MMWATCH_DBT_APPEND"
 OBLIGATIONS_ENV = "MMWATCH_OBLIGATIONS_CSV"
 PARSE_STATE = "partial_parse.msgpack"
 KEEP_RUN_DIRS = 10
 
 
-def dbt_env(data_dir: Path, day: str, obligations_csv: str | None) -> dict[str, str]:
-    """The environment variables one day's build passes to dbt. The obligations CSV (config,
-    else $MMWATCH_OBLIGATIONS_CSV) is made absolute: dbt runs in the dbt/ directory."""
-    env = {DATA_DIR_ENV: str(data_dir), DAY_ENV: day}
+def dbt_env(data_dir: Path, day: str, obligations_csv: str | None, append: bool = False) -> dict[str, str]:
+    """The environment variables one day's build passes to dbt (`append`: an intraday run). The
+    obligations CSV (config, else $MMWATCH_OBLIGATIONS_CSV) is made absolute: dbt runs in dbt/."""
+    env = {DATA_DIR_ENV: str(data_dir), DAY_ENV: day, APPEND_ENV: "1" if append else ""}
     csv = obligations_csv or os.environ.get(OBLIGATIONS_ENV)
     env[OBLIGATIONS_ENV] = str(Path(csv).expanduser().resolve()) if csv else ""
     return env

@@ -11,6 +11,9 @@ from assets.partitions import daily_partitions
 from resources.data_dir import DataDirResource
 from resources.dbt import dbt_project
 
+# Runs with this tag (intraday_marts_job) append the new snapshots to today's snapshot metrics
+# instead of recomputing the day (assets/dbt_invocation.py).
+TRIGGER_TAG, INTRADAY_TRIGGER = "mmwatch/trigger", "intraday"
 # Only one process may write warehouse.duckdb: every asset that opens it runs in this
 # pool, limited to one slot (see pipelines/instance.py).
 WAREHOUSE_POOL = "warehouse"
@@ -38,7 +41,10 @@ def mmwatch_dbt_assets(
     layout = data_dir.data_dir.ensure()
     target = new_target_dir(layout.root, context.run_id)
     try:
-        with environment(dbt_env(layout.root, context.partition_key, config.obligations_csv)):
+        intraday = context.run.tags.get(TRIGGER_TAG) == INTRADAY_TRIGGER
+        context.log.info(f"dbt build of {context.partition_key}: "
+                         + ("intraday, new snapshots appended" if intraday else "the whole day"))
+        with environment(dbt_env(layout.root, context.partition_key, config.obligations_csv, append=intraday)):
             yield from dbt.cli(["build"], context=context, target_path=target).stream()
     finally:
         keep_parse_state(layout.root, target)

@@ -8,7 +8,7 @@ risk, indicators, coverage) and the HTML report are built by daily_marts_job: th
 """
 import dagster as dg
 
-from assets.dbt_marts import mmwatch_dbt_assets
+from assets.dbt_marts import INTRADAY_TRIGGER, TRIGGER_TAG, mmwatch_dbt_assets
 from assets.partitions import daily_partitions
 
 # The marts an intraday run builds for today (their dbt tests run as asset checks).
@@ -24,8 +24,8 @@ intraday_marts_job = dg.define_asset_job(
     "intraday_marts_job",
     selection=intraday_selection,
     partitions_def=daily_partitions,
-    description="Today's snapshot metrics and compliance marts (dbt, var day = the partition), "
+    description="Today's snapshot metrics (new snapshots appended) and compliance marts (dbt, day = the partition), "
     "requested by intraday_marts_sensor after raw runs of today; no report.",
     executor_def=dg.in_process_executor,
-    tags={"mmwatch/trigger": "intraday"},
+    tags={TRIGGER_TAG: INTRADAY_TRIGGER},  # appends new snapshots to today's snapshot metrics
 )

@@ -44,9 +44,11 @@
   vanished keeps no stale rows. delete+insert alone would only delete the days that still
   have rows in the new batch.
 -#}
-{%- macro delete_built_day() -%}
+{%- macro delete_built_day(appendable=false) -%}
   {%- set existing = adapter.get_relation(this.database, this.schema, this.identifier) if execute else none -%}
-  {%- if existing is not none and not flags.FULL_REFRESH -%}
+  {%- if appendable and appending_new_snapshots(this.identifier) -%}
+    select 1 as kept_for_appending
+  {%- elif existing is not none and not flags.FULL_REFRESH -%}
     delete from {{ this }} where {{ day_filter() }}
   {%- else -%}
     select 1 as nothing_to_delete
@@ -55,14 +57,42 @@
 
 {#-
   The configuration of every day-partitioned incremental model: rebuilding a day deletes
-  exactly that day first (delete_built_day) and inserts it again.
+  exactly that day first (delete_built_day) and inserts it again. An `appendable` model may
+  instead keep the day's rows in intraday runs (appending_new_snapshots).
 -#}
-{%- macro day_partitioned_incremental() -%}
+{%- macro day_partitioned_incremental(appendable=false) -%}
   {{ config(
       materialized='incremental',
       incremental_strategy='delete+insert',
       unique_key='day',
       on_schema_change='sync_all_columns',
-      pre_hook="{{ delete_built_day() }}"
+      pre_hook="{{ delete_built_day(appendable=" ~ appendable ~ ") }}"
   ) }}
+{%- endmacro -%}
+
+{#-
+  True in an intraday run (MMWATCH_DBT_APPEND=1 in the environment, read only when models
+  execute) of a built day whose model table `identifier` already exists: the day's rows are
+  kept and only snapshots not yet in it are computed, so the run costs what is new, not the
+  whole day so far. The day-close build (daily_marts_job) recomputes the whole day, so what a
+  kept row could not know when it was built (a USD reference snapshot that landed later) is
+  settled there. Never for a full refresh or a build of every day.
+-#}
+{%- macro appending_new_snapshots(identifier) -%}
+  {%- if not execute or built_day() is none or flags.FULL_REFRESH
+        or env_var('MMWATCH_DBT_APPEND', '') != '1' -%}
+    {{ return(false) }}
+  {%- endif -%}
+  {{ return(adapter.get_relation(this.database, this.schema, identifier) is not none) }}
+{%- endmacro -%}
+
+{#-
+  In an appending run, a predicate (`and ...`) keeping the snapshots of the built day that the
+  model table `identifier` does not hold yet; empty otherwise.
+-#}
+{%- macro not_yet_in(identifier) -%}
+  {%- if appending_new_snapshots(identifier) -%}
+    and snapshot_id not in (select snapshot_id from {{ adapter.get_relation(this.database, this.schema, identifier) }}
+                            where {{ day_filter() }})
+  {%- endif -%}
 {%- endmacro -%}

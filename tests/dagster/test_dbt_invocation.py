@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from assets.dbt_invocation import (DAY_ENV, OBLIGATIONS_ENV, PARSE_STATE, dbt_env, environment,
+from assets.dbt_invocation import (APPEND_ENV, DAY_ENV, OBLIGATIONS_ENV, PARSE_STATE, dbt_env, environment,
                                    keep_parse_state, new_target_dir, prune_target_dirs, runs_dir)
 
 
@@ -12,6 +12,7 @@ def test_env_names_the_day_and_an_absolute_obligations_csv(tmp_path, monkeypatch
     monkeypatch.setenv(OBLIGATIONS_ENV, "from-env.csv")
     env = dbt_env(tmp_path / "data", "2026-11-20", None)
     assert env[DAY_ENV] == "2026-11-20" and env["MMWATCH_DATA_DIR"] == str(tmp_path / "data")
+    assert env[APPEND_ENV] == "" and dbt_env(tmp_path, "2026-11-20", None, append=True)[APPEND_ENV] == "1"
     assert env[OBLIGATIONS_ENV] == str(tmp_path / "from-env.csv")  # dbt runs in dbt/: made absolute
     assert dbt_env(tmp_path, "2026-11-20", "config.csv")[OBLIGATIONS_ENV] == str(tmp_path / "config.csv")
     monkeypatch.delenv(OBLIGATIONS_ENV)

@@ -72,3 +72,9 @@ def test_intraday_refresh_and_past_day_backfill_touch_only_their_day(defs, data_
     logs = ["".join(log.read_text() for log in run.glob("dbt.log*")) for run in run_dirs]  # rotated at 10 MB
     assert len(logs) == 4 and (data_dir.root / "dbt" / "partial_parse.msgpack").exists()
     assert all("Unable to do partial parsing" not in log and "Partial parsing enabled" in log for log in logs[1:])
+    # the intraday runs (2nd, 3rd) measured only the snapshots the mart did not hold yet and kept the
+    # rest (their rows above equal a whole-day computation); the daily runs recomputed their day
+    compiled = [(run / "compiled" / "mmwatch" / "models" / "marts" / "fct_orderbook_snapshot_metrics.sql").read_text()
+                for run in run_dirs]
+    appended = ["not in (select snapshot_id from" in sql and "union all by name" in sql for sql in compiled]
+    assert appended == [False, True, True, False]
