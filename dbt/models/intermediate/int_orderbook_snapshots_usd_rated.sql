@@ -4,6 +4,15 @@
 -- exchanges in alphabetical order of exchange id (macro usd_rate_asof). Narrow: no level list
 -- is read except those of the few QUOTE/USDT reference markets, so it stays cheap beside the
 -- one pass over every snapshot's levels in fct_orderbook_snapshot_metrics.
+{#- The currencies to price (the day's non-stable quotes), as constants when the model runs: a
+    `base in (subquery)` is only applied after every spot USDT book's level lists were read
+    (~7 s of the 200-market day), a constant list is pushed into the lake scan (~0.4 s). -#}
+{%- set currencies = [] %}
+{%- if execute %}
+  {%- set currencies = run_query("select distinct quote from " ~ ref('stg_lake__orderbook_snapshots')
+        ~ " where is_valid and " ~ day_filter() ~ " and quote not in (select quote from "
+        ~ ref('stg_seeds__usd_stable_quotes') ~ ") order by 1").columns[0].values() | list %}
+{%- endif %}
 with
 
 stable_quotes as (
@@ -35,7 +44,7 @@ reference_books as (
     from {{ ref('stg_lake__orderbook_snapshots') }}
     where is_valid and {{ day_filter(lookback_ms=60000) }}
         and market_type = 'spot' and quote = 'USDT' and settle is null
-        and base in (select distinct quote from events)
+        and base in ({% for currency in currencies %}'{{ currency | replace("'", "''") }}'{{ ', ' if not loop.last }}{% else %}null{% endfor %})
 
 ),
 
