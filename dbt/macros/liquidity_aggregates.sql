@@ -29,9 +29,11 @@
 {%- endmacro -%}
 
 {#-
-  Mean of the non-NULL values of `column` with a compensated (Kahan-Babuska) sum: the same
-  double whatever order the rows arrive in, in all but pathological cases. NULL when none.
+  Mean of the non-NULL values of `column` with a compensated (Kahan-Babuska) sum, NULL when
+  none. The compensated sum can still differ in the last bit with the order the rows arrive in
+  (seen: a rebuild of the same day differed by 1 ulp); with `order_by` the values are summed in
+  that order (an ordered aggregate: a sort per group), so a rebuild gives the same double.
 -#}
-{%- macro exact_mean(column) -%}
-  (fsum({{ column }}) / nullif(count({{ column }}), 0))
+{%- macro exact_mean(column, order_by=none) -%}
+  (fsum({{ column }}{{ ' order by ' ~ order_by if order_by }}) / nullif(count({{ column }}), 0))
 {%- endmacro -%}

@@ -73,7 +73,7 @@ snapshot_stats as (
         count(*) filter (where compliant) as compliant_snapshots,
         count(*) filter (where not is_two_sided) as one_sided_snapshots,
         count(*) filter (where usd_rate_missing) as usd_rate_missing_snapshots,
-        {{ exact_mean('spread_bps') }} as mean_spread_bps,
+        {{ exact_mean('spread_bps', order_by='ts, snapshot_id') }} as mean_spread_bps,
         median(spread_bps) as median_spread_bps,
         median(depth_bid_usd) as median_depth_bid_usd,
         median(depth_ask_usd) as median_depth_ask_usd
