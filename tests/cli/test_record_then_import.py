@@ -2,6 +2,8 @@
 simulator) then `mmwatch import` of that file: the landed books are the ones recorded."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
 import polars as pl
 from typer.testing import CliRunner
@@ -9,6 +11,7 @@ from typer.testing import CliRunner
 from mmwatch.cli import app
 from mmwatch.landing import list_landing
 from mmwatch.settings import DataDir
+from steady_scenario import steady_scenario
 
 
 def test_record_then_import_round_trip(tmp_path):
@@ -17,7 +20,8 @@ def test_record_then_import_round_trip(tmp_path):
     config = tmp_path / "markets.yaml"
     config.write_text("exchanges:\n  binance:\n    markets: [BTC/USDT, ETH/BTC]\n    orderbook_levels: 20\n")
     capture = tmp_path / "recorded.jsonl.gz"
-    with SimulatorThread("scenarios/smoke.yaml", clock="wall") as simulator:
+    # steady: at 00:20-00:31 UTC the smoke scenario crosses, stops or empties BTC/USDT
+    with SimulatorThread(steady_scenario(Path("scenarios/smoke.yaml"), tmp_path), clock="wall") as simulator:
         recorded = CliRunner().invoke(app, ["record", "--config", str(config), "--simulator", simulator.url,
                                             "--duration", "3", "--out", str(capture)])
     assert recorded.exit_code == 0, recorded.output

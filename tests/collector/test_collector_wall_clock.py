@@ -6,32 +6,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-import yaml
 
 from collect_harness import all_markets_config, landed
 from mmwatch.collector.wall_run import run_on_wall_clock
 from mmwatch.settings import DataDir
+from steady_scenario import steady_scenario
 
 VENUES_YAML = Path(__file__).resolve().parents[2] / "scenarios" / "venues.yaml"
 SECONDS = 65
-
-
-def _without_down_windows(folder: Path) -> Path:
-    """venues.yaml without its scheduled daily outages (kucoin 04:00-04:15 UTC): this test runs on
-    the wall clock, so a CI run inside such a window would see 503s that the test is not about."""
-    scenario = yaml.safe_load(VENUES_YAML.read_text())
-    for venue in scenario["venues"].values():
-        venue.pop("down", None)
-    path = folder / "venues-always-up.yaml"
-    path.write_text(yaml.safe_dump(scenario))
-    return path
 
 
 def test_a_minute_on_the_wall_clock_without_a_rate_limit_answer(venues_scenario, tmp_path):
     from simulator.process import SimulatorProcess
 
     config = all_markets_config(venues_scenario)
-    with SimulatorProcess(_without_down_windows(tmp_path), clock="wall") as sim:
+    with SimulatorProcess(steady_scenario(VENUES_YAML, tmp_path), clock="wall") as sim:
         run = run_on_wall_clock(config, DataDir(tmp_path).ensure(), SECONDS, simulator_url=sim.url)
         stats = sim.stats()
     assert stats["rate_limits_enforced"] is True
