@@ -96,3 +96,9 @@ def obligations() -> list[dict]:
         _obligation("o-midnight", "binance", "MID/USDT", **LOOSE),
         _obligation("o-nodata", "binance", "NOD/USDT", **LOOSE),
     ]
+
+# One obligation on binance ZZZ/USDT: spread <= 100 bps, >= 10 USD within 100 bps, uptime >= 90 %.
+ZZZ_OBLIGATION = {
+    "obligation_id": "o-zzz", "mm_name": "Test MM", "exchange": "binance", "market_type": "spot",
+    "symbol": "ZZZ/USDT", "valid_from": "2025-01-01", "max_spread_bps": 100,
+    "depth_band_bps": 100, "min_depth_usd": 10, "min_uptime_pct": 90}

@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from dbt_harness import day_start_ms, query, run_dbt, snapshot, write_lake_orderbooks, write_obligations_csv
-from lake_cases import COMPLIANT_BOOK, WIDE_BOOK
+from lake_cases import COMPLIANT_BOOK, WIDE_BOOK, ZZZ_OBLIGATION
 
 PREVIOUS_DAY, DAY = "2025-11-19", "2025-11-20"
 S = 1000
@@ -29,10 +29,7 @@ def mart_rows(data_dir, day: str) -> dict[str, list[dict]]:
 def states(tmp_path_factory):
     """Build D-1 and D, rebuild D unchanged, with shrunk lake data, and with none; keep each state."""
     data_dir = tmp_path_factory.mktemp("dbt_incremental")
-    csv_path = write_obligations_csv(data_dir / "obligations.csv", [{
-        "obligation_id": "o-zzz", "mm_name": "Test MM", "exchange": "binance", "market_type": "spot",
-        "symbol": "ZZZ/USDT", "valid_from": "2025-01-01", "max_spread_bps": 100,
-        "depth_band_bps": 100, "min_depth_usd": 10, "min_uptime_pct": 90}])
+    csv_path = write_obligations_csv(data_dir / "obligations.csv", [ZZZ_OBLIGATION])
     write_lake_orderbooks(data_dir, books(PREVIOUS_DAY, [(0, COMPLIANT_BOOK), (10, COMPLIANT_BOOK)]))
     write_lake_orderbooks(data_dir, books(DAY, [(0, COMPLIANT_BOOK), (10, WIDE_BOOK), (20, WIDE_BOOK),
                                                 (30, COMPLIANT_BOOK)]))

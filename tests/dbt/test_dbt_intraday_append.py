@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dbt_harness import day_start_ms, query, run_dbt, snapshot, write_lake_orderbooks, write_obligations_csv
-from lake_cases import COMPLIANT_BOOK, WIDE_BOOK
+from lake_cases import COMPLIANT_BOOK, WIDE_BOOK, ZZZ_OBLIGATION
 
 DAY, S = "2025-11-20", 1000
 MARTS = ("fct_orderbook_snapshot_metrics", "int_obligation_snapshots_evaluated",
@@ -29,10 +29,7 @@ def _rows(data_dir) -> dict[str, list[dict]]:
 def built(tmp_path_factory):
     """The day built whole from batch 1, then batch 2 lands: an appending run, then a whole-day rebuild."""
     data_dir = tmp_path_factory.mktemp("dbt_append")
-    csv_path = write_obligations_csv(data_dir / "obligations.csv", [{
-        "obligation_id": "o-zzz", "mm_name": "Test MM", "exchange": "binance", "market_type": "spot",
-        "symbol": "ZZZ/USDT", "valid_from": "2025-01-01", "max_spread_bps": 100,
-        "depth_band_bps": 100, "min_depth_usd": 10, "min_uptime_pct": 90}])
+    csv_path = write_obligations_csv(data_dir / "obligations.csv", [ZZZ_OBLIGATION])
     dbt_vars = {"day": DAY, "obligations_csv": str(csv_path)}
     write_lake_orderbooks(data_dir, [_book("ZZZ/USDT", 0, COMPLIANT_BOOK), _book("ZZZ/USDT", 10, WIDE_BOOK),
                                      _book("BTC/USDT", 0, BTC_USDT), _book("ETH/BTC", 5, ETH_BTC)])
