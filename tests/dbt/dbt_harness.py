@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import duckdb
 import polars as pl
 from dbt.cli.main import dbtRunner
 
+from assets.dbt_invocation import environment
 from mmwatch.schemas import LAKE_ORDERBOOKS
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt"
@@ -92,9 +92,7 @@ def write_obligations_csv(path: Path, obligations: list[dict]) -> Path:
 
 def run_dbt(data_dir: Path, command: list[str], dbt_vars: dict) -> None:
     """Run the real dbt in-process on `data_dir`; fail with every failing node's message."""
-    previous = os.environ.get("MMWATCH_DATA_DIR")
-    os.environ["MMWATCH_DATA_DIR"] = str(data_dir)
-    try:
+    with environment({"MMWATCH_DATA_DIR": str(data_dir)}):
         result = dbtRunner().invoke(
             [
                 *command,
@@ -106,11 +104,6 @@ def run_dbt(data_dir: Path, command: list[str], dbt_vars: dict) -> None:
                 "--quiet",
             ]
         )
-    finally:
-        if previous is None:
-            os.environ.pop("MMWATCH_DATA_DIR", None)
-        else:
-            os.environ["MMWATCH_DATA_DIR"] = previous
     if not result.success:
         failures = []
         for node_result in getattr(result.result, "results", None) or []:
