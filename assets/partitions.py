@@ -8,17 +8,10 @@ from __future__ import annotations
 
 import dagster as dg
 
-# ccxt ids of the venues mmwatch watches, in partition order (alphabetical).
-EXCHANGES: tuple[str, ...] = (
-    "binance",
-    "binanceusdm",
-    "bitget",
-    "bybit",
-    "gate",
-    "kucoin",
-    "kucoinfutures",
-    "okx",
-)
+from mmwatch.venues import VENUES
+
+# ccxt ids of the venues mmwatch watches, in partition order (alphabetical): mmwatch/venues.py.
+EXCHANGES: tuple[str, ...] = VENUES
 
 # end_offset=1: today's (partial) day is a partition too, so live data lands
 # in the lake the same day.

@@ -34,10 +34,11 @@ from typing import Iterable, Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mmwatch.errors import ConfigError
+from mmwatch.venues import VENUES
 from mmwatch.yaml_config import read_yaml
 
 # ccxt ids that mmwatch collects from (every one has a simulator dialect).
-SUPPORTED_EXCHANGES = ("binance", "binanceusdm", "bitget", "gate", "kucoin", "kucoinfutures", "okx", "bybit")
+SUPPORTED_EXCHANGES = VENUES
 
 # Data set -> default seconds between fetches (the table). orderbooks and trades are the
 # collector's; the others are Dagster assets on schedules (assets/datasets_*.py).

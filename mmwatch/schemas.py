@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import polars as pl
 
+from mmwatch.venues import MARKET_TYPES  # noqa: F401  (re-exported)
+
 LEVEL = pl.Struct({"price": pl.Float64, "amount": pl.Float64})
 LEVELS = pl.List(LEVEL)
 
-MARKET_TYPES = ("spot", "swap", "future")
 
 # Landing zone: what was received, untouched.
 LANDING_ORDERBOOKS = pl.Schema(

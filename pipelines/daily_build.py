@@ -38,7 +38,7 @@ def landed_exchanges(data_dir: DataDir, day: str) -> list[str]:
     if unknown:
         raise ConfigError(
             f"landing data of {day} names exchanges {unknown} that are not Dagster partitions "
-            f"({', '.join(EXCHANGES)}); add them to assets/partitions.py EXCHANGES"
+            f"({', '.join(EXCHANGES)}); add them to mmwatch/venues.py VENUES"
         )
     return sorted(found, key=EXCHANGES.index)
 

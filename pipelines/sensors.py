@@ -25,7 +25,7 @@ def landing_sensor(context: dg.SensorEvaluationContext, data_dir: DataDirResourc
     if unknown:
         context.log.warning(
             f"landing files of exchanges {unknown} are skipped: they are not partitions "
-            f"(add them to assets/partitions.py EXCHANGES)"
+            f"(add them to mmwatch/venues.py VENUES)"
         )
     fresh = [f for f in fresh if f.exchange in EXCHANGES]
     context.update_cursor(next_cursor.serialize())

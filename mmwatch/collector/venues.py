@@ -11,7 +11,7 @@ import logging
 
 log = logging.getLogger(__name__)
 
-VENUES = ("binance", "binanceusdm", "bitget", "gate", "kucoin", "kucoinfutures", "okx", "bybit")
+from mmwatch.venues import VENUES  # noqa: F401  (the one venue list; re-exported for the tables below)
 
 # ccxt fetchMarkets types per venue: spot and USDT-margined perpetuals only.
 FETCH_MARKET_TYPES: dict[str, list[str]] = {
