@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import dagster as dg
 
+from mmwatch.days import HISTORY_START
 from mmwatch.venues import VENUES
 
 # ccxt ids of the venues mmwatch watches, in partition order (alphabetical): mmwatch/venues.py.
 EXCHANGES: tuple[str, ...] = VENUES
 
-# end_offset=1: today's (partial) day is a partition too, so live data lands
-# in the lake the same day.
-daily_partitions = dg.DailyPartitionsDefinition(start_date="2024-01-01", end_offset=1)
+# From HISTORY_START (old recordings can be backfilled); end_offset=1: today's (partial) day is a
+# partition too, so live data lands in the lake the same day.
+daily_partitions = dg.DailyPartitionsDefinition(start_date=HISTORY_START, end_offset=1)
 
 exchange_partitions = dg.StaticPartitionsDefinition(list(EXCHANGES))
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from assets.partitions import EXCHANGES, partition_range_tags
 from mmwatch.errors import ConfigError, MmwatchError
 from mmwatch.landing import list_landing
-from mmwatch.report import ComplianceRow, check_day, load_compliance_rows
+from mmwatch.days import check_buildable_day
+from mmwatch.report import ComplianceRow, load_compliance_rows
 from mmwatch.schemas import LAKE_TABLES
 from mmwatch.settings import DATA_DIR_ENV, DataDir
 from pipelines.instance import ensure_instance
@@ -49,7 +50,7 @@ def run_daily_build(day: str, data_dir: str | Path | None = None, obligations_cs
     Runs are recorded in the Dagster instance at $DAGSTER_HOME (default
     <data dir>/dagster_home). Raises MmwatchError with what to do on bad input.
     """
-    check_day(day)
+    check_buildable_day(day)
     layout = DataDir.from_env(data_dir).ensure()
     os.environ[DATA_DIR_ENV] = str(layout.root)  # the definitions' resources resolve the data dir from it
     exchanges = landed_exchanges(layout, day)

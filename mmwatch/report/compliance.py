@@ -5,17 +5,16 @@ report never blocks or alters the pipeline's writes.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from zoneinfo import ZoneInfo
 
-from mmwatch.errors import ConfigError, MmwatchError
+from mmwatch.days import check_day  # noqa: F401  (re-exported: the report's callers import it from here)
+from mmwatch.errors import MmwatchError
 from mmwatch.report.templating import environment
 
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 VERDICTS = ("pass", "fail", "insufficient_data")
 
 _QUERY = """
@@ -56,17 +55,6 @@ class ComplianceRow:
     median_spread_bps: float | None = None
     median_depth_bid_usd: float | None = None
     median_depth_ask_usd: float | None = None
-
-
-def check_day(day: str) -> str:
-    """`day` if it is a real YYYY-MM-DD date, else a ConfigError saying so."""
-    if not _DAY.match(day or ""):
-        raise ConfigError(f"date {day!r} is not a UTC day: write it as YYYY-MM-DD, e.g. 2026-11-20")
-    try:
-        datetime.strptime(day, "%Y-%m-%d")
-    except ValueError:
-        raise ConfigError(f"date {day!r} does not exist in the calendar: write it as YYYY-MM-DD") from None
-    return day
 
 
 def load_compliance_rows(warehouse_path: str | Path, day: str) -> list[ComplianceRow]:
