@@ -2,7 +2,8 @@
 
 Lines that are not in our writer's shape (`fastpath`) come here: any key
 order, lenient where documented (numeric strings as level numbers, extra
-level entries ignored). `ok` is false for a line that breaks a rule; the
+level entries ignored; never for `contract_size`, which must be a positive
+finite JSON number, and is 1.0 when absent or null). `ok` is false for a line that breaks a rule; the
 reader then asks `rules.line_problem` why.
 """
 from __future__ import annotations
@@ -12,7 +13,7 @@ from mmwatch.schemas import MARKET_TYPES
 
 _SPEC = ('{"type":"JSON","exchange":"JSON","market_type":"JSON","symbol":"JSON","timestamp":"JSON",'
          '"received_at":"JSON","nonce":"JSON","bids":"DOUBLE[][]","asks":"DOUBLE[][]",'
-         '"id":"JSON","price":"JSON","amount":"JSON","side":"JSON"}')
+         '"id":"JSON","price":"JSON","amount":"JSON","side":"JSON","contract_size":"JSON"}')
 _INT = "('UBIGINT','BIGINT')"
 _NUM = "('UBIGINT','BIGINT','DOUBLE')"
 
@@ -48,15 +49,20 @@ with parsed as (
              when json_type(r.id) in {_INT} then cast(r.id as VARCHAR) end as trade_id,
         case when json_type(r.price) in {_NUM} then try_cast(r.price as DOUBLE) end as price,
         case when json_type(r.amount) in {_NUM} then try_cast(r.amount as DOUBLE) end as amount,
-        {_text('side')} as side
+        {_text('side')} as side,
+        case when json_type(r.contract_size) in {_NUM} then try_cast(r.contract_size as DOUBLE) end as contract_size
     from parsed
 )
 select line_no, kind, exchange, market_type, symbol, exchange_ts, received_ts, nonce,
     {_levels('bids')} as bids, {_levels('asks')} as asks, trade_id, price, amount, side,
+    coalesce(contract_size, 1.0) as contract_size,
     coalesce(
         kind in {tuple(RECORD_TYPES)} and exchange <> '' and symbol <> '' and market_type in {tuple(MARKET_TYPES)}
         and received_ts is not null and {_optional('timestamp', "('NULL','UBIGINT','BIGINT')")}
         and (exchange_ts is not null or r.timestamp is null or json_type(r.timestamp) = 'NULL')
+        -- absent and null are both SQL NULL here; anything else must be a positive finite number
+        and (kind not in ('orderbook', 'trade') or r.contract_size is null
+             or (isfinite(contract_size) and contract_size > 0))
         and case kind
             when 'orderbook' then {_levels_ok('bids')} and {_levels_ok('asks')}
                 and {_optional('nonce', "('NULL','UBIGINT','BIGINT')")}

@@ -11,10 +11,14 @@ NULL), reshaped to (price, amount) structs with Arrow and polars kernels (no
 Python object per level).
 
 DuckDB keeps the first of duplicate keys, so the typed values are the ones
-the regular expression checked. A line that does not have the shape, or
-whose levels are not all [number, number], returns to the careful path
-(`reader._QUERY` and `rules.line_problem`), which accepts or rejects it
-with a reason; nothing is decided differently here, only faster.
+the regular expression checked. `contract_size` comes last in our records
+(after `asks`, or `side`), beyond the part of a book line the expression
+reads, so it is taken as JSON text and checked here (a positive finite
+number; absent or null: 1.0). A line that does not have the shape, whose
+levels are not all [number, number], or whose contract size is not such a
+number, returns to the careful path (`careful.CAREFUL_QUERY` and
+`rules.line_problem`), which accepts or rejects it with a reason; nothing
+is decided differently here, only faster.
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mmwatch.capture.partitions import line_partitions
+from mmwatch.schemas import LANDING_ORDERBOOKS, LANDING_TRADES
 
 _SP = r"[ \t]*"
 _TEXT = r'"[ !#-\[\]-~]+"'  # non-empty printable ASCII without quote or backslash
@@ -52,29 +57,49 @@ def _book_envelope() -> tuple[tuple[str, str], ...]:
 # The named groups (exchange, timestamp, received_at) give each line its landing partition before parsing.
 ORDERBOOK_SHAPE = (f"^{_SP}\\{{{_SP}" + _members(*_book_envelope(), ("nonce", f"(?:null|{_INT})"))
                    + f'{_SP},{_SP}"bids"{_SP}:{_SP}\\[')
-# Trades are short: the whole line, nothing else in it.
+# Trades are short: the whole line, nothing else in it (contract_size last, when there is one).
 TRADE_SHAPE = (f"^{_SP}\\{{{_SP}" + _members(
     *_envelope("trade"), ("id", f"(?:null|{_INT}|{_TEXT})"), ("price", _NUM), ("amount", _NUM),
-    ("side", '(?:null|"buy"|"sell")')) + f"{_SP}\\}}{_SP}\r?\n?$")
+    ("side", '(?:null|"buy"|"sell")')) + f'(?:{_SP},{_SP}"contract_size"{_SP}:{_SP}(?:null|{_NUM}))?'
+    + f"{_SP}\\}}{_SP}\r?\n?$")
+# A contract size as JSON text: a number that is not negative (zero and inf are refused after the cast).
+_UNSIGNED_NUMBER = r"^(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$"
 
 _ENVELOPE_SPEC = '"exchange":"VARCHAR","market_type":"VARCHAR","symbol":"VARCHAR","timestamp":"BIGINT","received_at":"BIGINT"'
-_ORDERBOOK_SPEC = '{' + _ENVELOPE_SPEC + ',"nonce":"BIGINT","bids":"DOUBLE[2][]","asks":"DOUBLE[2][]"}'
-_TRADE_SPEC = '{' + _ENVELOPE_SPEC + ',"id":"VARCHAR","price":"DOUBLE","amount":"DOUBLE","side":"VARCHAR"}'
+# contract_size as JSON text: DuckDB would turn "0.01" (a string) or true into a DOUBLE without a word.
+_ORDERBOOK_SPEC = ('{' + _ENVELOPE_SPEC + ',"nonce":"BIGINT","bids":"DOUBLE[2][]","asks":"DOUBLE[2][]",'
+                   '"contract_size":"JSON"}')
+_TRADE_SPEC = ('{' + _ENVELOPE_SPEC + ',"id":"VARCHAR","price":"DOUBLE","amount":"DOUBLE","side":"VARCHAR",'
+               '"contract_size":"JSON"}')
 _QUERY = "select line_no, unnest(json_transform(line, '{spec}')) from fast_lines where {where}"
 # When a shaped line is not JSON after all, try() gives it NULL columns (it goes to the careful path);
 # try() costs ~10 %, so it is only used when the plain query failed.
 _TRY_QUERY = "select line_no, unnest(try(json_transform(line, '{spec}'))) from fast_lines where {where}"
 BOOK_SHAPED, TRADE_SHAPED = 0, 1
 
-LEVEL = pa.struct([("price", pa.float64()), ("amount", pa.float64())])
-LEVELS = pa.list_(LEVEL)
-ORDERBOOK_SCHEMA = pa.schema([
-    ("exchange", pa.string()), ("market_type", pa.string()), ("symbol", pa.string()), ("exchange_ts", pa.int64()),
-    ("received_ts", pa.int64()), ("nonce", pa.int64()), ("bids", LEVELS), ("asks", LEVELS)])
-TRADE_SCHEMA = pa.schema([
-    ("exchange", pa.string()), ("market_type", pa.string()), ("symbol", pa.string()), ("exchange_ts", pa.int64()),
-    ("received_ts", pa.int64()), ("trade_id", pa.string()), ("price", pa.float64()), ("amount", pa.float64()),
-    ("side", pa.string())])
+_ARROW_SCALARS = {pl.String: pa.string(), pl.Int64: pa.int64(), pl.Float64: pa.float64()}
+
+
+def _arrow_type(dtype: pl.DataType) -> pa.DataType:
+    """The Arrow type the reader builds for a landing column: plain (not large) strings and lists,
+    the layout DuckDB returns and the fast path's kernels are measured on."""
+    if isinstance(dtype, pl.List):
+        return pa.list_(_arrow_type(dtype.inner))
+    if isinstance(dtype, pl.Struct):
+        return pa.struct([(field.name, _arrow_type(field.dtype)) for field in dtype.fields])
+    return _ARROW_SCALARS[dtype]
+
+
+def landing_arrow_schema(landing: pl.Schema) -> pa.Schema:
+    """A landing schema (`mmwatch.schemas`) as the reader's Arrow schema: every column but
+    `source`, which the importer adds per file."""
+    return pa.schema([(name, _arrow_type(dtype)) for name, dtype in landing.items() if name != "source"])
+
+
+ORDERBOOK_SCHEMA = landing_arrow_schema(LANDING_ORDERBOOKS)
+TRADE_SCHEMA = landing_arrow_schema(LANDING_TRADES)
+LEVELS = ORDERBOOK_SCHEMA.field("bids").type
+LEVEL = LEVELS.value_type
 _RENAMED = {"timestamp": "exchange_ts", "received_at": "received_ts", "id": "trade_id"}
 
 
@@ -96,8 +121,9 @@ def parse_fast(con: duckdb.DuckDBPyConnection, line_no: pa.Array, lines: pa.Arra
     Order books are parsed partition by partition (`partition`: per line, from
     `shapes`), so each batch of the order-book table holds one landing
     partition. A shaped line is not taken when it is not valid JSON after all, has a
-    side that is not a list of [number, number] levels, or is a trade whose
-    price or amount is not finite: the careful path decides about those.
+    side that is not a list of [number, number] levels, a trade whose price or
+    amount is not finite, or a contract size that is not a positive finite
+    number: the careful path decides about those.
     """
     text = pc.cast(lines, pa.large_string())  # raises ArrowInvalid when not UTF-8
     table = pa.table({"line_no": line_no, "shape": shape, "part": partition, "line": text})
@@ -132,11 +158,28 @@ def with_line_no(schema: pa.Schema) -> pa.Schema:
 
 
 def _trades(parsed: pa.Table) -> tuple[pa.Table, pa.Array]:
-    """Trades with finite price and amount (NULL columns: not JSON), and the line numbers of the others."""
+    """Trades with finite price and amount (NULL columns: not JSON) and a good contract size, and
+    the line numbers of the others."""
+    sizes, bad_size = _contract_sizes(parsed.column("contract_size").combine_chunks())
     ok = pc.fill_null(pc.and_(pc.is_finite(parsed.column("price")), pc.is_finite(parsed.column("amount"))), False)
+    if bad_size is not None:
+        ok = pc.and_(ok, pc.invert(bad_size))
     odd = parsed.column("line_no").filter(pc.invert(ok)).combine_chunks()
-    trades = parsed.filter(ok).select(["line_no", *TRADE_SCHEMA.names])
+    trades = parsed.set_column(parsed.schema.get_field_index("contract_size"), "contract_size", sizes)
+    trades = trades.filter(ok).select(["line_no", *TRADE_SCHEMA.names])
     return trades.cast(with_line_no(TRADE_SCHEMA)), odd
+
+
+def _contract_sizes(sizes: pa.Array) -> tuple[pa.Array, pa.Array | None]:
+    """Per row, the contract size (1.0 where absent or null) and whether it is bad (not a positive
+    finite JSON number; None when no row is): `sizes` is the JSON text DuckDB gives, null when absent."""
+    if sizes.null_count == len(sizes):  # spot lines and captures that predate the field: nothing to check
+        return pc.fill_null(pa.nulls(len(sizes), pa.float64()), 1.0), None
+    number = pc.match_substring_regex(sizes, _UNSIGNED_NUMBER)
+    values = pc.cast(pc.if_else(number, sizes, pa.scalar(None, sizes.type)), pa.float64())
+    good = pc.and_(pc.is_finite(values), pc.greater(values, 0.0))
+    bad = pc.and_(sizes.is_valid(), pc.invert(pc.fill_null(good, False)))
+    return pc.fill_null(values, 1.0), (bad if pc.any(bad).as_py() else None)
 
 
 def _orderbooks(parsed: pa.Table) -> tuple[pa.Table, pa.Array]:
@@ -147,13 +190,18 @@ def _orderbooks(parsed: pa.Table) -> tuple[pa.Table, pa.Array]:
     schema = with_line_no(ORDERBOOK_SCHEMA)
     batches, odd = [], [pa.array([], pa.int64())]
     for batch in parsed.select(schema.names).to_batches():
+        sizes, bad_size = _contract_sizes(batch.column("contract_size"))
         odd_rows = [rows for rows in (_odd_rows(batch.column(side)) for side in ("bids", "asks")) if rows is not None]
+        if bad_size is not None:
+            odd_rows.append(pc.indices_nonzero(bad_size).cast(pa.int64()))
         if odd_rows:
             keep = pc.invert(pc.is_in(pa.array(range(batch.num_rows), pa.int64()), pa.concat_arrays(odd_rows)))
             odd.append(batch.column("line_no").filter(pc.invert(keep)))
-            batch = batch.filter(keep)
-        columns = [*batch.columns[:-2], *(_as_structs(batch.column(side)) for side in ("bids", "asks"))]
-        batches.append(pa.record_batch([column.cast(field.type) for column, field in zip(columns, schema)], schema))
+            batch, sizes = batch.filter(keep), sizes.filter(keep)
+        columns = {"bids": _as_structs(batch.column("bids")), "asks": _as_structs(batch.column("asks")),
+                   "contract_size": sizes}
+        batches.append(pa.record_batch([columns.get(field.name, batch.column(field.name)).cast(field.type)
+                                        for field in schema], schema))
     return pa.Table.from_batches(batches, schema), pa.concat_arrays(odd)
 
 

@@ -13,6 +13,9 @@ as Arrow tables in the landing layout; `ticker`, `funding` and
 
 Leniency (documented): level prices/amounts given as numeric strings are read
 as numbers; a level with more than two entries keeps its first two.
+`contract_size` is kept (1.0 when absent or null) and must otherwise be a
+positive finite number: a string, zero, a negative or a non-number rejects
+the line.
 """
 from __future__ import annotations
 
@@ -35,8 +38,9 @@ from mmwatch.capture.rules import COUNTED_TYPES, LANDED_TYPES, RECORD_TYPES, lin
 MAX_REPORTED_PROBLEMS = 1000
 PARSE_WORKERS = 2  # blocks parsed at a time (this machine has 2 cores)
 
-ORDERBOOK_COLUMNS = ("exchange", "market_type", "symbol", "exchange_ts", "received_ts", "nonce", "bids", "asks")
-TRADE_COLUMNS = ("exchange", "market_type", "symbol", "exchange_ts", "received_ts", "trade_id", "price", "amount", "side")
+# The landing columns (mmwatch.schemas, less `source`), as the careful query names them too.
+ORDERBOOK_COLUMNS = tuple(ORDERBOOK_SCHEMA.names)
+TRADE_COLUMNS = tuple(TRADE_SCHEMA.names)
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,15 @@ def envelope_problem(record: dict) -> str | None:
     return None
 
 
+def contract_size_problem(record: dict) -> str | None:
+    """What is wrong with `record`'s contract_size, or None (absent and null mean 1: base units)."""
+    size = record.get("contract_size")
+    if size is None or (_is_number(size) and math.isfinite(size) and size > 0):
+        return None
+    return (f"'contract_size' must be a positive number (ccxt contractSize: base units per contract, "
+            f"quote units for inverse contracts) or null, got {size!r}")
+
+
 def orderbook_problem(record: dict) -> str | None:
     """The first orderbook rule `record` breaks, or None."""
     for side in ("bids", "asks"):
@@ -116,7 +125,7 @@ def line_problem(line: bytes) -> tuple[str, str | None]:
     kind = record.get("type")
     problem = envelope_problem(record)
     if problem is None and kind == "orderbook":
-        problem = orderbook_problem(record)
+        problem = orderbook_problem(record) or contract_size_problem(record)
     elif problem is None and kind == "trade":
-        problem = trade_problem(record)
+        problem = trade_problem(record) or contract_size_problem(record)
     return (kind if kind in RECORD_TYPES else "unreadable"), problem

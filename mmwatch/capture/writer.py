@@ -46,15 +46,33 @@ class CaptureWriter:
 
 
 def orderbook_record(exchange: str, market_type: str, symbol: str, timestamp: int | None, received_at: int,
-                     bids: list, asks: list, nonce: int | None = None) -> dict[str, Any]:
-    """An `orderbook` capture record; levels as ccxt gives them ([price, amount, ...])."""
-    return {"type": "orderbook", "exchange": exchange, "market_type": market_type, "symbol": symbol,
-            "timestamp": timestamp, "received_at": received_at, "nonce": nonce, "bids": bids, "asks": asks}
+                     bids: list, asks: list, nonce: int | None = None,
+                     contract_size: float | None = None) -> dict[str, Any]:
+    """An `orderbook` capture record; levels as ccxt gives them ([price, amount, ...]).
+
+    `contract_size` (ccxt `contractSize`) is written, last, for contract markets (see `_with_contract_size`).
+    """
+    record = {"type": "orderbook", "exchange": exchange, "market_type": market_type, "symbol": symbol,
+              "timestamp": timestamp, "received_at": received_at, "nonce": nonce, "bids": bids, "asks": asks}
+    return _with_contract_size(record, contract_size)
 
 
 def trade_record(exchange: str, market_type: str, symbol: str, timestamp: int | None, received_at: int,
-                 trade_id: str | None, price: float, amount: float, side: str | None) -> dict[str, Any]:
-    """A `trade` capture record (ccxt unified trade fields)."""
-    return {"type": "trade", "exchange": exchange, "market_type": market_type, "symbol": symbol,
-            "timestamp": timestamp, "received_at": received_at, "id": trade_id,
-            "price": price, "amount": amount, "side": side}
+                 trade_id: str | None, price: float, amount: float, side: str | None,
+                 contract_size: float | None = None) -> dict[str, Any]:
+    """A `trade` capture record (ccxt unified trade fields; `contract_size` as in `orderbook_record`)."""
+    record = {"type": "trade", "exchange": exchange, "market_type": market_type, "symbol": symbol,
+              "timestamp": timestamp, "received_at": received_at, "id": trade_id,
+              "price": price, "amount": amount, "side": side}
+    return _with_contract_size(record, contract_size)
+
+
+def _with_contract_size(record: dict[str, Any], contract_size: float | None) -> dict[str, Any]:
+    """`record` with `contract_size` as its last key when the market is a contract market (swap, future).
+
+    Spot records leave it out: absent means 1, amounts in base units (capture-format.md). The key
+    comes last so that the reader's fast path (`fastpath.py`) finds it where it looks.
+    """
+    if contract_size is not None and record["market_type"] != "spot":
+        record["contract_size"] = float(contract_size)
+    return record

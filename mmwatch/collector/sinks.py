@@ -100,7 +100,8 @@ def _land(data_dir: DataDir, dataset: str, day: str, exchange: str, rows: list[d
 
 
 class CaptureSink:
-    """Writes order books and trades as capture records (capture-format.md); fetch errors are only counted."""
+    """Writes order books and trades as capture records (capture-format.md), with the contract size of
+    contract markets, so an import lands the rows the collector would have; fetch errors are only counted."""
 
     def __init__(self, path: str | Path):
         self.writer = CaptureWriter(path)
@@ -108,13 +109,16 @@ class CaptureSink:
 
     def add(self, dataset: str, row: dict[str, Any]) -> None:
         envelope = (row["exchange"], row["market_type"], row["symbol"])
+        # the landing row's contract size (the market's ccxt contractSize); the writer keeps it for contract markets
+        contract_size = row.get("contract_size")
         if dataset == "orderbooks":
             self.writer.write(orderbook_record(*envelope, row["exchange_ts"], row["received_ts"],
                                                [[lv["price"], lv["amount"]] for lv in row["bids"]],
-                                               [[lv["price"], lv["amount"]] for lv in row["asks"]], row["nonce"]))
+                                               [[lv["price"], lv["amount"]] for lv in row["asks"]], row["nonce"],
+                                               contract_size))
         elif dataset == "trades":
             self.writer.write(trade_record(*envelope, row["exchange_ts"], row["received_ts"], row["trade_id"],
-                                           row["price"], row["amount"], row["side"]))
+                                           row["price"], row["amount"], row["side"], contract_size))
         else:
             self.errors += 1  # the capture format has no record type for failed fetches
 

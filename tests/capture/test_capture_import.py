@@ -26,7 +26,7 @@ def _book_row(symbol, exchange_ts, received_ts, bids, asks, nonce=None):
 def _trade_row(trade_id, ts, price, amount, side):
     return {"exchange": "gate", "market_type": "swap", "symbol": "ETH/USDT:USDT", "exchange_ts": ts,
             "received_ts": ts + 7, "trade_id": trade_id, "price": price, "amount": amount, "side": side,
-            "source": "collector"}
+            "source": "collector", "contract_size": 0.01}  # gate's ETH perp counts contracts of 0.01 ETH
 
 
 def _landed(data_dir: DataDir, dataset: str) -> pl.DataFrame:
@@ -54,10 +54,10 @@ def test_record_then_import_gives_the_same_rows(tmp_path):
     assert sum(result.counts.rejected.values()) == 0
     landed_books = _landed(data_dir, "orderbooks").sort("symbol", "received_ts")
     expected = [{**row, "source": "import_day"} for row in sorted(books, key=lambda r: (r["symbol"], r["received_ts"]))]
-    # The capture format carries no contract size: imported rows get the default 1.0 (base units).
+    # Spot records carry no contract size: imported rows get 1.0 (base units); the perp's trades keep 0.01.
     assert landed_books["contract_size"].to_list() == [1.0] * 3
     assert landed_books.drop("contract_size").to_dicts() == expected
-    landed_trades = _landed(data_dir, "trades").sort("exchange_ts").drop("contract_size")
+    landed_trades = _landed(data_dir, "trades").sort("exchange_ts")
     assert landed_trades.to_dicts() == [{**t, "source": "import_day"} for t in trades]
     # Landing day = UTC day of coalesce(exchange_ts, received_ts): the null-timestamp book is on the previous day.
     assert {(f.day, f.exchange) for f in list_landing(data_dir, "orderbooks")} == {
