@@ -1,7 +1,8 @@
 """mmwatch's loopback exchange simulator: real ccxt classes talk to it over HTTP.
 
-Venues (ccxt ids, one dialect module each in simulator/dialects): binance, binanceusdm, bitget,
-gate, kucoin, kucoinfutures, okx, bybit; every request lives below /<venue>/.
+Venues (ccxt ids, one dialect module each in simulator/dialects): binance, binancecoinm (inverse
+perpetuals), binanceusdm, bitget, gate, kucoin, kucoinfutures, okx, bybit; every request lives below
+/<venue>/.
 
 Public entry points:
   simulator.scenario.load_scenario(path) -> Scenario      (Scenario.write_obligations_csv(path))

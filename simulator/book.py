@@ -2,7 +2,8 @@
 
 The book is the makers' quotes near the fair price plus background liquidity further out,
 rounded to tick (prices, outward) and amount step (amounts, upward), merged per price level.
-Amounts are in the venue's units: contracts of `contract_size` base units for perpetuals.
+Amounts are in the venue's units: contracts for perpetuals that count contracts (`contract_size`
+base units each when linear, `contract_size` quote units each when inverse).
 Market-wide conditions: `outage` and `empty_body` produce no book (the dialect answers 503 or
 an empty body), `crossed` adds a bid above the best ask, `one_sided_bid` empties the whole bid
 side and `one_sided_ask` the whole ask side.
@@ -41,14 +42,17 @@ def _maker_quotes(plan: BookPlan, state: MakerState, fair: float, jitter: bytes,
                                       state.spread_bps)
     per_level = state.depth_quote / len(bid_mults)
     step_value = plan.step * plan.tick  # quote value of one amount step at a price of one tick
+    step_quote = plan.step_quote  # inverse: the quote value of one amount step at any price
     floor, ceil = math.floor, math.ceil
     for bid_mult, ask_mult in zip(bid_mults, ask_mults):
         bid_ticks = floor(fair * bid_mult)
         if bid_ticks > 0:
-            steps = ceil(per_level * (1 + jitter[at] / 2560) / (bid_ticks * step_value))
+            value = step_quote or bid_ticks * step_value
+            steps = ceil(per_level * (1 + jitter[at] / 2560) / value)
             bids[bid_ticks] = bids.get(bid_ticks, 0) + (steps if steps > 1 else 1)
         ask_ticks = ceil(fair * ask_mult)
-        steps = ceil(per_level * state.ask_fraction * (1 + jitter[at + 1] / 2560) / (ask_ticks * step_value))
+        value = step_quote or ask_ticks * step_value
+        steps = ceil(per_level * state.ask_fraction * (1 + jitter[at + 1] / 2560) / value)
         asks[ask_ticks] = asks.get(ask_ticks, 0) + (steps if steps > 1 else 1)
         at += 2
     return at

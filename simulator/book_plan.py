@@ -22,7 +22,12 @@ class BookPlan:
         market = model.market
         background = market.background
         self.tick = market.tick_size
-        self.step = market.amount_step * model.contract_size  # base units per amount step
+        # inverse: one amount step is worth a fixed amount of quote (amount_step × contract_size), so
+        # its base units depend on the price; the background table is sized at the start price
+        self.step_quote = market.amount_step * model.contract_size if model.inverse else None
+        # base units per amount step
+        self.step = (self.step_quote / model.start_price if model.inverse
+                     else market.amount_step * model.contract_size)
         self.price_numerator, self.price_scale = decimal_fraction(market.tick_size)
         self.amount_numerator, self.amount_scale = decimal_fraction(market.amount_step)
         distances = [(background.distance_bps + level * background.step_bps) / 10_000
@@ -32,7 +37,8 @@ class BookPlan:
         self._ask_mults = [(1 + d) / self.tick for d in distances]
         self.background_levels = background.levels
         size_steps = background.size / self.step
-        # background level size: about `size` base units × a uniform factor in [0.5, 1.5)
+        # background level size: about `size` base units (inverse: at the start price) × a uniform
+        # factor in [0.5, 1.5)
         self.size_table = [max(1, round(size_steps * (0.5 + (byte + 0.5) / SIZE_JITTER_VALUES)))
                            for byte in range(SIZE_JITTER_VALUES)]
         self.maker_bytes = 2 * sum(maker.quoting.levels for maker in model.makers)

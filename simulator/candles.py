@@ -1,8 +1,9 @@
 """Candles (OHLCV) from the simulated trades, so candles, trades and tickers agree.
 
 A candle of `period_ms` starting at `open_ms` aggregates the trades with open_ms <= ts < open_ms +
-period_ms: open/high/low/close of their prices, volume = sum of amounts (venue units) and quote
-volume = sum of price × amount × contract_size. A period without trades repeats the fair price at
+period_ms: open/high/low/close of their prices, volume = sum of amounts (venue units), base volume
+= the sum in base units and quote volume = the sum of their quote values (`MarketModel.base_amount`,
+`quote_amount`: linear × contract_size, inverse amount × contract_size quote). A period without trades repeats the fair price at
 its start (rounded to the tick) with zero volume. Only completed or current periods (start ≤ now)
 exist; the current one holds the trades up to now.
 """
@@ -20,7 +21,8 @@ TIMEFRAME_MS = {"1m": MINUTE_MS, "3m": 3 * MINUTE_MS, "5m": 5 * MINUTE_MS, "15m"
 
 @dataclass(frozen=True)
 class Candle:
-    """One OHLCV candle; `volume` in the venue's amount unit, `quote_volume` in quote currency."""
+    """One OHLCV candle; `volume` in the venue's amount unit, `base_volume` in base units,
+    `quote_volume` in quote currency."""
 
     open_ms: int
     open: float
@@ -29,6 +31,7 @@ class Candle:
     close: float
     volume: float
     quote_volume: float
+    base_volume: float
 
 
 def candle(model: MarketModel, open_ms: int, period_ms: int, now_ms: int) -> Candle:
@@ -38,11 +41,12 @@ def candle(model: MarketModel, open_ms: int, period_ms: int, now_ms: int) -> Can
               for t in minute_trades(model, minute) if open_ms <= t.ts < end]
     if not trades:
         price = model.round_price(model.fair_price(open_ms))
-        return Candle(open_ms, price, price, price, price, 0.0, 0.0)
+        return Candle(open_ms, price, price, price, price, 0.0, 0.0, 0.0)
     prices = [t.price for t in trades]
     volume = model.amount(round(sum(t.amount for t in trades) / model.market.amount_step))
-    quote = round(sum(t.price * t.amount for t in trades) * model.contract_size, 8)
-    return Candle(open_ms, prices[0], max(prices), min(prices), prices[-1], volume, quote)
+    quote = round(sum(model.quote_amount(t.amount, t.price) for t in trades), 8)
+    base = round(sum(model.base_amount(t.amount, t.price) for t in trades), 8)
+    return Candle(open_ms, prices[0], max(prices), min(prices), prices[-1], volume, quote, base)
 
 
 def candles(model: MarketModel, period_ms: int, now_ms: int, start_ms: int | None = None,

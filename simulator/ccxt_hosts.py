@@ -39,7 +39,7 @@ def point_at(exchange, base_url: str, venue: str | None = None):
 # What keeps ccxt's load_markets to the market types the simulator serves (and mmwatch collects),
 # without the currency endpoints (which need API keys on most venues).
 FETCH_MARKET_TYPES: dict[str, list[str]] = {
-    "binance": ["spot"], "binanceusdm": ["linear"], "bitget": ["spot", "swap"], "gate": ["spot", "swap"],
+    "binance": ["spot"], "binancecoinm": ["inverse"], "binanceusdm": ["linear"], "bitget": ["spot", "swap"], "gate": ["spot", "swap"],
     "kucoin": ["spot"], "kucoinfutures": ["swap"], "okx": ["spot", "swap"], "bybit": ["spot", "linear"],
 }
 

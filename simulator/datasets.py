@@ -20,11 +20,12 @@ Data sets:
 """
 from __future__ import annotations
 
-VENUES = ("binance", "binanceusdm", "bitget", "gate", "kucoin", "kucoinfutures", "okx", "bybit")
+VENUES = ("binance", "binancecoinm", "binanceusdm", "bitget", "gate", "kucoin", "kucoinfutures", "okx", "bybit")
 
 # Market types each venue serves in the simulator (and that mmwatch collects there).
 VENUE_MARKET_TYPES: dict[str, tuple[str, ...]] = {
     "binance": ("spot",),
+    "binancecoinm": ("swap",),
     "binanceusdm": ("swap",),
     "bitget": ("spot", "swap"),
     "gate": ("spot", "swap"),
@@ -33,6 +34,9 @@ VENUE_MARKET_TYPES: dict[str, tuple[str, ...]] = {
     "okx": ("spot", "swap"),
     "bybit": ("spot", "swap"),
 }
+# Venues whose perpetuals are inverse (settled in the base currency, BASE/QUOTE:BASE, contract_size
+# in quote units per contract); every other venue serves linear perpetuals only.
+INVERSE_VENUES = frozenset({"binancecoinm"})
 
 DATASETS = ("orderbooks", "trades", "tickers", "ohlcv", "funding", "mark_price", "open_interest",
             "open_interest_history", "long_short_ratio", "fund_flow", "contract_stats")
@@ -43,6 +47,8 @@ PERP_DATASETS = frozenset({"funding", "mark_price", "open_interest", "open_inter
 # venue -> market type -> data sets offered for that market type.
 SUPPORTED_DATASETS: dict[str, dict[str, frozenset[str]]] = {
     "binance": {"spot": SPOT_DATASETS},
+    "binancecoinm": {"swap": SPOT_DATASETS | {"funding", "mark_price", "open_interest",
+                                              "open_interest_history", "long_short_ratio"}},
     "binanceusdm": {"swap": SPOT_DATASETS | {"funding", "mark_price", "open_interest",
                                              "open_interest_history", "long_short_ratio"}},
     "bitget": {"spot": SPOT_DATASETS | {"fund_flow"},
@@ -61,6 +67,10 @@ SUPPORTED_DATASETS: dict[str, dict[str, frozenset[str]]] = {
 
 # How a data set is reached through ccxt where it is not the obvious unified method.
 DATASET_METHODS: dict[tuple[str, str], str] = {
+    ("binancecoinm", "open_interest_history"): "fetch_open_interest_history (dapiDataGetOpenInterestHist: pair + "
+                                               "contractType)",
+    ("binancecoinm", "long_short_ratio"): "dapiDataGetGlobalLongShortAccountRatio + dapiDataGetTopLongShortPositionRatio "
+                                          "(pair)",
     ("binanceusdm", "open_interest_history"): "fapiDataGetOpenInterestHist",
     ("binanceusdm", "long_short_ratio"): "fapiDataGetGlobalLongShortAccountRatio + fapiDataGetTopLongShortPositionRatio",
     ("bitget", "fund_flow"): "publicUtaGetV3MarketSpotFundFlow + publicUtaGetV3MarketSpotWhaleFlow",

@@ -7,7 +7,9 @@ long/short ratios. Dialects only format these numbers.
 - mark = the market's fair price (index × venue offset × (1 + basis)); index = the asset path
   at t − lag (see simulator.market). Both rounded to the tick.
 - open interest (base units) = open_interest × (1 + oi_swing × sin(2π(day fraction + φ))), φ seeded
-  per market; contracts = round(base / contract_size); value = base × mark.
+  per market; contracts = round(base / contract_size) (inverse: whole amount steps of
+  base × mark / contract_size); `base` is then the contracts in base units (inverse: contracts ×
+  contract_size / mark) and value = base × mark (inverse: contracts × contract_size, quote).
 - long/short: ratio = mean × (1 + 0.25 sin(2π(day fraction + φ_kind))), rounded to 4 decimals;
   long share = round(ratio / (1 + ratio), 4), short share = 1 − long share.
 """
@@ -93,11 +95,16 @@ def open_interest(model: MarketModel, t_ms: int) -> OpenInterest:
     perp = model.market.perp_or_default
     day_fraction = (int(t_ms) % DAY_MS) / DAY_MS
     base = perp.open_interest * (1 + perp.oi_swing * math.sin(2 * math.pi * (day_fraction + _phase(model, "oi"))))
+    mark = mark_price(model, t_ms)
+    if model.inverse:  # contracts of contract_size quote units: their number follows the price
+        contracts = model.amount(round(model.venue_amount(base, mark) / model.market.amount_step))
+        return OpenInterest(int(t_ms), contracts, round(model.base_amount(contracts, mark), 8),
+                            round(model.quote_amount(contracts, mark), 2))
     contracts = float(round(base / model.contract_size)) if model.contract_size != 1 else model.amount(
         round(base / model.market.amount_step))
     base_units = contracts * model.contract_size if model.contract_size != 1 else contracts
     base_units = round(base_units, 8)
-    return OpenInterest(int(t_ms), contracts, base_units, round(base_units * mark_price(model, t_ms), 2))
+    return OpenInterest(int(t_ms), contracts, base_units, round(base_units * mark, 2))
 
 
 def long_short(model: MarketModel, t_ms: int, kind: str = "accounts") -> LongShort:

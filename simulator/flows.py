@@ -42,7 +42,7 @@ def fund_flow(model: MarketModel, end_ms: int, period_ms: int) -> FundFlow:
     buy = dict.fromkeys(CLASSES, 0.0)
     sell = dict.fromkeys(CLASSES, 0.0)
     for trade in trades_between(model, end_ms - period_ms + 1, end_ms, 10**9):
-        notional = trade.price * trade.amount * model.contract_size
+        notional = model.quote_amount(trade.amount, trade.price)
         (buy if trade.side == "buy" else sell)[trade_class(notional)] += notional
     rounded = lambda d: {k: round(v, 2) for k, v in d.items()}  # noqa: E731
     return FundFlow(end_ms - period_ms + 1, end_ms, rounded(buy), rounded(sell))

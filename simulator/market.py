@@ -65,6 +65,7 @@ class MarketModel:
         self.price_decimals = decimals_of(market.tick_size)
         self.amount_decimals = decimals_of(market.amount_step)
         self.contract_size = market.contract_size
+        self.inverse = market.inverse  # contracts of `contract_size` quote units (else base units)
         self._price_fraction = decimal_fraction(market.tick_size)
         self._amount_fraction = decimal_fraction(market.amount_step)
         venue_config = world.scenario.venues[venue]
@@ -72,7 +73,7 @@ class MarketModel:
         self.lag_ms = int(round(venue_config.lag_s * 1000))
         key, self.start_price, self.volatility_bps = world.scenario.price_params(market)
         # legacy markets (own start_price) keep their own path keyed by (venue, symbol)
-        self._path_key = (venue, market.symbol) if key == "" else ("*", market.pair)
+        self._path_key = (venue, market.symbol) if key == "" else ("*", market.path_pair)
 
     def reference_price(self, t_ms: int) -> float:
         """The asset path at `t_ms - lag` (no venue offset, no basis): the perpetual's index."""
@@ -134,6 +135,31 @@ class MarketModel:
         """An amount given in amount steps, as the float the venue prints."""
         numerator, scale = self._amount_fraction
         return steps * numerator / scale
+
+    def base_amount(self, amount: float, price: float) -> float:
+        """An amount in the venue's units at `price` as base units: linear amount × contract_size,
+        inverse amount × contract_size / price (spec units)."""
+        if self.inverse:
+            return amount * self.contract_size / price
+        return amount * self.contract_size if self.contract_size != 1 else amount
+
+    def quote_amount(self, amount: float, price: float) -> float:
+        """The quote value of an amount in the venue's units at `price` (inverse: amount × contract_size)."""
+        return amount * self.contract_size if self.inverse else price * amount * self.contract_size
+
+    def venue_amount(self, base: float, price: float) -> float:
+        """Base units at `price` in the venue's units (unrounded): the inverse of `base_amount`."""
+        return base * price / self.contract_size if self.inverse else base / self.contract_size
+
+    def base_levels(self, levels: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        """Book levels (price, venue amount) as (price, base units)."""
+        if self.inverse:
+            size = self.contract_size
+            return [(p, a * size / p) for p, a in levels]
+        if self.contract_size != 1:
+            size = self.contract_size
+            return [(p, a * size) for p, a in levels]
+        return levels
 
 
 class World:

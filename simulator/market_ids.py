@@ -8,8 +8,11 @@ KUCOIN_FUTURES_BASE = {"BTC": "XBT"}
 
 
 def market_id(venue: str, market: Market) -> str:
-    """The venue's id of `market`, e.g. binance BTCUSDT, gate BTC_USDT, okx BTC-USDT-SWAP."""
+    """The venue's id of `market`, e.g. binance BTCUSDT, gate BTC_USDT, okx BTC-USDT-SWAP,
+    binancecoinm BTCUSD_PERP (its pair BTCUSD: `pair_id`)."""
     base, quote = market.base, market.quote
+    if venue == "binancecoinm":
+        return f"{pair_id(market)}_PERP"
     if venue == "gate":
         return f"{base}_{quote}"
     if venue == "kucoin":
@@ -19,3 +22,8 @@ def market_id(venue: str, market: Market) -> str:
     if venue == "okx":
         return f"{base}-{quote}-SWAP" if market.market_type == "swap" else f"{base}-{quote}"
     return f"{base}{quote}"  # binance, binanceusdm, bitget, bybit
+
+
+def pair_id(market: Market) -> str:
+    """Binance's pair of a market (BASEQUOTE, e.g. BTCUSD): what COIN-M's /futures/data endpoints take."""
+    return f"{market.base}{market.quote}"

@@ -10,6 +10,8 @@ Numbers (public market-data endpoints, per IP):
                 aggTrades 20; klines <100: 1, <500: 2, ≤1000: 5; premiumIndex 1 (all 10);
                 openInterest 1; ticker/24hr 1 (all 40); exchangeInfo 1. /futures/data/*: their own
                 1,000 requests / 5 min. Same 429 then 418 behaviour as binance.
+  binancecoinm  2,400 weight / 1 min (dapi), weights as binanceusdm except premiumIndex 10 (a
+                list, with or without a symbol); /futures/data/*: 1,000 requests / 5 min.
   gate          200 requests / 10 s per endpoint → 429 {"label":"TOO_MANY_REQUESTS",...}.
   kucoin        public pool 2,000 weight / 30 s. symbols 4, orderbook level2_20 2, level2_100 4,
                 histories 3, allTickers 15, candles 3, timestamp 3 → 429 {"code":"429000",...}.
@@ -80,6 +82,12 @@ def _binance_usdm(route: str, query: dict) -> list[Charge]:
     return [Charge("weight", 2400, MINUTE_MS, weight)]
 
 
+def _binance_coinm(route: str, query: dict) -> list[Charge]:
+    if route == "dapi/v1/premiumIndex":
+        return [Charge("weight", 2400, MINUTE_MS, 10)]
+    return _binance_usdm(route, query)
+
+
 def _per_endpoint(limit: int, window_ms: int) -> Callable[[str, dict], list[Charge]]:
     return lambda route, query: [Charge(route, limit, window_ms, 1)]
 
@@ -115,6 +123,7 @@ def _okx(route: str, query: dict) -> list[Charge]:
 POLICIES: dict[str, Policy] = {
     "binance": Policy(_binance_spot, ban_after=3, ban_ms=2 * MINUTE_MS, describe="6000 weight/min"),
     "binanceusdm": Policy(_binance_usdm, ban_after=3, ban_ms=2 * MINUTE_MS, describe="2400 weight/min"),
+    "binancecoinm": Policy(_binance_coinm, ban_after=3, ban_ms=2 * MINUTE_MS, describe="2400 weight/min"),
     "gate": Policy(_per_endpoint(200, 10_000), describe="200 requests/10 s per endpoint"),
     "kucoin": Policy(_kucoin(KUCOIN_WEIGHTS), describe="2000 weight/30 s"),
     "kucoinfutures": Policy(_kucoin(KUCOIN_FUTURES_WEIGHTS), describe="2000 weight/30 s"),

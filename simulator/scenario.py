@@ -9,10 +9,15 @@ outside every window a market maker quotes `normal`ly.
 
 Several venues can quote the same asset: a market without `start_price` follows the shared path
 of `assets[BASE/QUOTE]`, shifted per venue by `price_offset_bps` and delayed by `lag_s` (so
-cross-venue dispersion and arbitrage appear). Perpetuals (`market_type: swap`, symbol
+cross-venue dispersion and arbitrage appear); `asset: BASE/QUOTE` makes a market follow another
+pair's path (an inverse BTC/USD:BTC on the BTC/USDT path). Perpetuals (`market_type: swap`, symbol
 `BASE/QUOTE:SETTLE`) carry `perp` (funding, basis to the index, open interest, long/short) and a
-`contract_size` (base units per contract, as the venue counts them). A venue's `down` windows
-make every request to it answer 5xx; `rate_limit` scales or switches off its request budget.
+`contract_size`, as the venue counts it: a linear perpetual (settled in the quote, BASE/QUOTE:QUOTE)
+counts contracts of `contract_size` BASE units; an inverse one (settled in the base, BASE/QUOTE:BASE,
+only on venues that list inverse contracts: binancecoinm) counts contracts of `contract_size` QUOTE
+units (Binance COIN-M BTC/USD:BTC: 100 USD), so one contract is contract_size / price base units.
+A venue's `down` windows make every request to it answer 5xx; `rate_limit` scales or switches off its
+request budget.
 """
 from __future__ import annotations
 
@@ -25,7 +30,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from mmwatch.yaml_config import read_yaml, validate_mapping
-from simulator.datasets import VENUE_MARKET_TYPES, VENUES
+from simulator.datasets import INVERSE_VENUES, VENUE_MARKET_TYPES, VENUES
 from simulator.scenario_parts import Asset, DailyWindow, DownWindow, MarketEvent, Perp, RateLimit, _hhmm_ms, _Model
 
 __all__ = ["Asset", "DownWindow", "Perp", "RateLimit", "Scenario", "load_scenario", "parse_scenario"]
@@ -66,16 +71,20 @@ class Background(_Model):
 
 class Market(_Model):
     """One market of a venue and how its price and background book behave. `start_price` and
-    `volatility_bps` come from `assets[BASE/QUOTE]` when left out; amounts are in the venue's
-    units (contracts of `contract_size` base units for perpetuals that count in contracts)."""
+    `volatility_bps` come from `assets[asset or BASE/QUOTE]` when left out; amounts are in the
+    venue's units (contracts for perpetuals that count in contracts: `contract_size` base units
+    each on a linear perpetual, `contract_size` quote units each on an inverse one)."""
 
     symbol: Symbol
     market_type: Literal["spot", "swap"] = "spot"
+    asset: Symbol | None = Field(None, description="the assets entry whose path this market follows "
+                                                   "(default: its own BASE/QUOTE)")
     start_price: float | None = Field(None, gt=0)
     volatility_bps: float | None = Field(None, ge=0, description="std-dev of log-price per sqrt(second), bps")
     tick_size: float = Field(gt=0)
     amount_step: float = Field(gt=0)
-    contract_size: float = Field(1.0, gt=0, description="base units per contract (1 for spot)")
+    contract_size: float = Field(1.0, gt=0, description="per contract: base units (linear), quote units "
+                                                        "(inverse, settle = base); 1 for spot")
     background: Background
     trades_per_minute: int = Field(20, ge=0, le=6000)
     trade_size: float = Field(gt=0, description="typical trade amount, base units")
@@ -112,6 +121,16 @@ class Market(_Model):
     def pair(self) -> str:
         """BASE/QUOTE without the settle currency."""
         return self.symbol.split(":")[0]
+
+    @property
+    def path_pair(self) -> str:
+        """The `assets` entry this market's price follows (its `asset`, else its own BASE/QUOTE)."""
+        return self.asset or self.pair
+
+    @property
+    def inverse(self) -> bool:
+        """True for an inverse perpetual: settled in its base currency (contract_size in quote units)."""
+        return self.settle is not None and self.settle == self.base
 
     @property
     def base(self) -> str:
@@ -254,15 +273,21 @@ class Scenario(_Model):
                 if market.market_type not in VENUE_MARKET_TYPES[venue_id]:
                     raise ValueError(f"{venue_id}.markets[{index}]: {venue_id} serves "
                                      f"{'/'.join(VENUE_MARKET_TYPES[venue_id])} markets, not {market.market_type}")
+                if market.market_type == "swap" and market.inverse != (venue_id in INVERSE_VENUES):
+                    raise ValueError(
+                        f"{venue_id}.markets[{index}]: {market.symbol} is "
+                        f"{'an inverse' if market.inverse else 'a linear'} perpetual but {venue_id} lists only "
+                        f"{'inverse (BASE/QUOTE:BASE)' if venue_id in INVERSE_VENUES else 'linear (BASE/QUOTE:QUOTE)'}"
+                        f" perpetuals; inverse perpetuals go on {', '.join(sorted(INVERSE_VENUES))}")
         return venues
 
     @model_validator(mode="after")
     def _prices(self) -> "Scenario":
         for venue_id, venue in self.venues.items():
             for index, market in enumerate(venue.markets):
-                if market.start_price is None and market.pair not in self.assets:
+                if market.start_price is None and market.path_pair not in self.assets:
                     raise ValueError(f"venues.{venue_id}.markets[{index}]: {market.symbol} has no start_price "
-                                     f"and assets has no {market.pair!r}: add one of them")
+                                     f"and assets has no {market.path_pair!r}: add one of them")
         return self
 
     def price_params(self, market: Market) -> tuple[str, float, float]:
@@ -271,7 +296,7 @@ class Scenario(_Model):
         if market.start_price is not None:
             vol = market.volatility_bps if market.volatility_bps is not None else 1.0
             return "", market.start_price, vol
-        asset = self.assets[market.pair]
+        asset = self.assets[market.path_pair]
         vol = market.volatility_bps if market.volatility_bps is not None else asset.volatility_bps
         return "*", asset.start_price, vol
 

@@ -3,7 +3,8 @@
 open = fair price at the first minute boundary of the last 24 h, last = fair price now, high/low
 over the fair price at every minute boundary of the last 24 h and now (all rounded to the tick;
 minute prices are cached); volumes are the expected ones (trades per minute × typical size × the
-block-trade mean), bid/ask the top of the book served now.
+block-trade mean) in the venue's units (`base_volume`, contracts on a contract venue: at the last
+price on an inverse one) and in base units (`volume_in_base`), bid/ask the top of the book served now.
 """
 from __future__ import annotations
 
@@ -28,9 +29,10 @@ class TickerStats:
     bid_size: float
     ask: float
     ask_size: float
-    base_volume: float
+    base_volume: float  # the venue's unit (contracts where the venue counts contracts)
     quote_volume: float
     trade_count: int
+    volume_in_base: float = 0.0  # `base_volume` in base units (× contract_size; inverse: / last)
 
     @property
     def change(self) -> float:
@@ -58,6 +60,7 @@ def ticker_stats(model: MarketModel, now_ms: int) -> TickerStats:
     ask = book.asks[0] if book.asks else (0.0, 0.0)
     count = market.trades_per_minute * 1440
     base = count * market.trade_size * (1.2 + market.large_trade_prob * 60)  # base units
-    volume = model.amount(round(base / model.contract_size / market.amount_step))
-    return TickerStats(now_ms, samples[0], max(samples), min(samples), samples[-1], bid[0], bid[1], ask[0], ask[1],
-                       volume, round(base * samples[-1], 2), count)
+    last = samples[-1]
+    volume = model.amount(round(model.venue_amount(base, last) / market.amount_step))
+    return TickerStats(now_ms, samples[0], max(samples), min(samples), last, bid[0], bid[1], ask[0], ask[1],
+                       volume, round(base * last, 2), count, round(model.base_amount(volume, last), 8))

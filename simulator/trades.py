@@ -3,8 +3,9 @@
 Every minute holds exactly `trades_per_minute` trades, so trade ids are contiguous integers:
 id = epoch_minute × trades_per_minute + k (k = 0.. within the minute, in time order).
 Taker side 50/50, price within 3 bps of the fair price on the taker's side, amounts log-normal
-around `trade_size` (base units; amounts printed in the venue's units, contracts for perpetuals)
-with a `large_trade_prob` chance of a 20-100× block. `trades_in_minute` is cached per (model, minute);
+around `trade_size` (base units; amounts printed in the venue's units, contracts for perpetuals:
+base / contract_size linear, base × price / contract_size inverse) with a `large_trade_prob` chance
+of a 20-100× block. `trades_in_minute` is cached per (model, minute);
 the draws of a minute are one seeded byte string (`simulator.randomness.seeded_uint16`).
 """
 from __future__ import annotations
@@ -54,7 +55,8 @@ def _minute_trades(model: MarketModel, minute: int) -> tuple[Trade, ...]:
     times = sorted(start + (draw * MINUTE_MS >> 16) for draw in draws[0::4])
     sizes = _lognormal_factors(SIZE_SIGMA)
     block_below = market.large_trade_prob * UINT16_VALUES  # a block when the draw is below this
-    tick, unit = market.tick_size, market.amount_step * model.contract_size
+    tick, unit = market.tick_size, market.amount_step * model.contract_size  # inverse: quote units per step
+    inverse = model.inverse
     fair_price, price, amount = model.fair_price, model.price, model.amount
     first_id = minute * count
     trades = []
@@ -67,9 +69,9 @@ def _minute_trades(model: MarketModel, minute: int) -> tuple[Trade, ...]:
             size *= market.volume_factor(ts % 86_400_000)
         if block < block_below:  # the draw, scaled to [0, 1), also sets how large the block is
             size *= 20 + 80 * block / block_below
-        steps = round(size / unit)
-        trades.append(Trade(first_id + k, ts, price(price_ticks if price_ticks > 1 else 1),
-                            amount(steps if steps > 1 else 1), "buy" if buy else "sell"))
+        trade_price = price(price_ticks if price_ticks > 1 else 1)
+        steps = round(size * trade_price / unit if inverse else size / unit)
+        trades.append(Trade(first_id + k, ts, trade_price, amount(steps if steps > 1 else 1), "buy" if buy else "sell"))
     return tuple(trades)
 
 

@@ -79,7 +79,7 @@ class TruthRecorder:
         """Per UTC day inside the validity: the usable snapshots judged, and the invalid count."""
         snapshots = self._frozen()
         rates = _RateBook(snapshots)
-        quote = obligation.symbol.split("/")[1]
+        quote = obligation.symbol.split(":")[0].split("/")[1]  # BTC/USD:BTC quotes USD
         by_day: dict[date, list[SnapshotVerdict]] = {}
         invalid: dict[date, int] = {}
         for facts in snapshots.get((obligation.exchange, obligation.symbol), []):

@@ -48,15 +48,12 @@ class VenueContext:
 
     def serve_book(self, model: MarketModel, limit: int | None) -> Book:
         """The book at `now_ms`; when it is served (status 'ok') it is recorded for the ground truth
-        (amounts in base units: contracts × contract_size)."""
+        in base units, per level: linear contracts × contract_size, inverse contracts ×
+        contract_size / price (`MarketModel.base_levels`)."""
         book = build_book(model, self.now_ms, limit)
         if book.status == "ok":
-            bids, asks = book.bids, book.asks
-            if model.contract_size != 1:
-                size = model.contract_size
-                bids = [(p, a * size) for p, a in bids]
-                asks = [(p, a * size) for p, a in asks]
-            self.truth.record(self.venue, model.symbol, self.now_ms, bids, asks)
+            self.truth.record(self.venue, model.symbol, self.now_ms, model.base_levels(book.bids),
+                              model.base_levels(book.asks))
         return book
 
     def peek_book(self, model: MarketModel, limit: int | None) -> Book:

@@ -6,7 +6,7 @@ ticker/bookTicker. Errors as Binance sends them: unknown symbol → HTTP 400
 ExchangeNotAvailable); market in `empty_body` → HTTP 200 with an empty body; over the weight
 budget → 429 then 418 (see simulator.ratelimit). Depth responses carry no timestamp, as on Binance.
 The helpers here (errors, market lookup, trade windows, klines, tickers) are shared with
-`binanceusdm`.
+`binanceusdm` and `binancecoinm`.
 """
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from collections.abc import Callable
 
 import orjson
 
-from simulator.candles import TIMEFRAME_MS, candles
+from simulator.candles import TIMEFRAME_MS, Candle, candles
 from simulator.dialects.common import (
     EMPTY, UNAVAILABLE_TEXT, Router, book_or_down, dispatch, int_param, level_strings, market_down,
 )
 from simulator.market import MarketModel
 from simulator.ratelimit import Verdict
-from simulator.ticker import ticker_stats
+from simulator.ticker import TickerStats, ticker_stats
 from simulator.trades import Trade, trades_before, trades_between, trades_from_id
 from simulator.venue import Response, VenueContext
 
@@ -66,8 +66,9 @@ def blocked(ctx: VenueContext, model: MarketModel) -> Response | None:
     return UNAVAILABLE if condition == "outage" else EMPTY if condition == "empty_body" else None
 
 
-def depth_handler(market_type: str, max_limit: int, default_limit: int, with_time: bool):
-    """GET depth: {lastUpdateId, bids, asks} (+ E/T on futures)."""
+def depth_handler(market_type: str, max_limit: int, default_limit: int, with_time: bool,
+                  extra: Callable[[MarketModel], dict] | None = None):
+    """GET depth: {lastUpdateId, bids, asks} (+ E/T on futures, + `extra(model)` fields)."""
     def handler(ctx: VenueContext, query: dict[str, str]) -> Response:
         model = market_of(ctx, query, market_type)
         if isinstance(model, Response):
@@ -82,6 +83,8 @@ def depth_handler(market_type: str, max_limit: int, default_limit: int, with_tim
         body = {"lastUpdateId": ctx.now_ms}
         if with_time:
             body.update({"E": ctx.now_ms, "T": ctx.now_ms})
+        if extra is not None:
+            body.update(extra(model))
         body["bids"] = level_strings(book.bids, max(8, pd), max(8, ad))  # as num(): at least 8 places
         body["asks"] = level_strings(book.asks, max(8, pd), max(8, ad))
         return Response.json(body)
@@ -136,8 +139,16 @@ def plain_trade(model: MarketModel, trade: Trade) -> dict:
             "time": trade.ts, "isBuyerMaker": trade.side == "sell", "isBestMatch": True}
 
 
-def klines_handler(market_type: str, max_limit: int):
-    """GET klines: [[open time, o, h, l, c, volume, close time, quote volume, count, ...]]."""
+def kline_row(model: MarketModel, c: Candle, period: int) -> list:
+    """[open time, o, h, l, c, volume, close time, quote volume, count, taker buy volumes, ignore]."""
+    pd, ad = model.price_decimals, model.amount_decimals
+    return [c.open_ms, num(c.open, pd), num(c.high, pd), num(c.low, pd), num(c.close, pd), num(c.volume, ad),
+            c.open_ms + period - 1, num(c.quote_volume, 8), 0, "0", "0", "0"]
+
+
+def klines_handler(market_type: str, max_limit: int,
+                   row: Callable[[MarketModel, Candle, int], list] = kline_row):
+    """GET klines: one `row(model, candle, period)` per candle."""
     def handler(ctx: VenueContext, query: dict[str, str]) -> Response:
         model = market_of(ctx, query, market_type)
         if isinstance(model, Response):
@@ -148,16 +159,13 @@ def klines_handler(market_type: str, max_limit: int):
         limit = min(max(int_param(query, "limit", 500), 1), max_limit)
         rows = candles(model, period, ctx.now_ms, int_param(query, "startTime", None),
                        int_param(query, "endTime", None), limit)
-        pd, ad = model.price_decimals, model.amount_decimals
-        return Response.json([[c.open_ms, num(c.open, pd), num(c.high, pd), num(c.low, pd), num(c.close, pd),
-                               num(c.volume, ad), c.open_ms + period - 1, num(c.quote_volume, 8), 0,
-                               "0", "0", "0"] for c in rows])
+        return Response.json([row(model, c, period) for c in rows])
     return handler
 
 
-def ticker(ctx: VenueContext, model: MarketModel) -> dict:
-    """The 24 h ticker of one market (simulator.ticker)."""
-    s = ticker_stats(model, ctx.now_ms)
+def ticker(ctx: VenueContext, model: MarketModel, stats: TickerStats | None = None) -> dict:
+    """The 24 h ticker of one market (simulator.ticker; `stats` when already computed)."""
+    s = stats or ticker_stats(model, ctx.now_ms)
     pd, ad = model.price_decimals, model.amount_decimals
     first_id = (ctx.now_ms - DAY_MS) // 60_000 * model.market.trades_per_minute
     return {

@@ -3,12 +3,18 @@
 Endpoints: ping, time, exchangeInfo, depth (with E/T times), trades, aggTrades, klines,
 ticker/24hr, premiumIndex (mark, index, funding), openInterest, and /futures/data
 openInterestHist, globalLongShortAccountRatio, topLongShortPositionRatio,
-topLongShortAccountRatio. Amounts in base units (contract size 1). Errors, trade windows and the
-429/418 answers are Binance's (shared with the spot dialect). 2,400 weight / minute.
+topLongShortAccountRatio, and fundingRate (settled funding history). Amounts in base units
+(contract size 1). Errors, trade windows and the 429/418 answers are Binance's (shared with the spot
+dialect). 2,400 weight / minute. The futures pieces here (symbol info, premium index, open interest,
+the /futures/data history windows, funding history) are shared with `binancecoinm`.
 """
 from __future__ import annotations
 
-from simulator.derivatives import PERIOD_MS, funding, index_price, long_short, mark_price, open_interest, period_starts
+from collections.abc import Callable
+
+from simulator.derivatives import (
+    PERIOD_MS, funding, funding_rate_of_period, index_price, long_short, mark_price, open_interest, period_starts,
+)
 from simulator.dialects import binance as spot
 from simulator.dialects.common import Router, dispatch, int_param
 from simulator.market import MarketModel
@@ -24,7 +30,8 @@ def too_many(verdict: Verdict, ip: str) -> Response:
     return spot.too_many(verdict, ip, "2400 request weight per 1 MINUTE")
 
 
-def _symbol_info(model: MarketModel) -> dict:
+def symbol_info(model: MarketModel) -> dict:
+    """One perpetual of exchangeInfo (USDⓈ-M shape; COIN-M adds its fields on top)."""
     market = model.market
     tick, step = num(market.tick_size, model.price_decimals), num(market.amount_step, model.amount_decimals)
     return {
@@ -54,7 +61,7 @@ def exchange_info(ctx: VenueContext, query: dict[str, str]) -> Response:
         "timezone": "UTC", "serverTime": ctx.now_ms, "futuresType": "U_MARGINED",
         "rateLimits": [{"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": 2400}],
         "exchangeFilters": [], "assets": [],
-        "symbols": [_symbol_info(model) for model in ctx.markets("swap")],
+        "symbols": [symbol_info(model) for model in ctx.markets("swap")],
     })
 
 
@@ -69,19 +76,31 @@ def premium_index(ctx: VenueContext, model: MarketModel) -> dict:
             "nextFundingTime": state.next_funding_ms, "time": ctx.now_ms}
 
 
-def open_interest_now(ctx: VenueContext, query: dict[str, str]) -> Response:
-    model = spot.market_of(ctx, query, "swap")
-    if isinstance(model, Response):
-        return model
+def open_interest_body(ctx: VenueContext, model: MarketModel) -> dict:
+    """GET openInterest of one market: contracts in the venue's unit (base units on USDⓈ-M)."""
     oi = open_interest(model, ctx.now_ms)
-    return Response.json({"openInterest": num(oi.contracts, model.amount_decimals), "symbol": model.market_id,
-                          "time": ctx.now_ms})
+    return {"openInterest": num(oi.contracts, model.amount_decimals), "symbol": model.market_id, "time": ctx.now_ms}
 
 
-def _history(shape):
-    """A /futures/data endpoint: one row per `period` up to now, `limit` ≤ 500 (default 30)."""
+def open_interest_handler(body: Callable[[VenueContext, MarketModel], dict] = open_interest_body):
+    """GET openInterest?symbol=."""
     def handler(ctx: VenueContext, query: dict[str, str]) -> Response:
         model = spot.market_of(ctx, query, "swap")
+        return model if isinstance(model, Response) else Response.json(body(ctx, model))
+    return handler
+
+
+def by_symbol(ctx: VenueContext, query: dict[str, str]) -> MarketModel | Response:
+    """The perpetual named by `symbol` (USDⓈ-M's /futures/data key), or Binance's error."""
+    return spot.market_of(ctx, query, "swap")
+
+
+def history(shape: Callable[[MarketModel, int], dict],
+            select: Callable[[VenueContext, dict], MarketModel | Response] = by_symbol):
+    """A /futures/data endpoint: one `shape(model, ts)` per `period` up to now, `limit` ≤ 500
+    (default 30), for the market `select` finds in the query."""
+    def handler(ctx: VenueContext, query: dict[str, str]) -> Response:
+        model = select(ctx, query)
         if isinstance(model, Response):
             return model
         period = PERIOD_MS.get(query.get("period", ""))
@@ -100,12 +119,30 @@ def _oi_row(model: MarketModel, ts: int) -> dict:
             "sumOpenInterestValue": f"{oi.value:.2f}", "timestamp": ts}
 
 
-def _ratio_row(kind: str):
+def ratio_row(kind: str, key: Callable[[MarketModel], dict] = lambda model: {"symbol": model.market_id},
+              shares: tuple[str, str] = ("longAccount", "shortAccount")):
+    """A long/short row of `kind`: `key(model)` fields, the ratio and the long and short `shares`."""
     def shape(model: MarketModel, ts: int) -> dict:
         reading = long_short(model, ts, kind)
-        return {"symbol": model.market_id, "longShortRatio": f"{reading.ratio:.4f}",
-                "longAccount": f"{reading.long:.4f}", "shortAccount": f"{reading.short:.4f}", "timestamp": ts}
+        return {**key(model), "longShortRatio": f"{reading.ratio:.4f}", shares[0]: f"{reading.long:.4f}",
+                shares[1]: f"{reading.short:.4f}", "timestamp": ts}
     return shape
+
+
+def funding_history(ctx: VenueContext, query: dict[str, str]) -> Response:
+    """GET fundingRate: settled funding (time = end of its period ≤ now) in [startTime, endTime],
+    oldest first, `limit` ≤ 1000 (default 100): the first `limit` from startTime, else the last."""
+    model = spot.market_of(ctx, query, "swap")
+    if isinstance(model, Response):
+        return model
+    interval = model.market.perp_or_default.funding_interval_hours * 3_600_000
+    limit = min(max(int_param(query, "limit", 100), 1), 1000)
+    start, end = int_param(query, "startTime", None), int_param(query, "endTime", None)
+    times = period_starts(interval, ctx.now_ms, start, end, limit)
+    pd = model.price_decimals
+    return Response.json([{"symbol": model.market_id, "fundingTime": ts,
+                           "fundingRate": f"{funding_rate_of_period(model, ts // interval - 1):.8f}",
+                           "markPrice": num(mark_price(model, ts), pd)} for ts in times if ts > 0])
 
 
 ROUTER = Router({
@@ -118,11 +155,12 @@ ROUTER = Router({
     "fapi/v1/klines": spot.klines_handler("swap", 1500),
     "fapi/v1/ticker/24hr": spot.per_symbol_or_all(spot.ticker, "swap"),
     "fapi/v1/premiumIndex": spot.per_symbol_or_all(premium_index, "swap"),
-    "fapi/v1/openInterest": open_interest_now,
-    "futures/data/openInterestHist": _history(_oi_row),
-    "futures/data/globalLongShortAccountRatio": _history(_ratio_row("accounts")),
-    "futures/data/topLongShortAccountRatio": _history(_ratio_row("top_accounts")),
-    "futures/data/topLongShortPositionRatio": _history(_ratio_row("top_positions")),
+    "fapi/v1/fundingRate": funding_history,
+    "fapi/v1/openInterest": open_interest_handler(),
+    "futures/data/openInterestHist": history(_oi_row),
+    "futures/data/globalLongShortAccountRatio": history(ratio_row("accounts")),
+    "futures/data/topLongShortAccountRatio": history(ratio_row("top_accounts")),
+    "futures/data/topLongShortPositionRatio": history(ratio_row("top_positions")),
 })
 
 

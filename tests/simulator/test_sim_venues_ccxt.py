@@ -1,6 +1,6 @@
 """Every venue and data set: the real ccxt class over HTTP against venues.yaml, values equal to the
 simulator's pure functions at the same instant (amounts in the venue's units: contracts where the
-venue counts contracts)."""
+venue counts contracts, of contract_size quote units on binancecoinm's inverse perpetuals)."""
 from __future__ import annotations
 
 import pytest
@@ -42,7 +42,9 @@ def test_every_venue_lists_its_scenario_markets_with_contract_sizes(exchanges, v
             assert market["id"] == model.market_id and market["type"] == model.market_type
             assert market["precision"]["price"] == model.market.tick_size
             if model.is_swap:
-                assert market["contractSize"] == model.contract_size and market["linear"] is True
+                assert market["contractSize"] == model.contract_size
+                assert (market["linear"], market["inverse"]) == (not model.inverse, model.inverse), symbol
+                assert model.inverse == (venue == "binancecoinm")
 
 
 def test_the_table_names_every_venue_and_market_type():
@@ -74,8 +76,8 @@ def test_latest_trades(exchanges, venues_world, now, venue, market_type):
     assert ids == [str(t.id) for t in expected] or venue == "kucoin"  # KuCoin spot prints no trade id
 
 
-SINCE_VENUES = [("binance", "spot"), ("binanceusdm", "swap"), ("bitget", "spot"), ("bitget", "swap"),
-                ("gate", "swap")]
+SINCE_VENUES = [("binance", "spot"), ("binancecoinm", "swap"), ("binanceusdm", "swap"), ("bitget", "spot"),
+                ("bitget", "swap"), ("gate", "swap")]
 
 
 @pytest.mark.parametrize("venue, market_type", SINCE_VENUES)
@@ -111,7 +113,10 @@ def test_one_minute_candles(exchanges, venues_world, now, venue, market_type):
     for ts, o, h, low, c, v in rows:
         want = candle(model, ts, MINUTE, now)
         assert (o, h, low, c) == (want.open, want.high, want.low, want.close)
-        assert v == pytest.approx(want.volume * volume_unit, rel=1e-9)
+        if model.inverse:  # COIN-M: ccxt reads the base volume (contracts × 100 USD / price, per trade)
+            assert v == want.base_volume and want.base_volume != want.volume
+        else:
+            assert v == pytest.approx(want.volume * volume_unit, rel=1e-9)
 
 
 @pytest.mark.parametrize("venue, market_type", _cases("funding"))
@@ -131,7 +136,7 @@ def test_funding_rate_and_next_funding_time(exchanges, venues_world, now, venue,
 def test_mark_and_index_price(exchanges, venues_world, now, venue, market_type):
     model = _model(venues_world, venue, market_type)
     exchange = exchanges[venue]
-    if venue in ("binanceusdm", "kucoinfutures", "okx"):
+    if venue in ("binancecoinm", "binanceusdm", "kucoinfutures", "okx"):
         ticker = exchange.fetch_mark_price(model.symbol)
     else:
         ticker = exchange.fetch_tickers([model.symbol])[model.symbol]
@@ -159,6 +164,8 @@ def test_open_interest_history(exchanges, venues_world, now, venue, market_type)
     for row in rows:
         truth = open_interest(model, row["timestamp"])
         assert row["openInterestAmount"] == (truth.base if venue == "binanceusdm" else truth.contracts)
+        if venue == "binancecoinm":  # contracts; the value COIN-M sends is in the base asset
+            assert row["openInterestValue"] == truth.base
 
 
 @pytest.mark.parametrize("venue, market_type", _cases("long_short_ratio"))
