@@ -8,6 +8,10 @@ under the same profile and the same vars. So:
   MMWATCH_OBLIGATIONS_CSV; the macros read them only when models execute), not as vars; so
   does MMWATCH_DBT_APPEND=1 of intraday runs (dbt/macros/built_day.sql,
   appending_new_snapshots: compute only the snapshots the mart does not hold yet);
+- the obligations dbt reads are never the analyst's file itself: the asset's config, else
+  $MMWATCH_OBLIGATIONS_CSV, else the dbt seed is checked by mmwatch.obligations (a bad file
+  stops the run before dbt starts, with every problem by file, line and column) and dbt gets
+  the canonical copy written into <data>/obligations/;
 - the profile names the data directory's warehouse, so the parse state is kept per data
   directory, in <data>/dbt/partial_parse.msgpack, copied into each run's target directory
   before dbt starts and back (atomically) after it ends;
@@ -25,22 +29,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from mmwatch.obligations import OBLIGATIONS_ENV, checked_copy
 from mmwatch.settings import DATA_DIR_ENV
 
 DAY_ENV = "MMWATCH_DBT_DAY"
 APPEND_ENV = "MMWATCH_DBT_APPEND"
-OBLIGATIONS_ENV = "MMWATCH_OBLIGATIONS_CSV"
 PARSE_STATE = "partial_parse.msgpack"
 KEEP_RUN_DIRS = 10
 
 
 def dbt_env(data_dir: Path, day: str, obligations_csv: str | None, append: bool = False) -> dict[str, str]:
     """The environment variables one day's build passes to dbt (`append`: an intraday run). The
-    obligations CSV (config, else $MMWATCH_OBLIGATIONS_CSV) is made absolute: dbt runs in dbt/."""
-    env = {DATA_DIR_ENV: str(data_dir), DAY_ENV: day, APPEND_ENV: "1" if append else ""}
-    csv = obligations_csv or os.environ.get(OBLIGATIONS_ENV)
-    env[OBLIGATIONS_ENV] = str(Path(csv).expanduser().resolve()) if csv else ""
-    return env
+    obligations (config, else $MMWATCH_OBLIGATIONS_CSV, else the dbt seed) are checked and dbt
+    gets the absolute path of their canonical copy; raises ObligationsError (every problem) or
+    ConfigError (no such file)."""
+    checked, _ = checked_copy(data_dir, obligations_csv)
+    return {DATA_DIR_ENV: str(data_dir), DAY_ENV: day, APPEND_ENV: "1" if append else "",
+            OBLIGATIONS_ENV: str(checked)}
 
 
 @contextmanager

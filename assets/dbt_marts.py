@@ -4,7 +4,7 @@ from typing import Optional
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from assets.dbt_invocation import (dbt_env, environment, keep_parse_state, new_target_dir,
+from assets.dbt_invocation import (OBLIGATIONS_ENV, dbt_env, environment, keep_parse_state, new_target_dir,
                                    prune_target_dirs)
 from assets.dbt_translator import MmwatchDbtTranslator
 from assets.partitions import daily_partitions
@@ -20,7 +20,8 @@ WAREHOUSE_POOL = "warehouse"
 
 
 class MartsConfig(dg.Config):
-    """obligations_csv: an obligations CSV replacing the dbt seed (else env MMWATCH_OBLIGATIONS_CSV)."""
+    """obligations_csv: an obligations CSV replacing the dbt seed (else env MMWATCH_OBLIGATIONS_CSV);
+    checked by mmwatch.obligations before dbt starts, dbt reads the canonical copy."""
 
     obligations_csv: Optional[str] = None
 
@@ -39,12 +40,15 @@ def mmwatch_dbt_assets(
     """`dbt build` of the partition's day (MMWATCH_DBT_DAY): staging views, marts for the day,
     dbt tests as checks. Parse state and artifacts: assets/dbt_invocation.py."""
     layout = data_dir.data_dir.ensure()
+    intraday = context.run.tags.get(TRIGGER_TAG) == INTRADAY_TRIGGER
+    # a bad obligations file stops the run here, every problem listed, before dbt starts
+    env = dbt_env(layout.root, context.partition_key, config.obligations_csv, append=intraday)
     target = new_target_dir(layout.root, context.run_id)
     try:
-        intraday = context.run.tags.get(TRIGGER_TAG) == INTRADAY_TRIGGER
         context.log.info(f"dbt build of {context.partition_key}: "
-                         + ("intraday, new snapshots appended" if intraday else "the whole day"))
-        with environment(dbt_env(layout.root, context.partition_key, config.obligations_csv, append=intraday)):
+                         + ("intraday, new snapshots appended" if intraday else "the whole day")
+                         + f"; obligations checked, dbt reads {env[OBLIGATIONS_ENV]}")
+        with environment(env):
             yield from dbt.cli(["build"], context=context, target_path=target).stream()
     finally:
         keep_parse_state(layout.root, target)

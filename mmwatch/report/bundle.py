@@ -17,8 +17,12 @@ from mmwatch.report.compliance import render_template, report_context
 from mmwatch.report.groups import ReportGroup
 from mmwatch.report.marts import DayMarts
 from mmwatch.report.pdf import render_pdf
+from mmwatch.report.templating import verdict_note
 
-CSV_COLUMNS = ("day", "obligation_id", "mm_name", "exchange", "market_type", "symbol", "verdict", "uptime_pct",
+# verdict_note: why a day has no verdict (no data collected for this market / coverage below the
+# minimum); market_has_data: false when no order book of the market ever landed, empty when unknown
+CSV_COLUMNS = ("day", "obligation_id", "mm_name", "exchange", "market_type", "symbol", "verdict", "verdict_note",
+               "market_has_data", "uptime_pct",
                "bid_uptime_pct", "ask_uptime_pct", "coverage_pct", "median_spread_bps", "max_spread_bps",
                "median_depth_bid_usd", "median_depth_ask_usd", "min_depth_usd", "depth_band_bps", "min_uptime_pct",
                "min_coverage_pct", "breach_episodes", "longest_breach_s", "breach_minutes",
@@ -78,7 +82,9 @@ def csv_rows(marts: DayMarts, rows) -> str:
     writer.writerow(CSV_COLUMNS)
     for row in rows:
         month = marts.month[row.obligation_id]
-        values = {**row.__dict__, "day": marts.day, "month_pass_days": month.count("pass"),
+        values = {**row.__dict__, "day": marts.day, "verdict_note": verdict_note(row),
+                  "market_has_data": None if row.market_has_data is None else str(row.market_has_data).lower(),
+                  "month_pass_days": month.count("pass"),
                   "month_fail_days": month.count("fail"), "month_insufficient_data_days": month.count("insufficient_data"),
                   "month_days_passed_pct": month.days_passed_pct}
         writer.writerow(["" if values[c] is None else values[c] for c in CSV_COLUMNS])

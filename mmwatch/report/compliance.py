@@ -1,7 +1,8 @@
 """Render the daily compliance report from fct_mm_compliance_daily.
 
 Every number comes from the marts; the warehouse is opened read-only, so a
-report never blocks or alters the pipeline's writes.
+report never blocks or alters the pipeline's writes. Whether an obligation's market ever
+landed any order book comes from dim_obligations.market_has_data.
 """
 from __future__ import annotations
 
@@ -18,14 +19,20 @@ from mmwatch.report.templating import environment
 VERDICTS = ("pass", "fail", "insufficient_data")
 
 _QUERY = """
-select mm_name, exchange, market_type, symbol, obligation_id, verdict,
-       uptime_pct, bid_uptime_pct, ask_uptime_pct, coverage_pct,
-       breach_episodes, longest_breach_s, breach_minutes,
-       max_spread_bps, depth_band_bps, min_depth_usd, min_uptime_pct, min_coverage_pct,
-       median_spread_bps, median_depth_bid_usd, median_depth_ask_usd
-from fct_mm_compliance_daily
-where day = cast(? as date)
-order by mm_name, exchange, market_type, symbol, obligation_id
+select daily.mm_name, daily.exchange, daily.market_type, daily.symbol, daily.obligation_id, daily.verdict,
+       daily.uptime_pct, daily.bid_uptime_pct, daily.ask_uptime_pct, daily.coverage_pct,
+       daily.breach_episodes, daily.longest_breach_s, daily.breach_minutes,
+       daily.max_spread_bps, daily.depth_band_bps, daily.min_depth_usd, daily.min_uptime_pct, daily.min_coverage_pct,
+       daily.median_spread_bps, daily.median_depth_bid_usd, daily.median_depth_ask_usd,
+       {market_has_data} as market_has_data
+from fct_mm_compliance_daily as daily
+{obligations_join}
+where daily.day = cast(? as date)
+order by daily.mm_name, daily.exchange, daily.market_type, daily.symbol, daily.obligation_id
+"""
+_HAS_DATA_COLUMN = """
+select count(*) from information_schema.columns
+where table_name = 'dim_obligations' and column_name = 'market_has_data'
 """
 
 
@@ -55,6 +62,10 @@ class ComplianceRow:
     median_spread_bps: float | None = None
     median_depth_bid_usd: float | None = None
     median_depth_ask_usd: float | None = None
+    # dim_obligations.market_has_data: False = no order book of the market ever landed (the
+    # report says "no data collected for this market"); None = the warehouse does not say
+    # (built before that column existed), so nothing is claimed either way
+    market_has_data: bool | None = None
 
 
 def load_compliance_rows(warehouse_path: str | Path, day: str) -> list[ComplianceRow]:
@@ -67,7 +78,7 @@ def load_compliance_rows(warehouse_path: str | Path, day: str) -> list[Complianc
         raise MmwatchError(f"no warehouse at {path}: run `mmwatch build --date {day}` first")
     try:
         with duckdb.connect(str(path), read_only=True) as con:
-            rows = con.execute(_QUERY, [day]).fetchall()
+            rows = con.execute(_query(con), [day]).fetchall()
     except duckdb.CatalogException as error:
         raise MmwatchError(
             f"{path} has no fct_mm_compliance_daily table ({error}): run `mmwatch build --date {day}` first"
@@ -77,6 +88,13 @@ def load_compliance_rows(warehouse_path: str | Path, day: str) -> list[Complianc
             f"cannot open {path} read-only ({error}); another process is writing it: retry when the build ends"
         ) from None
     return [ComplianceRow(*row) for row in rows]
+
+
+def _query(con) -> str:
+    if con.execute(_HAS_DATA_COLUMN).fetchone()[0]:
+        return _QUERY.format(market_has_data="obligations.market_has_data",
+                             obligations_join="left join dim_obligations as obligations using (obligation_id)")
+    return _QUERY.format(market_has_data="null", obligations_join="")
 
 
 def render_compliance_report(warehouse_path: str | Path, day: str) -> str:
@@ -89,13 +107,19 @@ def verdict_counts(rows: list[ComplianceRow]) -> dict[str, int]:
     return {verdict: sum(1 for r in rows if r.verdict == verdict) for verdict in VERDICTS}
 
 
+def no_data_count(rows: list[ComplianceRow]) -> int:
+    """Obligations whose market never landed any order book (a part of insufficient_data)."""
+    return sum(1 for r in rows if r.market_has_data is False)
+
+
 def report_context(day: str, rows: list[ComplianceRow], source: str, *, group: str | None = None,
                    month: dict | None = None, uptime_chart: str | None = None, timelines: list | None = None,
                    tz_name: str = "UTC", generated_at: datetime | None = None) -> dict:
     """What the templates print: `month` maps obligation_id to its month to date (an object with
     describe()), `uptime_chart` is an image src, `timelines` objects with `row` and `src`."""
     when = (generated_at or datetime.now(timezone.utc)).astimezone(ZoneInfo(tz_name))
-    return dict(day=day, rows=rows, counts=verdict_counts(rows), source=source, group=group, month=month,
+    return dict(day=day, rows=rows, counts=verdict_counts(rows), no_data=no_data_count(rows), source=source,
+                group=group, month=month,
                 uptime_chart=uptime_chart, timelines=timelines or [], tz_name=tz_name,
                 generated_at=when.strftime("%Y-%m-%d %H:%M %Z"))
 

@@ -9,7 +9,7 @@ import matplotlib
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from mmwatch.report.templating import bps, duration, pct, usd
+from mmwatch.report.templating import NO_DATA, bps, duration, pct, usd
 
 _FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 HEADER = ("Market maker", "Exchange", "Market", "Verdict", "Uptime", "Bid", "Ask", "Coverage",
@@ -18,6 +18,8 @@ _WIDTHS = (30, 18, 28, 24, 15, 15, 15, 16, 22, 34, 15, 17, 28)
 
 
 def _verdict(row) -> str:
+    if row.market_has_data is False:
+        return f"{row.verdict.replace('_', ' ')}: {NO_DATA}"
     if row.verdict == "insufficient_data":
         return f"insufficient data (coverage < {row.min_coverage_pct:g} %)"
     return row.verdict
@@ -45,8 +47,9 @@ def render_pdf(context: dict, images: list[tuple[str, bytes]]) -> bytes:
     pdf.cell(0, 9, f"Market-maker compliance — {context['day']} (UTC day){group}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
     counts, rows = context["counts"], context["rows"]
+    no_data = f" ({context['no_data']} with no data collected for their market)" if context["no_data"] else ""
     pdf.cell(0, 7, f"{len(rows)} obligations: {counts['pass']} passed, {counts['fail']} failed, "
-                   f"{counts['insufficient_data']} with insufficient data.", new_x="LMARGIN", new_y="NEXT")
+                   f"{counts['insufficient_data']} with insufficient data{no_data}.", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     if rows:
         pdf.set_font("DejaVu", "", 6.5)

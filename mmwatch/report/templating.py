@@ -1,5 +1,5 @@
-"""The Jinja2 environment of the report templates and the number formats they share
-(HTML, plain text and PDF print the same strings)."""
+"""The Jinja2 environment of the report templates and the number formats and wording they share
+(HTML, plain text, CSV and PDF print the same strings)."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -43,6 +43,20 @@ def duration(seconds: float | None) -> str:
     return f"{hours} h {minutes:02d} min" if hours else (f"{minutes} min {secs:02d} s" if minutes else f"{secs} s")
 
 
+NO_DATA = "no data collected for this market"
+
+
+def verdict_note(row) -> str | None:
+    """Why an obligation's day has no verdict, or None when it has one: its market never landed
+    an order book (dim_obligations.market_has_data false; the verdict stays insufficient_data, spec
+    §3), or its coverage is below the obligation's minimum."""
+    if row.market_has_data is False:
+        return f"{NO_DATA} (no order book of {row.exchange} {row.symbol} ({row.market_type}) has ever landed)"
+    if row.verdict == "insufficient_data":
+        return f"coverage {pct(row.coverage_pct)} is below the required {pct(row.min_coverage_pct)}"
+    return None
+
+
 @lru_cache(maxsize=2)
 def environment(autoescape: bool = True) -> jinja2.Environment:
     """Templates of mmwatch/report/templates; autoescape on for HTML (MM and market names are data)."""
@@ -54,5 +68,5 @@ def environment(autoescape: bool = True) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(pct=pct, num=num, usd=usd, bps=bps, seconds=duration)
+    env.filters.update(pct=pct, num=num, usd=usd, bps=bps, seconds=duration, verdict_note=verdict_note)
     return env

@@ -2,21 +2,20 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from assets.dbt_invocation import (APPEND_ENV, DAY_ENV, OBLIGATIONS_ENV, PARSE_STATE, dbt_env, environment,
                                    keep_parse_state, new_target_dir, prune_target_dirs, runs_dir)
 
 
-def test_env_names_the_day_and_an_absolute_obligations_csv(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv(OBLIGATIONS_ENV, "from-env.csv")
+def test_env_names_the_day_and_the_checked_obligations(tmp_path, monkeypatch):
+    # which obligations file and its checked copy: tests/obligations/test_checked_copy.py
+    monkeypatch.delenv(OBLIGATIONS_ENV, raising=False)
     env = dbt_env(tmp_path / "data", "2026-11-20", None)
     assert env[DAY_ENV] == "2026-11-20" and env["MMWATCH_DATA_DIR"] == str(tmp_path / "data")
     assert env[APPEND_ENV] == "" and dbt_env(tmp_path, "2026-11-20", None, append=True)[APPEND_ENV] == "1"
-    assert env[OBLIGATIONS_ENV] == str(tmp_path / "from-env.csv")  # dbt runs in dbt/: made absolute
-    assert dbt_env(tmp_path, "2026-11-20", "config.csv")[OBLIGATIONS_ENV] == str(tmp_path / "config.csv")
-    monkeypatch.delenv(OBLIGATIONS_ENV)
-    assert dbt_env(tmp_path, "2026-11-20", None)[OBLIGATIONS_ENV] == ""  # the seed
+    copy = Path(env[OBLIGATIONS_ENV])  # the seed's checked copy in the data dir, absolute: dbt runs in dbt/
+    assert copy.is_absolute() and copy.parent == tmp_path / "data" / "obligations" and copy.is_file()
 
 
 def test_environment_restores_what_was_there(monkeypatch):

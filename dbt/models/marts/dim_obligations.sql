@@ -1,4 +1,5 @@
--- The market-maker obligations in force (spec §3), one row per obligation, defaults applied.
+-- The market-maker obligations in force (spec §3), one row per obligation, defaults applied,
+-- and whether the lake has ever held an order book of the obligation's market.
 with
 
 obligations as (
@@ -7,27 +8,41 @@ obligations as (
 
 ),
 
+-- markets with at least one order-book snapshot (valid or not) on any day in the lake
+markets_with_books as (
+
+    select exchange, market_type, symbol
+    from {{ ref('dim_markets') }}
+    where list_contains(datasets, 'orderbooks')
+
+),
+
 final as (
 
     select
-        obligation_id,
-        mm_name,
-        exchange,
-        market_type,
-        symbol,
-        base,
-        quote,
-        valid_from,
-        valid_to,
-        max_spread_bps,
-        depth_band_bps,
-        min_depth_usd,
-        min_uptime_pct,
-        min_coverage_pct,
-        min_days_pct,
-        alert_after_s
+        obligations.obligation_id,
+        obligations.mm_name,
+        obligations.exchange,
+        obligations.market_type,
+        obligations.symbol,
+        obligations.base,
+        obligations.quote,
+        obligations.valid_from,
+        obligations.valid_to,
+        obligations.max_spread_bps,
+        obligations.depth_band_bps,
+        obligations.min_depth_usd,
+        obligations.min_uptime_pct,
+        obligations.min_coverage_pct,
+        obligations.min_days_pct,
+        obligations.alert_after_s,
+        markets_with_books.symbol is not null as market_has_data
 
     from obligations
+    left join markets_with_books
+        on markets_with_books.exchange = obligations.exchange
+        and markets_with_books.market_type = obligations.market_type
+        and markets_with_books.symbol = obligations.symbol
 
 )
 

@@ -1,0 +1,43 @@
+"""Obligations whose market never landed any order book: one warning line each for `mmwatch
+build`, with the markets of the same venue that do have data and look alike (a typo in the
+symbol or the market type is the usual cause)."""
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from mmwatch.report.compliance import ComplianceRow
+from mmwatch.report.templating import NO_DATA
+
+
+def markets_with_books(warehouse_path: str | Path) -> set[tuple[str, str, str]]:
+    """(exchange, market_type, symbol) of every market with an order book in the lake on any day
+    (dim_markets); empty when the warehouse has no dim_markets."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        try:
+            return set(con.execute("select exchange, market_type, symbol from dim_markets "
+                                   "where list_contains(datasets, 'orderbooks')").fetchall())
+        except duckdb.CatalogException:
+            return set()
+
+
+def _hint(row: ComplianceRow, known: set[tuple[str, str, str]]) -> str:
+    venue = sorted(f"{symbol} ({kind})" for exchange, kind, symbol in known if exchange == row.exchange)
+    close = difflib.get_close_matches(f"{row.symbol} ({row.market_type})", venue, n=3, cutoff=0.6)
+    if close:
+        return f"markets of {row.exchange} with data and a similar name: {', '.join(close)}: check the obligation"
+    return ("check the obligation's exchange, market_type and symbol, or add the market to the collection "
+            f"config (`mmwatch markets --exchange {row.exchange}` lists what the venue offers)")
+
+
+def no_data_warnings(warehouse_path: str | Path, rows: list[ComplianceRow]) -> list[str]:
+    """One line per obligation of `rows` whose market never landed an order book."""
+    missing = [r for r in rows if r.market_has_data is False]
+    if not missing:
+        return []
+    known = markets_with_books(warehouse_path)
+    return [f"obligation {r.obligation_id} ({r.mm_name}, {r.exchange} {r.symbol} {r.market_type}): {NO_DATA}: "
+            f"no order book of it has ever landed, so its days are insufficient_data; {_hint(r, known)}"
+            for r in missing]
