@@ -4,7 +4,8 @@ from mmwatch.collector.market_history import fetch_long_short_ratios
 
 LONG_SHORT = DatasetSpec(
     "long_short_ratio", ((fetch_long_short_ratios, None),),
-    "Long/short ratios per 5 minutes: Binance /futures/data global accounts and top traders' positions, "
+    "Long/short ratios per 5 minutes: Binance /futures/data (USDⓈ-M by symbol, COIN-M by pair) global accounts "
+    "and top traders' positions, "
     "elsewhere fetch_long_short_ratio_history (global accounts).",
     kind_column="kind",
 )

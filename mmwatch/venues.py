@@ -8,6 +8,7 @@ from __future__ import annotations
 
 VENUES: tuple[str, ...] = (
     "binance",
+    "binancecoinm",
     "binanceusdm",
     "bitget",
     "bybit",

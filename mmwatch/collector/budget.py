@@ -74,6 +74,13 @@ def _binanceusdm(path: str, query: dict) -> list[Charge]:
     return [Charge("weight", 2400, 60_000, weight)]
 
 
+def _binancecoinm(path: str, query: dict) -> list[Charge]:
+    # COIN-M's budget is USDⓈ-M's, except premiumIndex (a list even for one symbol): weight 10
+    if path.endswith("/premiumIndex"):
+        return [Charge("weight", 2400, 60_000, 10)]
+    return _binanceusdm(path, query)
+
+
 _KUCOIN_WEIGHTS = {"symbols": 4, "level2_20": 2, "level2_100": 4, "histories": 3, "allTickers": 15, "candles": 3,
                    "active": 3, "depth20": 5, "depth100": 10, "history": 5, "query": 3, "open-interest": 5}
 _OKX_LIMITS = {"market/books": 40, "market/books-full": 10, "market/trades": 100, "market/history-trades": 20,
@@ -98,6 +105,7 @@ def _per_endpoint(limit: int, window_ms: int) -> Callable[[str, dict], list[Char
 # venue -> (charges of one request, what the budget is, in words)
 BUDGETS: dict[str, tuple[Callable[[str, dict], list[Charge]], str]] = {
     "binance": (_binance, "6000 weight/min"),
+    "binancecoinm": (_binancecoinm, "2400 weight/min (+1000 /futures/data per 5 min)"),
     "binanceusdm": (_binanceusdm, "2400 weight/min (+1000 /futures/data per 5 min)"),
     "gate": (_per_endpoint(200, 10_000), "200 requests/10 s per endpoint"),
     "kucoin": (_kucoin, "2000 weight/30 s"),

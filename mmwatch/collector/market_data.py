@@ -102,10 +102,14 @@ def fetch_funding(exchange, markets: list[MarketRef], window: Window) -> list[Ro
 
 
 def open_interest_row(market: MarketRef, entry: dict, kind: str, received: int) -> Row:
-    """One open-interest lake row from a ccxt open-interest structure."""
+    """One open-interest lake row from a ccxt open-interest structure; `open_interest_value` in quote
+    currency (an inverse market's: contracts × contract_size, the quote value of its contracts, since
+    the value COIN-M sends, which ccxt passes on, is in the base asset)."""
+    amount, value = entry.get("openInterestAmount"), entry.get("openInterestValue")
+    if market.inverse:
+        value = None if amount is None else amount * market.contract_size
     return {**reading(market, entry.get("timestamp"), received), "kind": kind,
-            "open_interest_amount": entry.get("openInterestAmount"),
-            "open_interest_value": entry.get("openInterestValue"),
+            "open_interest_amount": amount, "open_interest_value": value,
             "amount_unit": amount_unit(market.exchange, market.market_type, "open_interest"),
             "contract_size": market.contract_size}
 

@@ -1,5 +1,6 @@
 """History readings of the slower data sets, paged forward from where the lake partition stops:
-1 m candles, 5 m open interest, long/short ratios, Gate contract stats, Bitget whale net flow.
+1 m candles, 5 m open interest, long/short ratios (Binance USDⓈ-M and COIN-M /futures/data), Gate
+contract stats, Bitget whale net flow.
 
 A page asks from `since`; only readings with since <= ts < min(day end, now) are kept (complete
 candles only), and the next page starts after the newest one. A venue that ignores `since` and
@@ -66,25 +67,40 @@ def _ratio_row(market: MarketRef, kind: str, ts: int, ratio, long_share, short_s
             "long_share": _float(long_share), "short_share": _float(short_share)}
 
 
-BINANCE_RATIOS = {"accounts": "fapiDataGetGlobalLongShortAccountRatio",
-                  "top_positions": "fapiDataGetTopLongShortPositionRatio"}
+# Binance /futures/data per venue: the implicit ccxt method of each kind. USDⓈ-M keys them by symbol,
+# COIN-M by pair (BTCUSD) and names the top traders' position shares longPosition / shortPosition.
+BINANCE_RATIOS = {
+    "binanceusdm": {"accounts": "fapiDataGetGlobalLongShortAccountRatio",
+                    "top_positions": "fapiDataGetTopLongShortPositionRatio"},
+    "binancecoinm": {"accounts": "dapiDataGetGlobalLongShortAccountRatio",
+                     "top_positions": "dapiDataGetTopLongShortPositionRatio"},
+}
+
+
+def _binance_ratio_key(exchange, market: MarketRef) -> dict:
+    ccxt_market = exchange.market(market.symbol)
+    if exchange.id == "binancecoinm":
+        return {"pair": ccxt_market["info"]["pair"]}
+    return {"symbol": ccxt_market["id"]}
 
 
 def fetch_long_short_ratios(exchange, markets: list[MarketRef], window: Window) -> list[Row]:
     """Long/short ratios per 5 minutes: Binance's /futures/data (global accounts and top traders'
-    positions), elsewhere fetch_long_short_ratio_history (global accounts)."""
+    positions; USDⓈ-M and COIN-M), elsewhere fetch_long_short_ratio_history (global accounts)."""
     rows, limit = [], 100
     for market in markets:
         now = window.clock()
         end = min(window.day_end_ms, now + 1)
-        if exchange.id == "binanceusdm":
-            for kind, method in BINANCE_RATIOS.items():
+        if exchange.id in BINANCE_RATIOS:
+            key = _binance_ratio_key(exchange, market)
+            for kind, method in BINANCE_RATIOS[exchange.id].items():
                 entries = page_forward(
-                    lambda since: getattr(exchange, method)({"symbol": exchange.market_id(market.symbol),
-                                                             "period": PERIOD, "startTime": since, "limit": limit}),
+                    lambda since: getattr(exchange, method)({**key, "period": PERIOD, "startTime": since,
+                                                             "limit": limit}),
                     lambda e: int(e["timestamp"]), window.start_for(market.symbol, kind), end, limit)
-                rows += [_ratio_row(market, kind, int(e["timestamp"]), e.get("longShortRatio"), e.get("longAccount"),
-                                    e.get("shortAccount"), now) for e in entries]
+                rows += [_ratio_row(market, kind, int(e["timestamp"]), e.get("longShortRatio"),
+                                    e.get("longAccount", e.get("longPosition")),
+                                    e.get("shortAccount", e.get("shortPosition")), now) for e in entries]
             continue
         entries = page_forward(
             lambda since: exchange.fetch_long_short_ratio_history(market.symbol, PERIOD, since=since, limit=limit),

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from mmwatch.collector.venues import is_inverse
+
 
 @dataclass(frozen=True)
 class MarketRef:
@@ -12,7 +14,14 @@ class MarketRef:
     exchange: str
     symbol: str
     market_type: str
-    contract_size: float = 1.0  # base units per contract (amounts of books and trades are in contracts)
+    # ccxt contractSize (amounts of books and trades are in contracts): base units per contract,
+    # quote units per contract on an inverse market
+    contract_size: float = 1.0
+
+    @property
+    def inverse(self) -> bool:
+        """An inverse contract (BASE/QUOTE:BASE): one contract is contract_size / price base units."""
+        return is_inverse(self.symbol)
 
 
 def _levels(levels: list | None) -> list[dict[str, float]]:

@@ -13,9 +13,9 @@ log = logging.getLogger(__name__)
 
 from mmwatch.venues import VENUES  # noqa: F401  (the one venue list; re-exported for the tables below)
 
-# ccxt fetchMarkets types per venue: spot and USDT-margined perpetuals only.
+# ccxt fetchMarkets types per venue: spot, USDT-margined perpetuals and Binance COIN-M's inverse ones.
 FETCH_MARKET_TYPES: dict[str, list[str]] = {
-    "binance": ["spot"], "binanceusdm": ["linear"], "bitget": ["spot", "swap"], "gate": ["spot", "swap"],
+    "binance": ["spot"], "binancecoinm": ["inverse"], "binanceusdm": ["linear"], "bitget": ["spot", "swap"], "gate": ["spot", "swap"],
     "kucoin": ["spot"], "kucoinfutures": ["swap"], "okx": ["spot", "swap"], "bybit": ["spot", "linear"],
 }
 
@@ -24,6 +24,7 @@ SPOT = frozenset({"orderbooks", "trades", "tickers", "ohlcv"})
 # venue -> market type -> data sets offered (a data set not listed is skipped with a note).
 SUPPORTED_DATASETS: dict[str, dict[str, frozenset[str]]] = {
     "binance": {"spot": SPOT},
+    "binancecoinm": {"swap": SPOT | {"funding", "open_interest", "long_short_ratio"}},
     "binanceusdm": {"swap": SPOT | {"funding", "open_interest", "long_short_ratio"}},
     "bitget": {"spot": SPOT | {"fund_flow"}, "swap": SPOT | {"funding", "open_interest", "long_short_ratio"}},
     "gate": {"spot": SPOT, "swap": SPOT | {"funding", "open_interest", "contract_stats"}},
@@ -34,12 +35,12 @@ SUPPORTED_DATASETS: dict[str, dict[str, frozenset[str]]] = {
 }
 
 # Open interest: the current reading (fetch_open_interest) and/or the 5-minute history.
-OPEN_INTEREST_NOW = frozenset({"binanceusdm", "bitget", "okx", "bybit"})
-OPEN_INTEREST_HISTORY = frozenset({"binanceusdm", "gate", "kucoinfutures", "okx", "bybit"})
+OPEN_INTEREST_NOW = frozenset({"binancecoinm", "binanceusdm", "bitget", "okx", "bybit"})
+OPEN_INTEREST_HISTORY = frozenset({"binancecoinm", "binanceusdm", "gate", "kucoinfutures", "okx", "bybit"})
 
 # (venue, market type) -> deepest order book one public request returns.
 BOOK_MAX_LEVELS: dict[tuple[str, str], int] = {
-    ("binance", "spot"): 5000, ("binanceusdm", "swap"): 1000, ("bitget", "spot"): 150, ("bitget", "swap"): 100,
+    ("binance", "spot"): 5000, ("binancecoinm", "swap"): 1000, ("binanceusdm", "swap"): 1000, ("bitget", "spot"): 150, ("bitget", "swap"): 100,
     ("gate", "spot"): 1000, ("gate", "swap"): 300, ("kucoin", "spot"): 100, ("kucoinfutures", "swap"): 100,
     ("okx", "spot"): 5000, ("okx", "swap"): 5000, ("bybit", "spot"): 200, ("bybit", "swap"): 500,
 }
@@ -73,7 +74,8 @@ def guess_market_type(symbol: str) -> str:
 
 
 def contract_size_of(market: dict) -> float:
-    """Base units per contract of a ccxt market (1.0 for spot and venues counting base units)."""
+    """ccxt's contractSize of a market: base units per contract, quote units per contract on an
+    inverse market (`is_inverse`); 1.0 for spot and venues counting base units."""
     size = market.get("contractSize")
     return float(size) if size else 1.0
 
@@ -95,9 +97,11 @@ def trade_page_limit(venue: str, market_type: str) -> int:
     return TRADE_PAGE_LIMITS.get((venue, market_type), DEFAULT_TRADE_PAGE)
 
 # Where a data set's amounts come in contracts (swap markets of these venues), as ccxt parses them.
+# Binance COIN-M: books, trades and open interest count contracts of 100 / 10 USD; ccxt gives the
+# ticker's baseVolume and the candles' base volume (kline column 7) in base units.
 AMOUNTS_IN_CONTRACTS = frozenset({("okx", "tickers"), ("gate", "ohlcv"), ("kucoinfutures", "ohlcv"),
                                   ("okx", "open_interest"), ("gate", "open_interest"),
-                                  ("kucoinfutures", "open_interest")})
+                                  ("kucoinfutures", "open_interest"), ("binancecoinm", "open_interest")})
 # Mark and index price where fetch_funding_rate leaves them out.
 MARK_PRICE_SOURCE = {"okx": "fetch_mark_price", "kucoinfutures": "fetch_mark_price", "bitget": "fetch_tickers"}
 
@@ -105,3 +109,12 @@ MARK_PRICE_SOURCE = {"okx": "fetch_mark_price", "kucoinfutures": "fetch_mark_pri
 def amount_unit(venue: str, market_type: str, dataset: str) -> str:
     """'contracts' or 'base': the unit of the amounts ccxt gives for `dataset` on this venue."""
     return "contracts" if market_type != "spot" and (venue, dataset) in AMOUNTS_IN_CONTRACTS else "base"
+
+
+def is_inverse(symbol: str) -> bool:
+    """True for an inverse contract: settled in its base currency (BASE/QUOTE:BASE[-expiry]); its
+    contract_size is in quote units, so base = contracts × contract_size / price (spec units)."""
+    if ":" not in symbol:
+        return False
+    pair, settle = symbol.split(":", 1)
+    return settle.split("-", 1)[0] == pair.split("/", 1)[0]

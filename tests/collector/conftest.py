@@ -1,4 +1,4 @@
-"""Fixtures: scenarios/venues.yaml (8 venues, 40 markets) served by a simulator subprocess."""
+"""Fixtures: scenarios/venues.yaml (9 venues, 42 markets) served by a simulator subprocess."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,6 +1,6 @@
-"""The collector across every venue of venues.yaml (40 markets), real ccxt classes over HTTP, virtual
-time: landed books and trades equal the simulator's pure functions, in the venue's units, with
-the market type and contract size of the ccxt market."""
+"""The collector across every venue of venues.yaml (42 markets), real ccxt classes over HTTP, virtual
+time: landed books and trades equal the simulator's pure functions, in the venue's units (contracts
+of 100 USD on binancecoinm's BTC/USD:BTC), with the market type and contract size of the ccxt market."""
 from __future__ import annotations
 
 import polars as pl
@@ -11,7 +11,8 @@ from mmwatch.settings import DataDir
 from collect_harness import all_markets_config, collect_cycles, landed
 
 CYCLES = 6
-MARKETS = [("binance", "BTC/USDT"), ("binance", "DOGE/USDT"), ("binanceusdm", "ETH/USDT:USDT"),
+MARKETS = [("binance", "BTC/USDT"), ("binance", "DOGE/USDT"), ("binancecoinm", "BTC/USD:BTC"),
+           ("binancecoinm", "ETH/USD:ETH"), ("binanceusdm", "ETH/USDT:USDT"),
            ("bitget", "SOL/USDT"), ("bitget", "BTC/USDT:USDT"), ("gate", "ETH/USDT"), ("gate", "BTC/USDT:USDT"),
            ("kucoin", "XRP/USDT"), ("kucoinfutures", "SOL/USDT:USDT"), ("okx", "BTC/USDT"),
            ("okx", "ETH/USDT:USDT"), ("bybit", "DOGE/USDT"), ("bybit", "SOL/USDT:USDT")]
@@ -31,7 +32,7 @@ def test_every_market_of_every_venue_lands_every_cycle(run, venues_scenario):
     assert landed(data_dir, "fetch_errors").is_empty()
     counts = {(e, s): n for e, s, n in books.group_by("exchange", "symbol").len().iter_rows()}
     expected = {(v, m.symbol) for v, venue in venues_scenario.venues.items() for m in venue.markets}
-    assert len(expected) == 40 and counts == dict.fromkeys(expected, CYCLES)
+    assert len(expected) == 42 and counts == dict.fromkeys(expected, CYCLES)
     assert set(collector.budgets) == set(venues_scenario.venues)
     for venue, budget in collector.budgets.items():  # markets + books + trades at least
         assert budget.requests >= 1 + 2 * CYCLES * len(venues_scenario.venues[venue].markets), venue
@@ -81,3 +82,20 @@ def test_the_production_table_agrees_with_the_simulator():
             assert mine <= offered, (venue, market_type, mine - offered)
             has_oi = bool({"open_interest", "open_interest_history"} & offered)
             assert ("open_interest" in datasets) == has_oi, (venue, market_type)
+
+
+def test_the_inverse_perp_lands_in_contracts_of_100_usd(run, venues_world):
+    _, data_dir, start = run
+    books = landed(data_dir, "orderbooks").filter(
+        (pl.col("exchange") == "binancecoinm") & (pl.col("symbol") == "BTC/USD:BTC"))
+    assert set(books["market_type"]) == {"swap"} and set(books["contract_size"]) == {100.0}
+    row = books.sort("received_ts").row(0, named=True)
+    bids = [(lv["price"], lv["amount"]) for lv in row["bids"]]
+    assert all(amount == int(amount) for _, amount in bids)  # whole contracts, not BTC
+    mid = (bids[0][0] + row["asks"][0]["price"]) / 2
+    # the Dunmore maker quotes 500,000 USD a side in 8 levels within 25 bps (background from 30 bps):
+    # the levels inside 28 bps hold that many contracts of 100 USD, +≤10 % jitter, rounded up per level
+    maker_usd = sum(amount * 100 for price, amount in bids if price >= mid * (1 - 28 / 10_000))
+    assert 500_000 <= maker_usd <= 550_000 + 8 * 100
+    trades = landed(data_dir, "trades").filter(pl.col("exchange") == "binancecoinm")
+    assert set(trades["contract_size"]) == {100.0, 10.0} and (trades["amount"] == trades["amount"].round()).all()

@@ -29,8 +29,8 @@ def test_a_minute_on_the_wall_clock_without_a_rate_limit_answer(venues_scenario,
     assert run.errors_by_venue == dict.fromkeys(venues_scenario.venues, 0)
     books = landed(DataDir(tmp_path), "orderbooks")
     per_market = books.group_by("exchange", "symbol").len()
-    assert per_market.height == 40 and per_market["len"].min() >= SECONDS // 10  # one book per market every 10 s
+    assert per_market.height == 42 and per_market["len"].min() >= SECONDS // 10  # one book per market every 10 s
     assert books.filter(pl.col("bids").list.len() != 100).is_empty()
     assert run.requests == {v: s["requests"] for v, s in stats["venues"].items()}  # our accounting saw every request
     assert all(0 < share < 0.8 for share in run.peak_budget_share.values())
-    assert len(run.budget_lines) == 8 and all("peak" in line for line in run.budget_lines)
+    assert len(run.budget_lines) == 9 and all("peak" in line for line in run.budget_lines)

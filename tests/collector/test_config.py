@@ -117,5 +117,5 @@ def test_book_depth_follows_what_each_venue_allows():
 
 def test_all_venue_configs_are_valid():
     every = load_config(REPO / "config" / "venues.yaml")
-    assert sum(len(v.markets) for v in every.exchanges.values()) == 40
+    assert sum(len(v.markets) for v in every.exchanges.values()) == 42
     assert set(every.exchanges) == set(SUPPORTED_EXCHANGES)

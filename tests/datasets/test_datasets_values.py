@@ -40,13 +40,15 @@ def test_tickers(run, world, scenario):
 
     data_dir, now, _ = run
     rows = read_table(data_dir, "raw_tickers")
-    assert rows.height == 40 and set(rows["received_ts"]) == {now}
+    assert rows.height == 42 and set(rows["received_ts"]) == {now}
     for row, model in _models(world, rows):
         stats = ticker_stats(model, now)
         assert (row["last"], row["high"], row["low"]) == (stats.last, stats.high, stats.low)
         if row["bid"] is not None:  # KuCoin futures' ticker list carries no touch
             assert (row["bid"], row["ask"]) == (stats.bid, stats.ask)
-        units = stats.base_volume * (1 if row["amount_unit"] == "contracts" else model.contract_size)
+        # in contracts as the venue counts them, else in base units (COIN-M: its baseVolume, contracts
+        # × 100 USD / price, not contracts × contract_size)
+        units = stats.base_volume if row["amount_unit"] == "contracts" else stats.volume_in_base
         assert row["base_volume"] == pytest.approx(units, rel=1e-9), row["exchange"]
         assert row["contract_size"] == model.contract_size and row["market_type"] == model.market_type
 
@@ -80,6 +82,8 @@ def test_open_interest_now_and_history(run, world, scenario):
         if row["exchange"] == "binanceusdm" and row["kind"] == "history_5m":
             want = truth.base
         assert row["open_interest_amount"] == want, (row["exchange"], row["kind"])
+        if model.inverse:  # the quote value of the contracts (COIN-M sends its value in the base asset)
+            assert row["open_interest_value"] == truth.value == want * model.contract_size
         assert scenario.day_start_ms <= row["ts"] <= now
 
 
@@ -89,8 +93,9 @@ def test_long_short_ratios(run, world):
     data_dir, now, _ = run
     rows = read_table(data_dir, "raw_long_short_ratios")
     assert {(r["exchange"], r["market_type"]) for r in rows.iter_rows(named=True)} == _offering("long_short_ratio")
-    binance = rows.filter(pl.col("exchange") == "binanceusdm")
-    assert set(binance["kind"]) == {"accounts", "top_positions"}
+    for venue in ("binancecoinm", "binanceusdm"):  # /futures/data: global accounts and top traders' positions
+        binance = rows.filter(pl.col("exchange") == venue)
+        assert set(binance["kind"]) == {"accounts", "top_positions"} and binance["long_share"].null_count() == 0
     for row, model in _models(world, rows):
         truth = long_short(model, row["ts"], row["kind"])
         want = truth.long / truth.short if row["exchange"] == "bybit" else truth.ratio
@@ -98,6 +103,29 @@ def test_long_short_ratios(run, world):
         if row["long_share"] is not None:
             assert (row["long_share"], row["short_share"]) == (truth.long, truth.short)
         assert row["ts"] % 300_000 == 0 and row["ts"] <= now
+
+
+def test_binance_coinm_rows_keep_the_venue_units_with_the_contract_size(run, world):
+    from simulator.derivatives import mark_price, open_interest
+
+    data_dir, now, _ = run
+    units = {}
+    for table in ("raw_tickers", "raw_ohlcv_1m", "raw_open_interest"):
+        rows = read_table(data_dir, table).filter(pl.col("exchange") == "binancecoinm")
+        units[table] = set(rows.select("symbol", "amount_unit", "contract_size").unique().rows())
+    assert units == {  # books, trades and open interest in contracts; ccxt's ticker and candle volumes in base
+        "raw_tickers": {("BTC/USD:BTC", "base", 100.0), ("ETH/USD:ETH", "base", 10.0)},
+        "raw_ohlcv_1m": {("BTC/USD:BTC", "base", 100.0), ("ETH/USD:ETH", "base", 10.0)},
+        "raw_open_interest": {("BTC/USD:BTC", "contracts", 100.0), ("ETH/USD:ETH", "contracts", 10.0)}}
+    model = world.market("binancecoinm", "BTC/USD:BTC")
+    oi = read_table(data_dir, "raw_open_interest").filter(
+        (pl.col("exchange") == "binancecoinm") & (pl.col("symbol") == "BTC/USD:BTC") & (pl.col("kind") == "now"))
+    row = oi.row(0, named=True)
+    assert row["ts"] == now and row["open_interest_amount"] == open_interest(model, now).contracts
+    contracts, mark = row["open_interest_amount"], mark_price(model, now)
+    assert row["open_interest_value"] == contracts * 100  # USD: 100 a contract
+    assert open_interest(model, now).base == round(contracts * 100 / mark, 8)  # ~5,000 BTC at ~97,000
+    assert 4_000 < contracts * 100 / mark < 6_000
 
 
 def test_bitget_fund_flow_and_whale_net_flow(run, world):
@@ -139,10 +167,13 @@ def test_one_minute_candles(run, world):
     data_dir, now, _ = run
     rows = read_table(data_dir, "raw_ohlcv_1m")
     per_market = rows.group_by("exchange", "symbol").len()
-    assert per_market.height == 40 and set(per_market["len"]) == {60}  # 00:00 .. 00:59, complete candles only
+    assert per_market.height == 42 and set(per_market["len"]) == {60}  # 00:00 .. 00:59, complete candles only
     for row, model in _models(world, rows.filter(pl.col("ts") % (10 * MINUTE) == 0)):
         want = candle(model, row["ts"], MINUTE, now)
         assert (row["open"], row["high"], row["low"], row["close"]) == (want.open, want.high, want.low, want.close)
+        if model.inverse:  # COIN-M's base volume (kline column 7), what ccxt reads for inverse markets
+            assert row["amount_unit"] == "base" and row["volume"] == want.base_volume
+            continue
         unit = 1 if row["amount_unit"] == "contracts" else model.contract_size
         assert row["volume"] == pytest.approx(want.volume * unit, rel=1e-9), row["exchange"]
 
@@ -154,4 +185,4 @@ def test_venues_without_a_data_set_are_skipped_with_a_note(run):
     assert metadata(result, "raw_contract_stats")["fetch_failures"] == []
     funding = metadata(result, "raw_funding")
     assert "kucoin ETH/USDT: skipped, kucoin offers no funding for spot markets" in funding["skipped"]
-    assert funding["rows_added"] == 17  # every perpetual of venues.yaml
+    assert funding["rows_added"] == 19  # every perpetual of venues.yaml

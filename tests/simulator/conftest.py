@@ -74,7 +74,7 @@ def venues_world(venues_scenario):
 
 @pytest.fixture(scope="module")
 def venues_sim():
-    """venues.yaml (8 venues, 40 markets) in a subprocess, virtual clock, rate limits counted only."""
+    """venues.yaml (9 venues, 42 markets) in a subprocess, virtual clock, rate limits counted only."""
     with SimulatorProcess(VENUES) as process:
         yield process
 
