@@ -15,21 +15,8 @@ import pandera.polars as pa
 import polars as pl
 
 from assets.raw_lake import lake_files, partition_dir, remove_files
-from assets.raw_lake_schema import LakeSchemaError
-from mmwatch.schemas import MARKET_TYPES
+from mmwatch.lake.validation import LakeSchemaError, lake_model
 from mmwatch.settings import DataDir
-
-_REQUIRED = ("exchange", "market_type", "symbol", "ts", "received_ts")
-
-
-def lake_model(table: str, schema: pl.Schema, keys: tuple[str, ...]) -> pa.DataFrameSchema:
-    """The pandera model of a data-set table: exact columns and types, keys unique and not null."""
-    checks = {"market_type": [pa.Check.isin(list(MARKET_TYPES))], "contract_size": [pa.Check.gt(0)],
-              "amount_unit": [pa.Check.isin(["base", "contracts"])]}
-    columns = {name: pa.Column(dtype, nullable=name not in (*_REQUIRED, *keys), checks=checks.get(name, []))
-               for name, dtype in schema.items()}
-    return pa.DataFrameSchema(columns, strict=True, ordered=True, unique=["exchange", *keys], name=table)
-
 
 @dataclass
 class MergeOutcome:
@@ -60,7 +47,7 @@ def merge_partition(data_dir: DataDir, table: str, schema: pl.Schema, keys: tupl
     if merged.height == old.height and new_keys.is_empty() and fresh.is_empty():
         return MergeOutcome(0, 0, old.height, str(old_files[-1]) if old_files else None)
     try:
-        lake_model(table, schema, keys).validate(merged, lazy=True)
+        lake_model(table).validate(merged, lazy=True)
     except (pa.errors.SchemaErrors, pa.errors.SchemaError) as error:
         raise LakeSchemaError(f"{table} {day}|{exchange}: fetched rows break the lake schema: {error}") from None
     name = f"{time.time_ns():019d}-merge-{secrets.token_hex(4)}.parquet"

@@ -26,11 +26,11 @@ from assets.raw_lake import (
     read_landing_file,
     remove_files,
 )
-from assets.raw_lake_schema import check_lake_frame
 from assets.raw_rules import utc_day_of
 from mmwatch.capture.memory import use_jemalloc_pool
 from mmwatch.errors import MmwatchError
 from mmwatch.landing import LandingFile, list_landing
+from mmwatch.lake.validation import check_lake_frame
 from mmwatch.schemas import LANDING_SCHEMAS
 from mmwatch.settings import DataDir
 

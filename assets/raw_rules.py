@@ -8,10 +8,9 @@ from __future__ import annotations
 import polars as pl
 
 from assets.raw_ids import snapshot_ids, trade_keys
+from mmwatch.lake.tables import INVALID_REASONS
 from mmwatch.schemas import with_defaults
 
-# Reasons in the order they are tested: the first that applies is stored.
-INVALID_REASONS = ("bad_price", "bad_amount", "crossed_book")
 
 
 def event_time() -> pl.Expr:
@@ -47,13 +46,14 @@ def orderbook_validity() -> list[pl.Expr]:
     best_ask = ask_prices.list.min()
     # one-sided books are valid; a crossed or locked two-sided book is not
     crossed = (best_bid >= best_ask).fill_null(False)
+    bad_price, bad_amount, crossed_book = INVALID_REASONS  # tested in this order
     reason = (
         pl.when(bid_bad_price | ask_bad_price)
-        .then(pl.lit("bad_price"))
+        .then(pl.lit(bad_price))
         .when(bid_bad_amount | ask_bad_amount)
-        .then(pl.lit("bad_amount"))
+        .then(pl.lit(bad_amount))
         .when(crossed)
-        .then(pl.lit("crossed_book"))
+        .then(pl.lit(crossed_book))
         .otherwise(pl.lit(None, dtype=pl.Utf8))
         .alias("invalid_reason")
     )

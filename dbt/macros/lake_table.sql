@@ -1,27 +1,3 @@
-{#- Column types of the lake tables (mmwatch/schemas.py), for the empty relation below. -#}
-{%- macro lake_columns(table_name) -%}
-  {%- set level = "struct(price double, amount double)[]" -%}
-  {%- set columns = {
-      "raw_orderbooks": [
-          ("exchange", "varchar"), ("market_type", "varchar"), ("symbol", "varchar"),
-          ("exchange_ts", "bigint"), ("received_ts", "bigint"), ("nonce", "bigint"),
-          ("bids", level), ("asks", level), ("source", "varchar"), ("ts", "bigint"),
-          ("snapshot_id", "varchar"), ("is_valid", "boolean"), ("invalid_reason", "varchar"),
-          ("day", "date")],
-      "raw_trades": [
-          ("exchange", "varchar"), ("market_type", "varchar"), ("symbol", "varchar"),
-          ("exchange_ts", "bigint"), ("received_ts", "bigint"), ("trade_id", "varchar"),
-          ("price", "double"), ("amount", "double"), ("side", "varchar"), ("source", "varchar"),
-          ("contract_size", "double"), ("ts", "bigint"), ("trade_key", "varchar"), ("day", "date")],
-      "raw_fetch_errors": [
-          ("exchange", "varchar"), ("market_type", "varchar"), ("symbol", "varchar"),
-          ("dataset", "varchar"), ("received_ts", "bigint"), ("error_class", "varchar"),
-          ("message", "varchar"), ("day", "date")],
-  } -%}
-  {%- do columns.update(dataset_lake_columns()) -%}
-  {{ return(columns[table_name]) }}
-{%- endmacro -%}
-
 {#-
   The lake table `table_name` as a relation to select from. DuckDB's read_parquet
   fails when its glob matches no file, so when the table has no file yet (a fresh

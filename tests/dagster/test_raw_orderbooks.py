@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from assets.raw_orderbooks import raw_orderbooks
-from assets.raw_lake_schema import LakeSchemaError
+from mmwatch.lake.validation import LakeSchemaError
 from assets.raw_partition import PartitionMismatchError
 from landing_factory import DAY, DAY_START_MS, book, books_frame, levels
 from mmwatch.landing import write_landing

@@ -46,6 +46,7 @@ def snapshot(
     *,
     market_type: str = "spot",
     invalid_reason: str | None = None,
+    contract_size: float | None = 1.0,
 ) -> dict:
     """One lake order-book row; snapshot_id hashes market, ts and levels like the raw asset."""
     key = json.dumps([exchange, market_type, symbol, ts, bids, asks])
@@ -59,6 +60,7 @@ def snapshot(
         "bids": [{"price": p, "amount": a} for p, a in bids],
         "asks": [{"price": p, "amount": a} for p, a in asks],
         "source": "collector",
+        "contract_size": contract_size,
         "ts": ts,
         "snapshot_id": hashlib.blake2b(key.encode(), digest_size=8).hexdigest(),
         "is_valid": invalid_reason is None,

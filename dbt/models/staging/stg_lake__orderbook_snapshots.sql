@@ -1,10 +1,16 @@
--- Order-book snapshots of the lake, renamed and typed; zero-amount levels are
--- dropped here (spec §1: "a level with amount = 0 is ignored") so no metric sees them.
+-- Order-book snapshots of the lake, renamed and typed, level amounts in base units (spec units:
+-- linear contracts × contract_size, inverse × contract_size / level price; macro base_units); zero-
+-- amount levels are dropped here (spec §1: "a level with amount = 0 is ignored") so no metric sees them.
 with
 
 source as (
 
-    select * from {{ lake_table('raw_orderbooks') }}
+    select
+        *,
+        coalesce(contract_size, 1.0) as units_per_contract,
+        {{ is_inverse('symbol') }} as is_inverse
+
+    from {{ lake_table('raw_orderbooks') }}
 
 ),
 
@@ -23,8 +29,10 @@ renamed as (
         exchange_ts,
         received_ts,
         nonce,
-        {{ without_zero_amounts('bids') }} as bids,
-        {{ without_zero_amounts('asks') }} as asks,
+        units_per_contract as contract_size,
+        is_inverse,
+        {{ levels_in_base_units(without_zero_amounts('bids'), 'units_per_contract', 'is_inverse') }} as bids,
+        {{ levels_in_base_units(without_zero_amounts('asks'), 'units_per_contract', 'is_inverse') }} as asks,
         is_valid,
         invalid_reason,
         source

@@ -1,10 +1,16 @@
--- Public trades of the lake, renamed and typed (spec §4); the lake is already
--- unique per (market, trade_key).
+-- Public trades of the lake, renamed and typed (spec §4), amount_base and notional_quote in base
+-- units / quote (linear × contract_size, inverse × contract_size / price: macro base_units); the lake
+-- is already unique per (market, trade_key).
 with
 
 source as (
 
-    select * from {{ lake_table('raw_trades') }}
+    select
+        *,
+        coalesce(contract_size, 1.0) as units_per_contract,
+        {{ is_inverse('symbol') }} as is_inverse
+
+    from {{ lake_table('raw_trades') }}
 
 ),
 
@@ -24,9 +30,10 @@ renamed as (
         received_ts,
         price,
         amount,
-        coalesce(contract_size, 1.0) as contract_size,
-        amount * coalesce(contract_size, 1.0) as amount_base,
-        price * amount * coalesce(contract_size, 1.0) as notional_quote,
+        units_per_contract as contract_size,
+        is_inverse,
+        {{ base_amount('amount', 'price', 'units_per_contract', 'is_inverse') }} as amount_base,
+        price * {{ base_amount('amount', 'price', 'units_per_contract', 'is_inverse') }} as notional_quote,
         side as taker_side,
         source
 
