@@ -64,6 +64,7 @@ BUDGETS = [
     ("okx", "BTC/USDT", 20, 40),                     # books: 40 requests / 2 s
     ("bybit", "BTC/USDT", 20, 600),                  # 600 requests / 5 s per IP
     ("binanceusdm", "BTC/USDT:USDT", 1000, 120),     # 2,400 weight / min, depth 1000 = 20
+    ("binancecoinm", "BTC/USD:BTC", 1000, 120),      # COIN-M: the same 2,400 weight / min, depth 1000 = 20
 ]
 
 
