@@ -24,10 +24,13 @@ def markets_with_books(warehouse_path: str | Path) -> set[tuple[str, str, str]]:
 
 
 def _hint(row: ComplianceRow, known: set[tuple[str, str, str]]) -> str:
-    venue = sorted(f"{symbol} ({kind})" for exchange, kind, symbol in known if exchange == row.exchange)
-    close = difflib.get_close_matches(f"{row.symbol} ({row.market_type})", venue, n=3, cutoff=0.6)
+    # 0.8: BTC/USTD finds BTC/USDT (0.875), ETH/USDT does not (0.75): another market, not a typo
+    venue = sorted({symbol for exchange, _, symbol in known if exchange == row.exchange})
+    close = difflib.get_close_matches(row.symbol, venue, n=3, cutoff=0.8)
     if close:
-        return f"markets of {row.exchange} with data and a similar name: {', '.join(close)}: check the obligation"
+        alike = ", ".join(f"{symbol} ({kind})" for symbol in close
+                          for kind in sorted(k for e, k, s in known if e == row.exchange and s == symbol))
+        return f"markets of {row.exchange} with data and a similar name: {alike}: check the obligation"
     return ("check the obligation's exchange, market_type and symbol, or add the market to the collection "
             f"config (`mmwatch markets --exchange {row.exchange}` lists what the venue offers)")
 
