@@ -3,8 +3,10 @@
 The books are the ones the server would serve at the same instants, recorded the way our
 collector records a venue that gives no book timestamp (`timestamp` null, `received_at` = the
 instant), so a capture of a day and a collection of the same instants hold the same snapshots and
-de-duplicate against each other. Outage and empty-body instants are skipped, as a failed fetch
-would be. Trades are written per minute, as a trades poll at the end of each minute would.
+de-duplicate against each other. Swap books and trades are in the venue's units (contracts) and
+carry the market's `contract_size`, as the collector's are. Outage and empty-body instants are
+skipped, as a failed fetch would be. Trades are written per minute, as a trades poll at the end
+of each minute would.
 """
 from __future__ import annotations
 
@@ -50,7 +52,7 @@ def capture_day(scenario: Scenario, out: Path, every_ms: int = 10_000, limit: in
                     continue
                 # (price, amount) tuples print as JSON arrays, as lists would
                 writer.write(orderbook_record(model.venue, model.market_type, model.symbol, None, t_ms,
-                                              book.bids, book.asks))
+                                              book.bids, book.asks, contract_size=model.contract_size))
                 books += 1
             if (t_ms + every_ms) % MINUTE_MS < every_ms:
                 trades += _write_minute_trades(writer, models, t_ms // MINUTE_MS)
@@ -65,6 +67,6 @@ def _write_minute_trades(writer: CaptureWriter, models: list, minute: int) -> in
     for model in models:
         for trade in trades_in_minute(model, minute):
             writer.write(trade_record(model.venue, model.market_type, model.symbol, trade.ts, received_at,
-                                      str(trade.id), trade.price, trade.amount, trade.side))
+                                      str(trade.id), trade.price, trade.amount, trade.side, model.contract_size))
             count += 1
     return count
