@@ -136,3 +136,25 @@ def test_a_contract_size_too_large_for_a_double_is_rejected(tmp_path):
     result, _, trades = _import(tmp_path, "huge", [line, orjson.dumps(TRADE)])
     assert [(issue.line, issue.reason[:12]) for issue in result.counts.issues] == [(1, "invalid JSON")]
     assert len(trades) == 1
+
+
+def test_the_simulators_captured_day_carries_each_swap_markets_contract_size(tmp_path):
+    from simulator.capture_day import capture_day
+    from simulator.scenario import load_scenario
+
+    scenario = load_scenario("scenarios/venues.yaml")
+    captured = capture_day(scenario, tmp_path / "venues.jsonl", hours=1 / 60)  # 00:00's books and trades
+    assert captured.trades > 0
+    sizes = {(r["exchange"], r["symbol"], r["type"]): r.get("contract_size")
+             for r in map(orjson.loads, captured.path.read_bytes().splitlines())}
+    assert sizes[("okx", "BTC/USDT:USDT", "orderbook")] == 0.01
+    assert sizes[("gate", "BTC/USDT:USDT", "orderbook")] == 0.0001
+    assert sizes[("kucoinfutures", "SOL/USDT:USDT", "orderbook")] == 0.1
+    assert sizes[("binanceusdm", "BTC/USDT:USDT", "orderbook")] == 1.0  # a contract market, counted in base units
+    assert sizes[("okx", "BTC/USDT", "orderbook")] is None  # spot: absent
+    assert sizes[("okx", "BTC/USDT:USDT", "trade")] == 0.01 and sizes[("okx", "BTC/USDT", "trade")] is None
+    data_dir = DataDir(tmp_path / "data")
+    result = import_capture(data_dir, captured.path)
+    assert not result.counts.issues and result.counts.loaded["orderbook"] == captured.orderbooks
+    landed = {(r["exchange"], r["symbol"]): r["contract_size"] for r in _landed(data_dir, "orderbooks")}
+    assert landed[("okx", "BTC/USDT:USDT")] == 0.01 and landed[("okx", "BTC/USDT")] == 1.0
