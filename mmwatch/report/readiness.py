@@ -13,7 +13,8 @@ import dagster as dg
 from mmwatch.landing import list_landing
 from mmwatch.settings import DataDir
 
-REPORT_MARTS = ("fct_mm_compliance_daily", "fct_mm_breach_episodes", "fct_orderbook_snapshot_metrics")
+# dim_obligations: whether each obligation's market ever landed an order book (market_has_data)
+REPORT_MARTS = ("fct_mm_compliance_daily", "fct_mm_breach_episodes", "fct_orderbook_snapshot_metrics", "dim_obligations")
 
 
 def _latest(instance: dg.DagsterInstance, asset: str, partition: str) -> float | None:

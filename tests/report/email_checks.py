@@ -12,8 +12,10 @@ import pypdf
 
 
 def daily_rows(warehouse, day: str) -> dict[str, dict]:
+    """fct_mm_compliance_daily's rows of `day` by obligation, with dim_obligations.market_has_data."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        cursor = con.execute("select * from fct_mm_compliance_daily where day = cast(? as date)", [day])
+        cursor = con.execute("select daily.*, dim.market_has_data from fct_mm_compliance_daily daily "
+                             "join dim_obligations dim using (obligation_id) where day = cast(? as date)", [day])
         names = [d[0] for d in cursor.description]
         return {row[names.index("obligation_id")]: dict(zip(names, row)) for row in cursor.fetchall()}
 

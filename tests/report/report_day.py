@@ -1,5 +1,5 @@
 """The simulated day of the report tests: landing rows and obligations (one pass, one fail with an
-HTML-unsafe MM name, one with insufficient coverage)."""
+HTML-unsafe MM name, one with insufficient coverage, one on a market never collected)."""
 from __future__ import annotations
 
 from thin_morning_day import OBLIGATIONS_HEADER, thin_morning_books
@@ -9,6 +9,7 @@ ODD_NAME = "Orbit <Markets> & Co"
 OBLIGATIONS = OBLIGATIONS_HEADER + f"""ob-lenient,Acme MM,binance,spot,BTC/USDT,2026-11-01,,20,50,25000,70,90,75,300
 ob-strict,"{ODD_NAME}",binance,spot,BTC/USDT,2026-11-01,,20,50,25000,80,90,75,300
 ob-sparse,Acme MM,binance,spot,ETH/USDT,2026-11-01,,20,50,25000,70,90,75,300
+ob-uncollected,Acme MM,binance,spot,XRP/USDT,2026-11-01,,20,50,25000,70,90,75,300
 """
 
 

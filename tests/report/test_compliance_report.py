@@ -70,3 +70,20 @@ def test_clear_errors(tmp_path, warehouse):
         render_compliance_report(warehouse, "20-11-2026")
     with pytest.raises(MmwatchError, match="mmwatch build --date"):
         render_compliance_report(tmp_path / "missing.duckdb", DAY)
+
+
+def test_a_market_never_collected_is_said_so_instead_of_low_coverage(warehouse):
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create table dim_obligations (obligation_id varchar, market_has_data boolean)")
+        con.execute("insert into dim_obligations values ('ob-pass', true), ('ob-fail', true), ('ob-thin', false)")
+    html = render_compliance_report(warehouse, DAY)
+    thin = html.split('data-obligation="ob-thin"')[1].split("</tr>")[0]
+    assert ("insufficient data: no data collected for this market (no order book of gate SOL/USDT (spot) has ever "
+            "landed), no verdict") in thin
+    assert "coverage 12.50 % is below" not in html
+    assert "1 with insufficient data</span>" in html and "1 with no data collected for their market" in html
+
+
+def test_a_warehouse_without_market_has_data_claims_nothing(warehouse):
+    html = render_compliance_report(warehouse, DAY)  # no dim_obligations: built before the column existed
+    assert "no data collected for this market (" not in html and "with no data collected" not in html

@@ -49,6 +49,7 @@ def test_scheduled_job_sends_the_report(built_day, monkeypatch, tmp_path):
 
     day, expected = built_day.day, daily_rows(built_day.warehouse, built_day.day)
     assert {r["verdict"] for r in expected.values()} == {"pass", "fail", "insufficient_data"}
+    assert [oid for oid, r in expected.items() if not r["market_has_data"]] == ["ob-uncollected"]
     instance = built_day.instance
     with LoopbackSmtp() as server:
         for key, value in server.env().items():
@@ -78,9 +79,18 @@ def test_scheduled_job_sends_the_report(built_day, monkeypatch, tmp_path):
             assert csv_row["verdict"] == want["verdict"]
             assert csv_row["coverage_pct"] == repr(want["coverage_pct"])
             assert int(csv_row["breach_episodes"]) == want["breach_episodes"]
-            if want["verdict"] == "insufficient_data":
+            assert csv_row["market_has_data"] == str(want["market_has_data"]).lower()
+            if not want["market_has_data"]:  # never collected: said so, the verdict stays insufficient_data
+                assert want["verdict"] == "insufficient_data" and want["coverage_pct"] == 0
+                note = f"no data collected for this market (no order book of binance {want['symbol']} (spot) has ever landed)"
+                assert f"insufficient data: {note}, no verdict" in html_row
+                assert f"verdict: insufficient data: {note}, no verdict" in found["text"]
+                assert csv_row["verdict_note"] == note
+                assert "insufficient data: no data collected for this market" in " ".join(pdf.split())
+            elif want["verdict"] == "insufficient_data":
                 assert f"insufficient data: coverage {want['coverage_pct']:.2f} %" in html_row
                 assert "insufficient data" in found["text"]
+                assert csv_row["verdict_note"].startswith("coverage ")
             else:
                 assert f'class="{want["verdict"]}">' in html_row
                 assert f"{want['uptime_pct']:.2f} %" in html_row and f"{want['uptime_pct']:.2f} %" in pdf
