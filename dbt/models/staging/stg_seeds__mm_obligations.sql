@@ -1,5 +1,6 @@
--- Market-maker obligations (spec §3), from the seed or the obligations_csv var;
--- empty optional cells take the spec defaults.
+-- Market-maker obligations (spec §3), from the seed or the checked obligations CSV
+-- (macros/obligations_source.sql: columns by header name); empty optional cells take the
+-- spec defaults (already filled in the copy Dagster builds pass).
 with
 
 source as (
