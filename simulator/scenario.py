@@ -29,6 +29,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
+from mmwatch.obligations import CANONICAL_COLUMNS
 from mmwatch.yaml_config import read_yaml, validate_mapping
 from simulator.datasets import INVERSE_VENUES, VENUE_MARKET_TYPES, VENUES
 from simulator.scenario_parts import Asset, DailyWindow, DownWindow, MarketEvent, Perp, RateLimit, _hhmm_ms, _Model
@@ -43,11 +44,8 @@ Behaviour = Literal[
     "normal", "absent", "one_sided_bid", "one_sided_ask", "wide_spread", "thin_book",
     "crossed", "outage", "empty_body", "skewed",
 ]
-OBLIGATION_COLUMNS = (
-    "obligation_id", "mm_name", "exchange", "market_type", "symbol", "valid_from", "valid_to",
-    "max_spread_bps", "depth_band_bps", "min_depth_usd", "min_uptime_pct", "min_coverage_pct",
-    "min_days_pct", "alert_after_s",
-)
+# the obligations file's columns have one home: the loader every build reads it with
+OBLIGATION_COLUMNS = CANONICAL_COLUMNS
 
 
 def _check_symbol(value: str) -> str:
