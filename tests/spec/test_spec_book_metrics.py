@@ -29,6 +29,8 @@ def _rows() -> tuple[list[dict], list[dict]]:
     rows = [
         # bids listed out of order: best bid is the highest (99.5), best ask the lowest (100.5)
         book("binance", "TOP/USDT", at, ([(98.0, 1.0), (99.5, 1.0), (99.0, 1.0)], [(101.0, 1.0), (100.5, 1.0)])),
+        # a zero-amount level above the best bid is ignored (spec §1): best bid 99, mid 100
+        book("binance", "ZRO/USDT", at, ([(99.9, 0.0), (99.0, 1.0)], [(101.0, 1.0)])),
         # mid 100; 98 and 102 sit exactly on the 200 bps bounds, 99 and 101 on the 100 bps bounds
         book("binance", "BND/USDT", at, ([(99.0, 1.0), (98.0, 2.0), (97.5, 4.0)],
                                          [(101.0, 1.0), (102.0, 2.0), (102.5, 4.0)])),
@@ -110,6 +112,11 @@ def test_best_prices_are_the_highest_bid_and_lowest_ask(metrics_dir):
     row = metrics(metrics_dir, "TOP/USDT")
     assert (row["best_bid"], row["best_ask"], row["mid"]) == (99.5, 100.5, 100.0)
     assert row["spread_bps"] == pytest.approx(1.0 / 100.0 * 10_000, rel=EXACT)  # 100 bps
+
+
+def test_zero_amount_levels_are_ignored(metrics_dir):
+    row = metrics(metrics_dir, "ZRO/USDT")
+    assert (row["best_bid"], row["mid"], row["spread_bps"]) == (99.0, 100.0, 200.0)
 
 
 def test_band_bounds_are_inclusive(metrics_dir):

@@ -89,6 +89,7 @@ OBLIGATIONS = [
     _obligation("o-eq-ask", "EQA/USDT", **EQUAL_TERMS, min_depth_usd=210.25),
     _obligation("o-rate", "ETH/BTC", max_spread_bps=50, min_depth_usd=200_000),
     _obligation("o-month", "MON/USDT"),  # min_days_pct empty: the default 75
+    _obligation("o-defaults", "PAD/USDT", min_coverage_pct=None),  # the defaults 90 / 75 / 300
 ]
 
 
@@ -222,6 +223,13 @@ def test_valid_to_is_exclusive_in_every_model(compliance_dir):
     assert days("int_obligation_snapshots_evaluated", "o-valid-from") == [NEXT_DAY]
     assert days("fct_mm_breach_episodes", "o-valid-from") == [NEXT_DAY]
     assert days("fct_mm_compliance_daily", "o-valid-from") == [NEXT_DAY, "2025-11-06", "2025-11-07"]
+
+
+def test_empty_cells_take_the_spec_defaults(compliance_dir):
+    day = daily(compliance_dir, "o-defaults", "2025-11-07")
+    assert (day["min_coverage_pct"], day["min_days_pct"], day["alert_after_s"]) == (90.0, 75.0, 300.0)
+    # one covered minute: 100 / 1,440 < 90
+    assert day["verdict"] == "insufficient_data"
 
 
 def test_a_month_exactly_at_min_days_pct_passes(compliance_dir):
