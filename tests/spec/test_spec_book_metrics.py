@@ -41,6 +41,11 @@ def _rows() -> tuple[list[dict], list[dict]]:
         # asks hold exactly 400 + 600 = 1,000 quote; mid (98 + 100) / 2 = 99
         book("binance", "EXA/USDT", at, ([(98.0, 1.0)], [(100.0, 4.0), (120.0, 5.0)])),
         book("binance", "ONE/USDT", at, ([(100.0, 1.0)], [])),
+        # contracts: a linear perp of 0.01 base a contract (100 contracts = 1 base) and an inverse
+        # perp of 100 USD a contract (3 contracts at 50,000 = 0.006 BTC, i.e. 300 USD)
+        book("okx", "CB/USDT:USDT", at, ([(100.0, 100.0)], [(100.5, 100.0)]), market_type="swap", contract_size=0.01),
+        book("binancecoinm", "BTC/USD:BTC", at, ([(50000.0, 3.0)], [(50010.0, 3.0)]), market_type="swap",
+             contract_size=100.0),
         book("binance", "INV/USDT", at, ([(101.0, 1.0)], [(100.0, 1.0)]), invalid_reason="crossed_book"),
         # the last millisecond of minute 00:00 and the first of 00:01
         book("binance", "MIN/USDT", D0 + 59_999, GOOD_BOOK),
@@ -117,6 +122,17 @@ def test_best_prices_are_the_highest_bid_and_lowest_ask(metrics_dir):
 def test_zero_amount_levels_are_ignored(metrics_dir):
     row = metrics(metrics_dir, "ZRO/USDT")
     assert (row["best_bid"], row["mid"], row["spread_bps"]) == (99.0, 100.0, 200.0)
+
+
+def test_contract_amounts_become_base_units(metrics_dir):
+    linear = metrics(metrics_dir, "CB/USDT:USDT", "okx")
+    # 100 contracts x 0.01 = 1 base: 100 x 1 bid, 100.5 x 1 ask
+    assert (linear["depth_bid_quote_100"], linear["depth_ask_quote_100"]) == (100.0, 100.5)
+    assert linear["best_bid_amount"] == 1.0
+    inverse = metrics(metrics_dir, "BTC/USD:BTC", "binancecoinm")
+    # 3 contracts x 100 USD / price: 0.006 BTC at 50,000 and 0.0059988 BTC at 50,010, 300 USD each
+    assert inverse["best_bid_amount"] == pytest.approx(3 * 100 / 50_000, rel=EXACT)
+    assert (inverse["depth_bid_usd_10"], inverse["depth_ask_usd_10"]) == pytest.approx((300.0, 300.0), rel=EXACT)
 
 
 def test_band_bounds_are_inclusive(metrics_dir):

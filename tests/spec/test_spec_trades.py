@@ -41,6 +41,10 @@ def _trades() -> tuple[list[dict], list[dict]]:
         trade("binance", "NOID/USDT", T, 10.0, 1.0, "sell", None),
         # a linear perp quoted in contracts of 0.01 base
         trade("binance", "CTR/USDT:USDT", T, 50_000.0, 3.0, "buy", "c1", market_type="swap", contract_size=0.01),
+        # an inverse perp of 100 USD a contract: 3 contracts at 50,000 = 0.006 BTC, 300 USD
+        trade("binancecoinm", "BTC/USD:BTC", T, 50_000.0, 3.0, "buy", "i1", market_type="swap", contract_size=100.0),
+        # no contract size recorded: the amount is already in base units
+        trade("binance", "NCS/USDT", T, 10.0, 2.0, "sell", "n1", contract_size=None),
         # priced in BTC: binance's BTC/USDT mid 50,000 (okx has none: binance's is used)
         trade("binance", "ETH/BTC", T, 0.05, 2.0, "buy", "e1"),
         trade("okx", "ETH/BTC", T, 0.05, 2.0, "sell", "e2"),
@@ -113,6 +117,14 @@ def test_contract_size_makes_base_units(trades_dir):
     assert day["volume_base"] == pytest.approx(0.03, rel=EXACT)
     assert day["volume_usd"] == pytest.approx(1500.0, rel=EXACT)
     assert day["vwap"] == pytest.approx(50_000.0, rel=EXACT)
+
+
+def test_inverse_contracts_and_absent_contract_size(trades_dir):
+    inverse = flow(trades_dir, "BTC/USD:BTC", "swap", "binancecoinm")
+    assert inverse["volume_base"] == pytest.approx(3 * 100 / 50_000, rel=EXACT)  # 0.006 BTC
+    assert (inverse["volume_quote"], inverse["volume_usd"]) == pytest.approx((300.0, 300.0), rel=EXACT)
+    absent = flow(trades_dir, "NCS/USDT")
+    assert (absent["volume_base"], absent["volume_usd"]) == (2.0, 20.0)
 
 
 def test_notional_usd_through_the_two_sided_quote_usdt_mid(trades_dir):
