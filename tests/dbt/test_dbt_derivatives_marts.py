@@ -18,6 +18,7 @@ DAY = "2025-11-20"
 D0 = day_start_ms(DAY)
 S, M = 1000, 60_000
 PERP = "BTC/USDT:USDT"
+INVERSE = "BTC/USD:BTC"
 
 
 def books() -> list[dict]:
@@ -44,10 +45,18 @@ def derivatives_dir(tmp_path_factory):
                 mark_price=50_210.0, index_price=50_200.0),
         reading("binance", PERP, D0 + 40 * S, funding_rate=0.0002, funding_interval="8h",
                 mark_price=50_250.0, index_price=50_000.0, next_funding_ts=D0 + 8 * 3_600_000),
+        reading("binancecoinm", INVERSE, D0 + 1 * M, funding_rate=0.0001, funding_interval="8h", mark_price=40_000.0),
+        reading("binancecoinm", INVERSE, D0 + 4 * M, funding_rate=0.0001, funding_interval="8h", mark_price=50_000.0),
+        reading("binancecoinm", INVERSE, D0 + 6 * M, funding_rate=0.0001, funding_interval="8h", mark_price=60_000.0),
     ])
     write_lake_table(data_dir, "raw_open_interest", [
         reading("okx", PERP, D0 + 5 * M, kind="now", open_interest_amount=1000.0,
-                open_interest_value=500_000.0, amount_unit="contracts", contract_size=0.01)])
+                open_interest_value=500_000.0, amount_unit="contracts", contract_size=0.01),
+        # COIN-M: 2,000 contracts of 100 USD = 200,000 USD; ETH/USD:ETH has no mark price at all
+        reading("binancecoinm", INVERSE, D0 + 5 * M, kind="now", open_interest_amount=2000.0,
+                open_interest_value=200_000.0, amount_unit="contracts", contract_size=100.0),
+        reading("binancecoinm", "ETH/USD:ETH", D0 + 5 * M, kind="now", open_interest_amount=10.0,
+                open_interest_value=100.0, amount_unit="contracts", contract_size=10.0)])
     write_lake_table(data_dir, "raw_long_short_ratios", [
         reading("binance", PERP, D0 + 5 * M, kind="accounts", period="5m", long_short_ratio=1.5),
         reading("binance", PERP, D0, kind="accounts", period="1d", long_short_ratio=0.25,
@@ -86,8 +95,17 @@ def test_minute_without_spot_or_funding(derivatives_dir):
     assert row["premium_bps"] is None and row["funding_rate_annualised"] is None
 
 
+def test_inverse_open_interest_is_its_usd_value_over_the_last_mark(derivatives_dir):
+    row = one(derivatives_dir, "select * from fct_open_interest where symbol = ?", [INVERSE])
+    # 200,000 USD / the mark of 00:04 (50,000; the one of 00:06 comes after the reading) = 4 BTC
+    assert row["open_interest_base"] == pytest.approx(4.0, rel=1e-12)
+    assert row["open_interest_usd"] == 200_000.0 and row["contract_size"] == 100.0
+    assert one(derivatives_dir, "select open_interest_base from fct_open_interest where symbol = 'ETH/USD:ETH'") == {
+        "open_interest_base": None}
+
+
 def test_open_interest_in_base_and_usd(derivatives_dir):
-    row = one(derivatives_dir, "select * from fct_open_interest")
+    row = one(derivatives_dir, "select * from fct_open_interest where exchange = 'okx'")
     assert row["open_interest_base"] == pytest.approx(10.0, rel=1e-12)  # 1,000 contracts × 0.01 BTC
     assert row["open_interest_usd"] == 500_000.0 and row["kind"] == "now"
 

@@ -9,6 +9,15 @@ readings as (
 
 ),
 
+-- the mark price at or before each reading (this day or the day before), for inverse contracts
+marks as (
+
+    select exchange, market_type, symbol, ts, mark_price
+    from {{ ref('stg_lake__funding') }}
+    where mark_price > 0 and {{ day_filter(lookback_ms=86400000) }}
+
+),
+
 stable_quotes as (
 
     select * from {{ ref('stg_seeds__usd_stable_quotes') }}
@@ -29,11 +38,17 @@ final as (
         readings.open_interest_amount,
         readings.amount_unit,
         readings.contract_size,
-        readings.open_interest_base,
+        -- inverse contracts: quote value (contracts × contract_size) / mark = base units
+        coalesce(readings.open_interest_base,
+                 case when readings.is_inverse then readings.open_interest_value / marks.mark_price end)
+            as open_interest_base,
         readings.open_interest_value,
         readings.open_interest_value * stable_quotes.usd_rate as open_interest_usd
 
     from readings
+    asof left join marks
+        on marks.exchange = readings.exchange and marks.market_type = readings.market_type
+        and marks.symbol = readings.symbol and marks.ts <= readings.ts
     left join stable_quotes on stable_quotes.quote = readings.quote
 
 )

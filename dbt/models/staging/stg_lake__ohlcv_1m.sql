@@ -25,8 +25,10 @@ renamed as (
         volume,
         amount_unit,
         coalesce(contract_size, 1.0) as contract_size,
-        case when amount_unit = 'contracts' then volume * coalesce(contract_size, 1.0) else volume end
-            as volume_base
+        -- contracts in base units (linear × contract_size; inverse × contract_size / close: macro base_units)
+        case when amount_unit = 'contracts'
+             then {{ base_amount('volume', 'close', 'coalesce(contract_size, 1.0)', is_inverse('symbol')) }}
+             else volume end as volume_base
 
     from source
 

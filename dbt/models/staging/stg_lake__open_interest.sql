@@ -1,4 +1,5 @@
--- Open-interest readings (raw_open_interest), with the amount in base units.
+-- Open-interest readings (raw_open_interest), with the amount in base units where no price is needed
+-- (base-unit readings and linear contracts; inverse contracts are converted in fct_open_interest).
 with
 
 source as (
@@ -23,8 +24,12 @@ renamed as (
         open_interest_value,
         amount_unit,
         coalesce(contract_size, 1.0) as contract_size,
-        case when amount_unit = 'contracts' then open_interest_amount * coalesce(contract_size, 1.0)
-            else open_interest_amount end as open_interest_base
+        {{ is_inverse('symbol') }} as is_inverse,
+        -- linear contracts × contract_size; inverse contracts need a price (fct_open_interest divides
+        -- their quote value, contracts × contract_size, by the mark): NULL here
+        case when amount_unit <> 'contracts' then open_interest_amount
+             when not {{ is_inverse('symbol') }} then open_interest_amount * coalesce(contract_size, 1.0)
+        end as open_interest_base
 
     from source
 
