@@ -22,6 +22,7 @@ VENUES = SCENARIOS / "venues.yaml"
 # one order-book request per venue (100 levels where the venue allows it)
 BOOK_PATHS = {
     "binance": "/binance/api/v3/depth?symbol=BTCUSDT&limit=100",
+    "binancecoinm": "/binancecoinm/dapi/v1/depth?symbol=BTCUSD_PERP&limit=100",
     "binanceusdm": "/binanceusdm/fapi/v1/depth?symbol=BTCUSDT&limit=100",
     "bitget": "/bitget/api/v2/spot/market/orderbook?symbol=BTCUSDT&limit=100",
     "gate": "/gate/api/v4/futures/usdt/order_book?contract=BTC_USDT&limit=100",
