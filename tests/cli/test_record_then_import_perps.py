@@ -7,10 +7,9 @@ second data directory. Each directory is built through Dagster and dbt; the lake
 marts of the two must be the same. Feeding both from one collection means any difference comes
 from the capture path alone (record, the format, import), which is what is under test.
 
-The perps count in contracts of different sizes (scenarios/venues.yaml): okx BTC 0.01, gate BTC
-0.0001, kucoinfutures BTC 0.001; binanceusdm (1, base units) is the control. Binance COIN-M
-(`binancecoinm` BTC/USD:BTC, inverse, 100 USD a contract) is not in the simulator's venues.yaml
-yet: add ("binancecoinm", "BTC/USD:BTC", 100.0) to PERPS once it is.
+The perps count in contracts of different sizes (scenarios/venues.yaml): linear okx BTC 0.01, gate
+BTC 0.0001, kucoinfutures BTC 0.001, inverse Binance COIN-M BTC/USD:BTC (100 USD a contract);
+binanceusdm (1, base units) is the control.
 """
 from __future__ import annotations
 
@@ -24,7 +23,8 @@ import yaml
 
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "venues.yaml"
 PERPS = (("okx", "BTC/USDT:USDT", 0.01), ("gate", "BTC/USDT:USDT", 0.0001),
-         ("kucoinfutures", "BTC/USDT:USDT", 0.001), ("binanceusdm", "BTC/USDT:USDT", 1.0))
+         ("kucoinfutures", "BTC/USDT:USDT", 0.001), ("binancecoinm", "BTC/USD:BTC", 100.0),
+         ("binanceusdm", "BTC/USDT:USDT", 1.0))
 CADENCE_MS = 10_000
 MINUTES = 20  # 00:00-00:20 of the scenario day (no venue is down then)
 # mart -> its key columns (rows are compared in this order)
