@@ -61,7 +61,8 @@ def _verdicts(data_dir: Path) -> dict:
 
 
 def _build(data_dir: Path, obligations_csv: Path) -> dict:
-    run_dbt(data_dir, ["build", "--select", "+fct_mm_compliance_daily", "+dim_obligations", "--indirect-selection", "cautious"],
+    run_dbt(data_dir, ["build", "--select", "+fct_mm_compliance_daily", "+dim_obligations", "+dim_markets",
+                          "--indirect-selection", "cautious"],
             {"day": DAY, "obligations_csv": str(obligations_csv)})
     return _verdicts(data_dir)
 

@@ -8,12 +8,13 @@ obligations as (
 
 ),
 
--- markets with at least one order-book snapshot (valid or not) on any day in the lake
+-- markets with at least one order-book snapshot (valid or not) on any day in the lake; read
+-- from staging, not dim_markets, so that building dim_obligations alone still works (only
+-- these three columns are read from the lake files)
 markets_with_books as (
 
-    select exchange, market_type, symbol
-    from {{ ref('dim_markets') }}
-    where list_contains(datasets, 'orderbooks')
+    select distinct exchange, market_type, symbol
+    from {{ ref('stg_lake__orderbook_snapshots') }}
 
 ),
 
