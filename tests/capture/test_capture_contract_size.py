@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import duckdb
 import orjson
-import polars as pl
 import pyarrow as pa
 import pytest
 
+from imported_lines import import_lines as _import, landed_rows as _landed, reordered as _reordered
 from mmwatch.capture.fastpath import parse_fast, shapes
 from mmwatch.capture.importer import import_capture
 from mmwatch.capture.writer import orderbook_record, trade_record
 from mmwatch.collector.sinks import CaptureSink
-from mmwatch.landing import list_landing
 from mmwatch.settings import DataDir
 
 T0 = 1_763_683_200_000  # 2025-11-21 00:00:00 UTC
@@ -33,26 +32,6 @@ def _trade_row(market, trade_id, received_ts, price, amount):
     return {"exchange": exchange, "market_type": market_type, "symbol": symbol, "exchange_ts": received_ts - 4,
             "received_ts": received_ts, "trade_id": trade_id, "price": price, "amount": amount, "side": "sell",
             "source": "collector", "contract_size": contract_size}
-
-
-def _landed(data_dir: DataDir, dataset: str) -> list[dict]:
-    files = list_landing(data_dir, dataset)
-    if not files:
-        return []
-    return pl.concat([pl.read_parquet(f.path) for f in files]).sort("received_ts").to_dicts()
-
-
-def _import(tmp_path, name: str, lines: list[bytes]):
-    path = tmp_path / f"{name}.jsonl"
-    path.write_bytes(b"".join(line + b"\n" for line in lines))
-    data_dir = DataDir(tmp_path / name)
-    result = import_capture(data_dir, path)
-    return result, _landed(data_dir, "orderbooks"), _landed(data_dir, "trades")
-
-
-def _reordered(record: dict) -> bytes:
-    """The same record with its keys in reverse order: never the writer's shape (careful path)."""
-    return orjson.dumps(dict(reversed(list(record.items()))))
 
 
 def test_recorded_contract_sizes_come_back_on_import(tmp_path):
@@ -77,8 +56,8 @@ def test_recorded_contract_sizes_come_back_on_import(tmp_path):
     data_dir = DataDir(tmp_path / "data")
     result = import_capture(data_dir, tmp_path / "perps.jsonl")
     assert not result.counts.issues and result.counts.loaded["orderbook"] == 3 and result.counts.loaded["trade"] == 3
-    assert _landed(data_dir, "orderbooks") == [{**row, "source": "import_perps"} for row in books]
-    assert _landed(data_dir, "trades") == [{**row, "source": "import_perps"} for row in trades]
+    without_source = [{k: v for k, v in row.items() if k != "source"} for row in books + trades]
+    assert _landed(data_dir, "orderbooks") + _landed(data_dir, "trades") == without_source
 
 
 BOOK = orderbook_record(*LINEAR[:3], T0, T0 + 20, [[97000.1, 35.0]], [[97000.2, 12.0]], nonce=7,
@@ -109,8 +88,7 @@ def test_fast_and_careful_paths_land_the_same_contract_rows(tmp_path):
     assert not fast.counts.issues and not careful.counts.issues
     assert [row["contract_size"] for row in fast_books] == [0.01, 1.0, 1.0, 3.0]  # absent and null: 1.0
     assert sorted(row["contract_size"] for row in fast_trades) == [1.0, 1.0, 100.0]
-    assert [{**row, "source": None} for row in fast_books] == [{**row, "source": None} for row in careful_books]
-    assert [{**row, "source": None} for row in fast_trades] == [{**row, "source": None} for row in careful_trades]
+    assert fast_books == careful_books and fast_trades == careful_trades
 
 
 BAD_SIZES = [("0.01", "'0.01'"), ("abc", "'abc'"), (0, "0"), (0.0, "0.0"), (-100, "-100"), (True, "True"),

@@ -5,40 +5,16 @@ import json
 import re
 
 import orjson
-import polars as pl
 import pytest
 
+from imported_lines import import_lines as _import, reordered as _reordered
 from mmwatch.capture.fastpath import ORDERBOOK_SHAPE, TRADE_SHAPE
-from mmwatch.capture.importer import import_capture
 from mmwatch.capture.writer import orderbook_record, trade_record
-from mmwatch.landing import list_landing
-from mmwatch.settings import DataDir
 
 T0 = 1_763_683_200_000  # 2025-11-21 00:00:00 UTC
 BOOK = orderbook_record("binance", "spot", "BTC/USDT", T0, T0 + 20, [[97000.1, 0.5], [96999.0, 0.0]],
                         [[97000.2, 0.3]], nonce=7)
 TRADE = trade_record("gate", "swap", "ETH/USDT:USDT", None, T0 + 5, 5731298, 3100.5, 0.25, "sell")
-
-
-def _landed(data_dir: DataDir, dataset: str) -> list[dict]:
-    files = list_landing(data_dir, dataset)
-    if not files:
-        return []
-    frame = pl.concat([pl.read_parquet(f.path) for f in files]).drop("source")
-    return frame.sort("received_ts").to_dicts()
-
-
-def _import(tmp_path, name: str, lines: list[bytes]):
-    path = tmp_path / f"{name}.jsonl"
-    path.write_bytes(b"".join(line + b"\n" for line in lines))
-    data_dir = DataDir(tmp_path / name)
-    result = import_capture(data_dir, path)
-    return result, _landed(data_dir, "orderbooks"), _landed(data_dir, "trades")
-
-
-def _reordered(record: dict) -> bytes:
-    """The same record with its keys in reverse order: never the writer's shape (careful path)."""
-    return orjson.dumps(dict(reversed(list(record.items()))))
 
 
 def test_writer_lines_take_the_fast_path_and_reordered_lines_land_the_same_rows(tmp_path):
