@@ -19,7 +19,6 @@ finally:
     sys.path.pop(0)
 
 S = 1000  # one second in ms
-M = 60 * S  # one minute in ms
 
 # spread 0.5 / 100.25 = 49.875 bps; within 100 bps: 100 USD of bids, 100.5 USD of asks
 GOOD_BOOK = ([(100.0, 1.0)], [(100.5, 1.0)])
@@ -36,6 +35,18 @@ LOOSE_TERMS = {"mm_name": "Spec MM", "market_type": "spot", "valid_from": "2025-
 def book(exchange: str, symbol: str, ts: int, levels: tuple[list, list], **kwargs) -> dict:
     """One lake snapshot row from a (bids, asks) pair."""
     return snapshot(exchange, symbol, ts, levels[0], levels[1], **kwargs)
+
+
+def built_lake(data_dir: Path, models: list[str], *, books: list[list[dict]] = (), trades: list[list[dict]] = (),
+               obligations: list[dict] = (), day: str | None = None) -> Path:
+    """`data_dir` with a lake of order-book and trade rows (each list one lake batch file, so a row
+    in two lists sits in two files) and `models` built on it; returns `data_dir`."""
+    for number, rows in enumerate(books, start=1):
+        write_lake_orderbooks(data_dir, rows, batch=f"batch-{number:04d}")
+    for number, rows in enumerate(trades, start=1):
+        write_lake_table(data_dir, "raw_trades", rows, batch=f"batch-{number:04d}")
+    build_models(data_dir, models, list(obligations), day)
+    return data_dir
 
 
 def build_models(data_dir: Path, models: list[str], obligations: list[dict], day: str | None = None) -> None:

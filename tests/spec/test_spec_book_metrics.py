@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from spec_lake import GOOD_BOOK, S, book, build_models, day_start_ms, one, query, write_lake_orderbooks
+from spec_lake import GOOD_BOOK, S, book, built_lake, day_start_ms, one, query
 
 DAY = "2025-11-04"
 D0 = day_start_ms(DAY)
@@ -97,12 +97,8 @@ STABLE_QUOTES = ("USD", "USDT", "USDC", "FDUSD", "DAI", "TUSD", "USDE")
 
 @pytest.fixture(scope="module")
 def metrics_dir(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("spec_book_metrics")
-    first, second = _rows()
-    write_lake_orderbooks(data_dir, first, batch="batch-0001")
-    write_lake_orderbooks(data_dir, second, batch="batch-0002")
-    build_models(data_dir, ["fct_orderbook_snapshot_metrics"], [], day=DAY)
-    return data_dir
+    return built_lake(tmp_path_factory.mktemp("spec_book_metrics"), ["fct_orderbook_snapshot_metrics"],
+                      books=list(_rows()), day=DAY)
 
 
 def metrics(data_dir, symbol: str, exchange: str = "binance", ts: int | None = None) -> dict:

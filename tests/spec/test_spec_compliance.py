@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from spec_lake import (GOOD_BOOK, LOOSE_TERMS, M, S, WIDE_BOOK, book, build_models, day_start_ms, one, query,
-                       write_lake_orderbooks)
+from spec_lake import GOOD_BOOK, LOOSE_TERMS, S, WIDE_BOOK, book, built_lake, day_start_ms, one, query
 
 DAY = "2025-11-04"
 NEXT_DAY = "2025-11-05"
@@ -95,12 +94,8 @@ OBLIGATIONS = [
 
 @pytest.fixture(scope="module")
 def compliance_dir(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("spec_compliance")
-    first, second = _rows()
-    write_lake_orderbooks(data_dir, first, batch="batch-0001")
-    write_lake_orderbooks(data_dir, second, batch="batch-0002")
-    build_models(data_dir, ["fct_mm_compliance_monthly"], OBLIGATIONS)
-    return data_dir
+    return built_lake(tmp_path_factory.mktemp("spec_compliance"), ["fct_mm_compliance_monthly"],
+                      books=list(_rows()), obligations=OBLIGATIONS)
 
 
 def daily(data_dir, obligation_id: str, day: str = DAY) -> dict:

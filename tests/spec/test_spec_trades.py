@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from spec_lake import S, book, build_models, day_start_ms, one, query, trade, write_lake_orderbooks, write_lake_table
+from spec_lake import S, book, built_lake, day_start_ms, one, query, trade
 
 DAY = "2025-11-04"
 D0 = day_start_ms(DAY)
@@ -59,16 +59,12 @@ def _trades() -> tuple[list[dict], list[dict]]:
 
 @pytest.fixture(scope="module")
 def trades_dir(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("spec_trades")
-    first, second = _trades()
-    write_lake_table(data_dir, "raw_trades", first, batch="batch-0001")
-    write_lake_table(data_dir, "raw_trades", second, batch="batch-0002")
-    write_lake_orderbooks(data_dir, [
+    references = [
         book("binance", "BTC/USDT", T - 10 * S, ([(49990.0, 1.0)], [(50010.0, 1.0)])),
         book("binance", "BTC/USDT", T - 5 * S, ([(51000.0, 1.0)], [])),  # one-sided: never a reference
-    ])
-    build_models(data_dir, ["fct_trade_flow_daily", "fct_trades_minute", "fct_candles_1h"], [], day=DAY)
-    return data_dir
+    ]
+    return built_lake(tmp_path_factory.mktemp("spec_trades"), ["fct_trade_flow_daily", "fct_trades_minute", "fct_candles_1h"],
+                      books=[references], trades=list(_trades()), day=DAY)
 
 
 def flow(data_dir, symbol: str, market_type: str = "spot", exchange: str = "binance") -> dict:
