@@ -9,9 +9,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from mmwatch.obligations import CANONICAL_COLUMNS
+
 DAGSTER_TESTS = Path(__file__).resolve().parent / "dagster"
-OBLIGATIONS_HEADER = ("obligation_id,mm_name,exchange,market_type,symbol,valid_from,valid_to,max_spread_bps,"
-                      "depth_band_bps,min_depth_usd,min_uptime_pct,min_coverage_pct,min_days_pct,alert_after_s\n")
+OBLIGATIONS_HEADER = ",".join(CANONICAL_COLUMNS) + "\n"
 
 
 def landing_factory():

@@ -16,16 +16,12 @@ import polars as pl
 from dbt.cli.main import dbtRunner
 
 from assets.dbt_invocation import environment
+from mmwatch.obligations import CANONICAL_COLUMNS
 from mmwatch.schemas import LAKE_ORDERBOOKS
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt"
 MINUTE_MS = 60_000
 
-OBLIGATION_COLUMNS = (
-    "obligation_id", "mm_name", "exchange", "market_type", "symbol", "valid_from", "valid_to",
-    "max_spread_bps", "depth_band_bps", "min_depth_usd", "min_uptime_pct", "min_coverage_pct",
-    "min_days_pct", "alert_after_s",
-)
 
 
 def day_start_ms(day: str) -> int:
@@ -85,10 +81,10 @@ def write_lake_orderbooks(data_dir: Path, rows: list[dict], batch: str = "batch-
 def write_obligations_csv(path: Path, obligations: list[dict]) -> Path:
     """Write an obligations CSV; missing keys become empty cells (defaults apply)."""
     with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=OBLIGATION_COLUMNS)
+        writer = csv.DictWriter(handle, fieldnames=CANONICAL_COLUMNS)
         writer.writeheader()
         for row in obligations:
-            writer.writerow({name: row.get(name, "") for name in OBLIGATION_COLUMNS})
+            writer.writerow({name: row.get(name, "") for name in CANONICAL_COLUMNS})
     return path
 
 
