@@ -9,7 +9,7 @@ mutation applies the edit in the copy, runs the group with `python -m pytest -x`
 records caught (a test failed) or survived and the time, and reverts the edit. The work tree is
 never edited.
 
-    .venv/bin/python -m benchmarks.mutation                  # the whole list (about 35 min)
+    .venv/bin/python -m benchmarks.mutation                  # the whole list (about 17 min on an idle machine)
     .venv/bin/python -m benchmarks.mutation --only C25,C26   # some mutations (ids, comma-separated)
     .venv/bin/python -m benchmarks.mutation --section 3      # one spec section
     .venv/bin/python -m benchmarks.mutation --check          # only check that every edit applies once

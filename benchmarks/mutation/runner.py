@@ -115,7 +115,7 @@ def _environment(copy: Path) -> dict[str, str]:
 
 def check_copy_is_imported(copy: Path) -> None:
     """The copy's packages, not the editable install's (/work/main), must be the ones imported."""
-    probe = "import assets, mmwatch, pipelines; print(assets.__file__); print(mmwatch.__file__)"
+    probe = "import assets, mmwatch; print(assets.__file__); print(mmwatch.__file__)"
     out = subprocess.run([sys.executable, "-c", probe], cwd=copy, env=_environment(copy), check=True,
                          capture_output=True, text=True).stdout.split()
     outside = [path for path in out if not Path(path).resolve().is_relative_to(copy.resolve())]
