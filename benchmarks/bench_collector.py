@@ -14,7 +14,7 @@ import logging
 import tempfile
 from pathlib import Path
 
-from mmwatch.collector.wall_run import run_on_wall_clock
+from mmwatch.collector.service import run_on_wall_clock
 from mmwatch.config import parse_config
 from mmwatch.settings import DataDir
 from simulator.process import SimulatorProcess

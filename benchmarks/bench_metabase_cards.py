@@ -25,7 +25,7 @@ from psycopg import sql
 from benchmarks.synthetic_marts import GRAINS, VENUES, rows_sql
 from mmwatch.metabase.content import load_content
 from mmwatch.metabase.render import render_sql
-from mmwatch.serving.partitions import PARTITIONS_SCHEMA, partition_name
+from mmwatch.serving.day_partitions import PARTITIONS_SCHEMA, partition_name
 from mmwatch.serving.postgres import READER_ROLE, with_database
 from mmwatch.serving.publish import marts_from_manifest, publish_marts
 from mmwatch.serving.tables import published_shape

@@ -18,8 +18,8 @@ import time
 import dagster as dg
 import polars as pl
 
-from assets.raw_orderbooks import raw_orderbooks
-from mmwatch.landing import write_landing
+from assets.raw.orderbooks import raw_orderbooks
+from mmwatch.landing.zone import write_landing
 from mmwatch.schemas import LANDING_ORDERBOOKS
 from mmwatch.settings import DataDir
 from resources.data_dir import DataDirResource

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from mmwatch.collector.simulated_day import run_simulated_day
+from cli.simulated_day import run_simulated_day
 from mmwatch.settings import DataDir
 from simulator.capture_day import capture_day
 from simulator.price_path import DAY_MS

@@ -27,6 +27,11 @@ def check_day(day: str) -> str:
     return day
 
 
+def utc_day_of_ms(ts_ms: int) -> str:
+    """The UTC day (YYYY-MM-DD) of a timestamp in milliseconds since the epoch (the unit of every ts)."""
+    return datetime.fromtimestamp(ts_ms / 1000, tz=timezone.utc).strftime("%Y-%m-%d")
+
+
 def utc_today() -> date:
     """Today's date in UTC."""
     return datetime.now(timezone.utc).date()

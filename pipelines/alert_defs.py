@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import dagster as dg
 
-from assets.alerts_evaluation import alerts_evaluation_job
+from assets.alerts.evaluation import alerts_evaluation_job
 from mmwatch.alerts.config import ALERTS_CONFIG_ENV
 from pipelines.jobs import MART_JOBS
 

@@ -2,11 +2,11 @@
 serving, jobs, the landing sensor and the data-set schedules."""
 import dagster as dg
 
-from assets.compliance_report import compliance_report
-from assets.dbt_marts import mmwatch_dbt_assets
-from assets.datasets_resource import MarketDataResource
-from assets.publish_marts import published_marts
-from assets.publish_sensor import publish_after_marts
+from assets.report.compliance_html import compliance_report
+from assets.marts.dbt_assets import mmwatch_dbt_assets
+from resources.market_data import MarketDataResource
+from assets.serving.published import published_marts
+from pipelines.publish_sensor import publish_after_marts
 from pipelines.jobs import DATASET_ASSETS, RAW_ASSETS, daily_marts_job, dataset_jobs, publish_marts_job, raw_ingest_job
 from pipelines.schedules import dataset_schedules
 from pipelines.sensors import landing_sensor

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from assets.partitions import EXCHANGES, partition_range_tags
 from mmwatch.errors import ConfigError, MmwatchError
-from mmwatch.landing import list_landing
+from mmwatch.landing.zone import list_landing
 from mmwatch.days import check_buildable_day
 from mmwatch.report import ComplianceRow, load_compliance_rows
 from mmwatch.schemas import LAKE_TABLES

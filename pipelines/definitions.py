@@ -5,6 +5,6 @@ import dagster as dg
 
 # modules, not their Definitions: a code server loading this module refuses more than one
 # Definitions object at module scope
-from pipelines import alert_defs, core_defs, freshness_defs, report_defs
+from pipelines import alert_defs, core_defs, intraday_defs, report_defs
 
-defs = dg.Definitions.merge(core_defs.defs, report_defs.defs, alert_defs.defs, freshness_defs.defs)
+defs = dg.Definitions.merge(core_defs.defs, report_defs.defs, alert_defs.defs, intraday_defs.defs)

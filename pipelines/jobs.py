@@ -1,12 +1,12 @@
 """Jobs of the code location (in-process executor: no per-step subprocess start-up)."""
 import dagster as dg
 
-from assets.compliance_report import compliance_report
-from assets.dbt_marts import mmwatch_dbt_assets
+from assets.report.compliance_html import compliance_report
+from assets.marts.dbt_assets import mmwatch_dbt_assets
 from assets.partitions import daily_partitions, day_exchange_partitions
-from assets.raw_fetch_errors import raw_fetch_errors
-from assets.raw_orderbooks import raw_orderbooks
-from assets.raw_trades import raw_trades
+from assets.raw.fetch_errors import raw_fetch_errors
+from assets.raw.orderbooks import raw_orderbooks
+from assets.raw.trades import raw_trades
 
 RAW_ASSETS = [raw_orderbooks, raw_trades, raw_fetch_errors]
 
@@ -27,13 +27,13 @@ daily_marts_job = dg.define_asset_job(
 )
 
 # The slower data sets (assets/datasets_*.py): one job per data set, run by pipelines/schedules.py.
-from assets.datasets_contract_stats import raw_contract_stats  # noqa: E402
-from assets.datasets_fund_flow import raw_fund_flows  # noqa: E402
-from assets.datasets_funding import raw_funding  # noqa: E402
-from assets.datasets_long_short import raw_long_short_ratios  # noqa: E402
-from assets.datasets_ohlcv import raw_ohlcv_1m  # noqa: E402
-from assets.datasets_open_interest import raw_open_interest  # noqa: E402
-from assets.datasets_tickers import raw_tickers  # noqa: E402
+from assets.market_data.contract_stats import raw_contract_stats  # noqa: E402
+from assets.market_data.fund_flow import raw_fund_flows  # noqa: E402
+from assets.market_data.funding import raw_funding  # noqa: E402
+from assets.market_data.long_short import raw_long_short_ratios  # noqa: E402
+from assets.market_data.ohlcv import raw_ohlcv_1m  # noqa: E402
+from assets.market_data.open_interest import raw_open_interest  # noqa: E402
+from assets.market_data.tickers import raw_tickers  # noqa: E402
 
 # data set (config name) -> its asset
 DATASET_ASSET_BY_NAME = {
@@ -54,8 +54,8 @@ dataset_jobs = {
     for name, asset in DATASET_ASSET_BY_NAME.items()
 }
 
-# Serving (assets/publish_marts.py): the day's marts into PostgreSQL analytics, after daily_marts_job.
-from assets.publish_marts import published_marts  # noqa: E402
+# Serving (assets/serving/published.py): the day's marts into PostgreSQL analytics, after daily_marts_job.
+from assets.serving.published import published_marts  # noqa: E402
 
 publish_marts_job = dg.define_asset_job(
     "publish_marts_job",
@@ -65,8 +65,8 @@ publish_marts_job = dg.define_asset_job(
     executor_def=dg.in_process_executor,
 )
 
-# Today's fast subset of the marts, refreshed as data lands (pipelines/freshness_*.py).
-from pipelines.freshness_jobs import intraday_marts_job  # noqa: E402
+# Today's fast subset of the marts, refreshed as data lands (pipelines/intraday_*.py).
+from pipelines.intraday_jobs import intraday_marts_job  # noqa: E402
 
 # Jobs whose success means the marts changed (alerts evaluate after each, publishing follows them).
 MART_JOBS = [daily_marts_job, intraday_marts_job]

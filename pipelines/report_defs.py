@@ -9,11 +9,11 @@ from datetime import date, datetime, time, timedelta, timezone
 import dagster as dg
 
 from assets.partitions import daily_partitions
-from assets.report_email import report_email
+from assets.report.email import report_email
 from mmwatch.errors import ConfigError
 from mmwatch.report.groups import GROUPS_ENV, ReportGroups, ReportSchedule, load_groups
 from mmwatch.report.ledger import LEDGER_FILE, ReportLedger
-from mmwatch.report.readiness import day_not_ready
+from assets.report.readiness import day_not_ready
 from pipelines.jobs import MART_JOBS
 from resources.data_dir import DataDirResource
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 import dagster as dg
 
-from assets.datasets_resource import CONFIG_ENV, DEFAULT_CONFIG, MarketDataResource
+from resources.market_data import CONFIG_ENV, DEFAULT_CONFIG, MarketDataResource
 from assets.partitions import EXCHANGES, partition_range_tags
 from mmwatch.config import DEFAULT_CADENCES_S, load_config
 from mmwatch.errors import ConfigError

@@ -5,8 +5,8 @@ import dagster as dg
 
 from assets.partitions import EXCHANGES, partition_range_tags
 from pipelines.jobs import raw_ingest_job
-from pipelines.landing_batches import GRACE_NS, LandingCursor, batches_by_day, new_files
-from pipelines.landing_scan import landing_files_since
+from mmwatch.landing.batches import GRACE_NS, LandingCursor, batches_by_day, new_files
+from mmwatch.landing.scan import landing_files_since
 from resources.data_dir import DataDirResource
 
 # Seconds between ticks: a term of the freshness latency budget (docs/freshness.md).

@@ -1,7 +1,7 @@
 """Land a capture file: order books and trades into the landing zone.
 
 Rows are grouped by (data set, UTC day of coalesce(exchange_ts, received_ts),
-exchange) and written with `mmwatch.landing.write_landing`, source
+exchange) and written with `mmwatch.landing.zone.write_landing`, source
 `import_<file stem>`, at most ~200k rows per landing file (fewer when memory
 is bounded: the largest group is written early once 100k rows are buffered).
 
@@ -21,9 +21,9 @@ import polars as pl
 import pyarrow as pa
 
 from mmwatch.capture.memory import use_jemalloc_pool
-from mmwatch.capture.partitions import by_partition
+from mmwatch.capture.line_partitions import by_partition
 from mmwatch.capture.reader import CaptureCounts, CaptureReader
-from mmwatch.landing import write_landing
+from mmwatch.landing.zone import write_landing
 from mmwatch.settings import DataDir
 
 ROWS_PER_FILE = 200_000

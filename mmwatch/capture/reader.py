@@ -2,9 +2,9 @@
 
 Lines are parsed in chunks by DuckDB's JSON reader (C++, every core) straight
 into Arrow columns: no Python object per level. Lines in our writer's shape
-take the fast path (`mmwatch.capture.fastpath`: typed columns, no per-field
+take the fast path (`mmwatch.capture.own_shape`: typed columns, no per-field
 checks needed); every other line takes the careful path
-(`mmwatch.capture.careful`: each field's JSON type checked in SQL). Two blocks
+(`mmwatch.capture.any_shape`: each field's JSON type checked in SQL). Two blocks
 are parsed at a time, in threads. A line the careful path rejects is explained by
 `mmwatch.capture.rules` and reported with file name and line number; the rest
 of the file loads. `orderbook` and `trade` records come out
@@ -30,9 +30,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mmwatch.capture.fastpath import ORDERBOOK_SCHEMA, TRADE_SCHEMA, with_line_no, parse_fast, shapes
+from mmwatch.capture.own_shape import ORDERBOOK_SCHEMA, TRADE_SCHEMA, with_line_no, parse_fast, shapes
 from mmwatch.capture.lines import BLOCK_BYTES, LineBlock, check_is_jsonl, line_blocks
-from mmwatch.capture.careful import CAREFUL_QUERY
+from mmwatch.capture.any_shape import CAREFUL_QUERY
 from mmwatch.capture.rules import COUNTED_TYPES, LANDED_TYPES, RECORD_TYPES, line_problem
 
 MAX_REPORTED_PROBLEMS = 1000

@@ -71,7 +71,7 @@ def _with_contract_size(record: dict[str, Any], contract_size: float | None) -> 
     """`record` with `contract_size` as its last key when the market is a contract market (swap, future).
 
     Spot records leave it out: absent means 1, amounts in base units (capture-format.md). The key
-    comes last so that the reader's fast path (`fastpath.py`) finds it where it looks.
+    comes last so that the reader's fast path (`own_shape.py`) finds it where it looks.
     """
     if contract_size is not None and record["market_type"] != "spot":
         record["contract_size"] = float(contract_size)

@@ -6,6 +6,7 @@ from typing import Any, Iterable
 import ccxt.async_support as ccxt_async
 
 from mmwatch.collector.budget import VenueBudget
+from mmwatch.collector.hosts import point_at
 from mmwatch.collector.venues import FETCH_MARKET_TYPES
 from mmwatch.config import SUPPORTED_EXCHANGES, check_symbols
 from mmwatch.errors import ConfigError
@@ -19,13 +20,6 @@ def exchange_config(exchange_id: str, credentials: dict[str, str] | None = None)
     return {"enableRateLimit": True, **(credentials or {}),
             "options": {"fetchCurrencies": False, "fetchMargins": False,
                         "fetchMarkets": {"types": FETCH_MARKET_TYPES[exchange_id]}}}
-
-
-def point_at(exchange, base_url: str) -> None:
-    """Aim every API host of a ccxt instance at `base_url/<ccxt id>` (the simulator's venue root)."""
-    from simulator.ccxt_hosts import point_at as simulator_point_at
-
-    simulator_point_at(exchange, base_url)
 
 
 def make_exchange(exchange_id: str, symbols: Iterable[str] = (), simulator_url: str | None = None,

@@ -1,4 +1,5 @@
-"""A whole simulated day, fast: the real collector against the simulator on a virtual clock.
+"""A whole simulated day, fast: the real collector against a simulator on a virtual clock, reached
+by its URL only (the caller starts it: cli/simulated_day.py).
 
 For t from 00:00:00 to 24:00:00 (exclusive) of the day, stepping by the
 cadence: set the simulator's clock to t, then `Collector.run_cycle(t)`. The
@@ -11,7 +12,6 @@ import time
 from dataclasses import dataclass, field
 from datetime import date as Date
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
@@ -89,7 +89,7 @@ class ClockClient:
             await self._writer.wait_closed()
 
 
-async def _drive(simulator, collector: Collector, start_ms: int, end_ms: int, step_ms: int,
+async def _drive(simulator_url: str, collector: Collector, start_ms: int, end_ms: int, step_ms: int,
                  progress: Callable[[int, int, float], None] | None) -> tuple[int, int]:
     """One cycle per step: move the clock, then every fetch due at that instant, concurrently
     (Collector.run_cycle). A cycle ends before the clock moves again; meanwhile the simulator
@@ -98,7 +98,7 @@ async def _drive(simulator, collector: Collector, start_ms: int, end_ms: int, st
     total = (end_ms - start_ms + step_ms - 1) // step_ms
     started = time.perf_counter()
     await collector.start()
-    clock = ClockClient(simulator.url)
+    clock = ClockClient(simulator_url)
     try:
         for t_ms in range(start_ms, end_ms, step_ms):
             await clock.set(t_ms)
@@ -112,28 +112,17 @@ async def _drive(simulator, collector: Collector, start_ms: int, end_ms: int, st
     return cycles, fetches
 
 
-def run_simulated_day(scenario_path: str | Path, data_dir: DataDir, day: Date | None = None, cadence_s: float = 10,
-                      config: CollectionConfig | None = None, hours: float = 24,
-                      progress: Callable[[int, int, float], None] | None = None) -> SimulatedDay:
-    """Collect a simulated day (or its first `hours`) into the landing zone of `data_dir`.
-
-    `config` picks markets and cadences (default: every market of the scenario,
-    books every `cadence_s`, trades every 60 s); its simulator_url is ignored.
-    """
-    from simulator.process import SimulatorProcess
-    from simulator.scenario import load_scenario
-
-    scenario = load_scenario(scenario_path)
-    day = day or scenario.date
+def collect_virtual_day(simulator_url: str, config: CollectionConfig, data_dir: DataDir, day: Date,
+                        cadence_s: float = 10, hours: float = 24,
+                        progress: Callable[[int, int, float], None] | None = None) -> SimulatedDay:
+    """Collect `day` (or its first `hours`) from the simulator at `simulator_url`, which must run on a
+    virtual clock, into the landing zone of `data_dir`: books every `cadence_s` (and what `config` asks)."""
     start_ms = day_start_ms(day)
-    step_ms = int(cadence_s * 1000)
-    config = config or scenario_config(scenario, cadence_s)
     sink = LandingSink(data_dir)
     started = time.perf_counter()
-    with SimulatorProcess(scenario_path, clock="virtual") as simulator:
-        collector = Collector(config, sink, clock=lambda: start_ms, simulator_url=simulator.url, virtual_time=True,
-                              trades_since_ms=start_ms)
-        cycles, fetches = asyncio.run(_drive(simulator, collector, start_ms, start_ms + int(hours * 3_600_000),
-                                             step_ms, progress))
+    collector = Collector(config, sink, clock=lambda: start_ms, simulator_url=simulator_url, virtual_time=True,
+                          trades_since_ms=start_ms)
+    cycles, fetches = asyncio.run(_drive(simulator_url, collector, start_ms, start_ms + int(hours * 3_600_000),
+                                         int(cadence_s * 1000), progress))
     return SimulatedDay(day.isoformat(), cycles, fetches, time.perf_counter() - started, dict(sink.rows),
                         len(sink.files), dict(collector.requests))

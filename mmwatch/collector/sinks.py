@@ -11,7 +11,8 @@ import polars as pl
 
 from mmwatch.capture.writer import CaptureWriter, orderbook_record, trade_record
 from mmwatch.collector.rows import row_ts
-from mmwatch.landing import utc_day, write_landing
+from mmwatch.days import utc_day_of_ms
+from mmwatch.landing.zone import write_landing
 from mmwatch.schemas import LANDING_SCHEMAS
 from mmwatch.settings import DataDir
 
@@ -54,7 +55,7 @@ class LandingSink:
         self._pending: list[Future] = []
 
     def add(self, dataset: str, row: dict[str, Any]) -> None:
-        day = utc_day(row["received_ts"] if dataset == "fetch_errors" else row_ts(row))
+        day = utc_day_of_ms(row["received_ts"] if dataset == "fetch_errors" else row_ts(row))
         window = row["received_ts"] // self.window_ms
         key = (dataset, day, row["exchange"], window)
         self._buffers.setdefault(key, []).append(row)

@@ -15,6 +15,7 @@ import os
 from datetime import date
 from pathlib import Path
 
+from mmwatch.files import write_text_atomically
 from mmwatch.obligations.loader import ObligationsFile, load_obligations
 from mmwatch.obligations.model import CANONICAL_COLUMNS, Obligation
 
@@ -55,10 +56,7 @@ def canonical_csv(obligations: list[Obligation]) -> str:
 def write_canonical(obligations: list[Obligation], path: Path) -> Path:
     """Write canonical_csv(obligations) to `path` (a temporary name, then rename: a reader never
     sees half a file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    partial.write_text(canonical_csv(obligations), encoding="utf-8")
-    os.replace(partial, path)
+    write_text_atomically(path, canonical_csv(obligations))
     return path
 
 

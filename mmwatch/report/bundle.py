@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
-import secrets
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 
+from mmwatch.files import write_bytes_atomically
 from mmwatch.mail.message import Attachment, build_message
 from mmwatch.report.charts import timeline_png, uptime_by_day_png
 from mmwatch.report.compliance import render_template, report_context
@@ -67,10 +66,7 @@ class ReportBundle:
                  f"{self.stem}.eml": self.message.as_bytes(), **{c.filename: c.png for c in self.charts}}
         written = []
         for name, content in files.items():
-            path = folder / name
-            tmp = folder / f".{name}.{secrets.token_hex(4)}.tmp"
-            tmp.write_bytes(content)
-            os.replace(tmp, path)
+            path = write_bytes_atomically(folder / name, content)
             written.append(path)
         return written
 

@@ -34,10 +34,10 @@ def _check_timezone(name: str) -> str:
 
 
 def check_cron(cron: str) -> str:
-    """`cron` if it is a 5-field cron string Dagster accepts, else ValueError."""
-    from dagster._utils.schedules import is_valid_cron_string  # no public validator in Dagster 1.13
+    """`cron` if it is a 5-field cron string (what Dagster schedules accept), else ValueError."""
+    from croniter import croniter
 
-    if not is_valid_cron_string(cron):
+    if len(cron.split()) != 5 or not croniter.is_valid(cron):
         raise ValueError(f"{cron!r} is not a cron string with 5 fields (e.g. '0 7 * * *' = 07:00 every day)")
     return cron
 

@@ -1,7 +1,7 @@
 """Publish the dbt marts from warehouse.duckdb into PostgreSQL `analytics`, schema `marts`.
 
 Per table, atomically (a reader sees the old table or the new one, never a missing or half-loaded
-one). Day-partitioned facts are PostgreSQL tables partitioned by day (mmwatch.serving.partitions):
+one). Day-partitioned facts are PostgreSQL tables partitioned by day (mmwatch.serving.day_partitions):
 publishing a day loads a new partition and swaps it in; the first publish, a change of columns, a
 table still unpartitioned (published by an older version: migrated) or `day=None` rebuilds the
 whole partitioned table. Every other table is loaded into a staging table that replaces the live
@@ -29,7 +29,7 @@ from psycopg import sql
 from mmwatch.alerts.ledger_schema import LEDGER_COLUMNS, LEDGER_SCHEMA, LEDGER_TABLE
 from mmwatch.errors import ConfigError
 from mmwatch.report import check_day
-from mmwatch.serving import partitions, state
+from mmwatch.serving import day_partitions, state
 from mmwatch.serving.columns import Column, duckdb_columns, to_column
 from mmwatch.serving.export import csv_rows
 from mmwatch.serving.postgres import MARTS_SCHEMA, connect, ensure_database, ensure_schema_and_reader
@@ -143,9 +143,9 @@ def publish_table(duck: duckdb.DuckDBPyConnection, conn: psycopg.Connection, mar
         return csv_rows(duck, source, columns, part_day)
 
     if by_day:
-        rows, mode = partitions.replace_day(conn, mart.name, columns, day, export, wanted), "day"
+        rows, mode = day_partitions.replace_day(conn, mart.name, columns, day, export, wanted), "day"
     elif has_day:
-        rows, mode = partitions.swap_partitioned_table(conn, mart.name, columns, wanted, export), "swap"
+        rows, mode = day_partitions.swap_partitioned_table(conn, mart.name, columns, wanted, export), "swap"
     else:
         rows, mode = _swap_table(conn, mart.name, columns, export, wanted), "swap"
     return Published(mart.name, mode, rows, time.perf_counter() - started)
@@ -168,6 +168,6 @@ def publish_marts(warehouse: str | Path, dsn: str, marts: Sequence[MartTable], d
     with duckdb.connect(str(warehouse), read_only=True) as duck, connect(analytics) as conn:
         duck.execute("set TimeZone = 'UTC'")
         ensure_schema_and_reader(conn)
-        partitions.ensure_partitions_schema(conn)
+        day_partitions.ensure_partitions_schema(conn)
         state.ensure_state_table(conn)
         return [publish_table(duck, conn, mart, day, force) for mart in marts]

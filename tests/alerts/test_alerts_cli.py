@@ -8,7 +8,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from mmwatch.cli import app
+from cli.app import app
 
 runner = CliRunner()
 

@@ -5,7 +5,7 @@ import orjson
 import polars as pl
 
 from mmwatch.capture.importer import ImportResult, import_capture
-from mmwatch.landing import list_landing
+from mmwatch.landing.zone import list_landing
 from mmwatch.settings import DataDir
 
 

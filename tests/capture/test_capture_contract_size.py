@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 from imported_lines import import_lines as _import, landed_rows as _landed, reordered as _reordered
-from mmwatch.capture.fastpath import parse_fast, shapes
+from mmwatch.capture.own_shape import parse_fast, shapes
 from mmwatch.capture.importer import import_capture
 from mmwatch.capture.writer import orderbook_record, trade_record
 from mmwatch.collector.sinks import CaptureSink

@@ -11,7 +11,7 @@ import pytest
 from mmwatch.capture.importer import import_capture
 from mmwatch.collector.sinks import CaptureSink
 from mmwatch.errors import CaptureError
-from mmwatch.landing import list_landing
+from mmwatch.landing.zone import list_landing
 from mmwatch.settings import DataDir
 
 T0 = 1_763_683_200_000  # 2025-11-21 00:00:00 UTC

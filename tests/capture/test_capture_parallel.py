@@ -12,7 +12,7 @@ from mmwatch.capture.importer import import_capture
 from mmwatch.capture.lines import line_blocks
 from mmwatch.capture.reader import CaptureReader
 from mmwatch.capture.writer import orderbook_record, trade_record
-from mmwatch.landing import list_landing
+from mmwatch.landing.zone import list_landing
 from mmwatch.settings import DataDir
 
 T0 = 1_763_683_200_000  # 2025-11-21 00:00:00 UTC

@@ -4,7 +4,7 @@ from __future__ import annotations
 import orjson
 from typer.testing import CliRunner
 
-from mmwatch.cli import app
+from cli.app import app
 
 runner = CliRunner()
 

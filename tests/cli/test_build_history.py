@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from mmwatch.cli import app
+from cli.app import app
 from mmwatch.days import HISTORY_START, check_buildable_day
 from mmwatch.errors import ConfigError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from mmwatch.cli import app
+from cli.app import app
 
 COMMANDS = ["collect", "record", "import", "markets", "simulate-day", "build", "report", "demo",
             "simulator serve", "simulator truth"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from mmwatch.landing import list_landing
+from mmwatch.landing.zone import list_landing
 from mmwatch.settings import DataDir
 
 REPO = Path(__file__).resolve().parents[2]

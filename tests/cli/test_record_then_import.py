@@ -8,8 +8,8 @@ import orjson
 import polars as pl
 from typer.testing import CliRunner
 
-from mmwatch.cli import app
-from mmwatch.landing import list_landing
+from cli.app import app
+from mmwatch.landing.zone import list_landing
 from mmwatch.settings import DataDir
 from steady_scenario import steady_scenario
 

@@ -8,7 +8,7 @@ import polars as pl
 from mmwatch.collector.collector import Collector
 from mmwatch.collector.sinks import LandingSink
 from mmwatch.config import CollectionConfig, parse_config
-from mmwatch.landing import list_landing
+from mmwatch.landing.zone import list_landing
 from mmwatch.settings import DataDir
 
 

@@ -17,7 +17,7 @@ from mmwatch.collector.collector import Collector
 from mmwatch.collector.sinks import LandingSink
 from mmwatch.config import parse_config
 from mmwatch.errors import ConfigError
-from mmwatch.landing import list_landing
+from mmwatch.landing.zone import list_landing
 from mmwatch.settings import DataDir
 
 simulator_book = pytest.importorskip("simulator.book")

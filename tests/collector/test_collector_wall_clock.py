@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from collect_harness import all_markets_config, landed
-from mmwatch.collector.wall_run import run_on_wall_clock
+from mmwatch.collector.service import run_on_wall_clock
 from mmwatch.settings import DataDir
 from steady_scenario import steady_scenario
 

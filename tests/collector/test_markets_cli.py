@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from mmwatch.cli import app
+from cli.app import app
 
 
 def test_markets_lists_symbols_types_and_contract_sizes(venues_sim):

@@ -6,7 +6,7 @@ import pytest
 
 from landing_factory import DAY, book, books_frame, levels
 from mmwatch.errors import MmwatchError
-from mmwatch.landing import write_landing
+from mmwatch.landing.zone import write_landing
 
 SIX_HOURS_S = 6 * 3600
 
@@ -71,7 +71,7 @@ def test_build_without_landing_data_says_where_it_looked(data_dir, monkeypatch):
 def test_cli_errors_exit_2(tmp_path):
     from typer.testing import CliRunner
 
-    from mmwatch.cli import app
+    from cli.app import app
 
     bad_date = CliRunner().invoke(app, ["build", "--date", "2026-02-30", "--data-dir", str(tmp_path)])
     assert bad_date.exit_code == 2 and "2026-02-30" in bad_date.output

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from assets.dbt_invocation import (APPEND_ENV, DAY_ENV, OBLIGATIONS_ENV, PARSE_STATE, dbt_env, environment,
+from mmwatch.marts.invocation import (APPEND_ENV, DAY_ENV, OBLIGATIONS_ENV, PARSE_STATE, dbt_env, environment,
                                    keep_parse_state, new_target_dir, prune_target_dirs, runs_dir)
 
 

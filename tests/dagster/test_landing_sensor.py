@@ -6,7 +6,7 @@ import json
 import dagster as dg
 
 from landing_factory import DAY, book, books_frame, fetch_error, fetch_errors_frame, levels, trade, trades_frame
-from mmwatch.landing import write_landing
+from mmwatch.landing.zone import write_landing
 from pipelines.sensors import landing_sensor
 from resources.data_dir import DataDirResource
 

@@ -7,7 +7,7 @@ import struct
 
 import polars as pl
 
-from assets.raw_ids import snapshot_ids
+from mmwatch.lake.raw_ids import snapshot_ids
 from mmwatch.schemas import LEVELS
 
 ROWS = {

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from assets.raw_orderbooks import raw_orderbooks
+from assets.raw.orderbooks import raw_orderbooks
 from mmwatch.lake.validation import LakeSchemaError
-from assets.raw_partition import PartitionMismatchError
+from mmwatch.lake.raw_partition import PartitionMismatchError
 from landing_factory import DAY, DAY_START_MS, book, books_frame, levels
-from mmwatch.landing import write_landing
+from mmwatch.landing.zone import write_landing
 from raw_runs import lake_file_count, materialize_raw, read_lake
 
 KEY = f"{DAY}|binance"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import dagster as dg
 import pyarrow.parquet as pq
 
-import assets.raw_lake as raw_lake
+import mmwatch.lake.files as raw_lake
 from assets.partitions import partition_range_tags
-from assets.raw_orderbooks import raw_orderbooks
+from assets.raw.orderbooks import raw_orderbooks
 from landing_factory import DAY, book, books_frame, levels
-from mmwatch.landing import write_landing
+from mmwatch.landing.zone import write_landing
 from raw_runs import materialize_raw, read_lake
 from resources.data_dir import DataDirResource
 

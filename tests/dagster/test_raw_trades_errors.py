@@ -6,11 +6,11 @@ from hashlib import sha256
 import dagster as dg
 
 from assets.partitions import partition_range_tags
-from assets.raw_fetch_errors import raw_fetch_errors
-from assets.raw_trades import raw_trades
+from assets.raw.fetch_errors import raw_fetch_errors
+from assets.raw.trades import raw_trades
 from landing_factory import (DAY, DAY_START_MS, book, books_frame, fetch_error, fetch_errors_frame, levels,
                              trade, trades_frame)
-from mmwatch.landing import write_landing
+from mmwatch.landing.zone import write_landing
 from raw_runs import materialize_raw, read_lake
 
 

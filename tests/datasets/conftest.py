@@ -45,7 +45,7 @@ def write_config(path: Path, scenario, url: str, **venue_overrides) -> Path:
 def materialize(assets: list, data_dir: Path, config_path: Path, exchanges: list[str], day: str = DAY):
     """Materialize data-set assets in one run over the partitions day|min(exchanges) .. day|max(exchanges)
     (a contiguous range in assets.partitions.EXCHANGES order); the result."""
-    from assets.datasets_resource import MarketDataResource
+    from resources.market_data import MarketDataResource
     from assets.partitions import partition_range_tags
     from resources.data_dir import DataDirResource
 

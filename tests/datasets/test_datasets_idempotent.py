@@ -13,8 +13,8 @@ def _files(data_dir, table: str) -> int:
 
 
 def test_rerun_adds_nothing_and_a_later_run_extends_the_partition(sim, scenario, tmp_path):
-    from assets.datasets_open_interest import raw_open_interest
-    from assets.datasets_tickers import raw_tickers
+    from assets.market_data.open_interest import raw_open_interest
+    from assets.market_data.tickers import raw_tickers
 
     config = write_config(tmp_path / "config.yaml", scenario, sim.url)
     data_dir = tmp_path / "data"
@@ -39,7 +39,7 @@ def test_rerun_adds_nothing_and_a_later_run_extends_the_partition(sim, scenario,
 
 
 def test_dead_venue_is_a_recorded_failure_and_the_others_complete(sim, scenario, tmp_path):
-    from assets.datasets_funding import raw_funding
+    from assets.market_data.funding import raw_funding
 
     config = write_config(tmp_path / "config.yaml", scenario, sim.url)
     data_dir = tmp_path / "data"
@@ -57,7 +57,7 @@ def test_dead_venue_is_a_recorded_failure_and_the_others_complete(sim, scenario,
 
 
 def test_a_venue_not_configured_for_a_data_set_is_a_note(sim, scenario, tmp_path):
-    from assets.datasets_ohlcv import raw_ohlcv_1m
+    from assets.market_data.ohlcv import raw_ohlcv_1m
 
     config = write_config(tmp_path / "config.yaml", scenario, sim.url, bybit={"datasets": ["orderbooks", "trades"]})
     sim.set_clock(scenario.day_start_ms + 600_000)

@@ -22,7 +22,7 @@ def test_first_tick_after_midnight_also_closes_yesterday():
 
 
 def test_a_tick_requests_the_configured_exchanges_of_today(tmp_path):
-    from assets.datasets_resource import MarketDataResource
+    from resources.market_data import MarketDataResource
 
     config = tmp_path / "config.yaml"
     config.write_text("exchanges:\n  okx: {markets: [BTC/USDT]}\n  bitget: {markets: [BTC/USDT]}\n")

@@ -15,7 +15,8 @@ import duckdb
 import polars as pl
 from dbt.cli.main import dbtRunner
 
-from assets.dbt_invocation import environment
+from mmwatch.marts.invocation import environment
+from mmwatch.days import utc_day_of_ms
 from mmwatch.obligations import CANONICAL_COLUMNS
 from mmwatch.schemas import LAKE_ORDERBOOKS
 
@@ -27,10 +28,6 @@ MINUTE_MS = 60_000
 def day_start_ms(day: str) -> int:
     """Milliseconds since the epoch of 00:00 UTC of `day` ('YYYY-MM-DD')."""
     return int(datetime.fromisoformat(day).replace(tzinfo=timezone.utc).timestamp() * 1000)
-
-
-def utc_day(ts_ms: int) -> str:
-    return datetime.fromtimestamp(ts_ms / 1000, tz=timezone.utc).strftime("%Y-%m-%d")
 
 
 def snapshot(
@@ -67,7 +64,7 @@ def snapshot(
 def write_lake_orderbooks(data_dir: Path, rows: list[dict], batch: str = "batch-0001") -> list[Path]:
     """Write rows as lake/raw_orderbooks/day=D/exchange=X/<batch>.parquet, one file per partition."""
     frame = pl.DataFrame(rows, schema=LAKE_ORDERBOOKS)
-    frame = frame.with_columns(pl.col("ts").map_elements(utc_day, return_dtype=pl.Utf8).alias("_day"))
+    frame = frame.with_columns(pl.col("ts").map_elements(utc_day_of_ms, return_dtype=pl.Utf8).alias("_day"))
     written = []
     for (day, exchange), part in frame.group_by(["_day", "exchange"]):
         folder = data_dir / "lake" / "raw_orderbooks" / f"day={day}" / f"exchange={exchange}"

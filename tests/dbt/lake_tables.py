@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from dbt_harness import utc_day
+from mmwatch.days import utc_day_of_ms
 from mmwatch.schemas import DATASET_TABLES, LAKE_TRADES
 
 LAKE_SCHEMAS: dict[str, pl.Schema] = {
@@ -33,7 +33,7 @@ def write_lake_table(data_dir: Path, table: str, rows: list[dict], batch: str = 
     """Write `rows` (missing columns NULL) into lake/<table>/day=D/exchange=X/<batch>.parquet."""
     schema = LAKE_SCHEMAS[table]
     frame = pl.DataFrame([{name: row.get(name) for name in schema} for row in rows], schema=schema)
-    frame = frame.with_columns(pl.col("ts").map_elements(utc_day, return_dtype=pl.Utf8).alias("_day"))
+    frame = frame.with_columns(pl.col("ts").map_elements(utc_day_of_ms, return_dtype=pl.Utf8).alias("_day"))
     written = []
     for (day, exchange), part in frame.group_by(["_day", "exchange"]):
         folder = data_dir / "lake" / table / f"day={day}" / f"exchange={exchange}"

@@ -60,8 +60,8 @@ def _ingest(defs, instance) -> int:
 
 def _read_funding(layout, config_path: Path, day: str) -> None:
     """Materialize the raw_funding data-set asset for bybit at the simulator's current clock."""
-    from assets.datasets_funding import raw_funding
-    from assets.datasets_resource import MarketDataResource
+    from assets.market_data.funding import raw_funding
+    from resources.market_data import MarketDataResource
     from assets.partitions import partition_range_tags
     from resources.data_dir import DataDirResource
 

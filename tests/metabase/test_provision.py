@@ -10,7 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from conftest import ADMIN
-from mmwatch.cli import app
+from cli.app import app
 from mmwatch.metabase.client import MetabaseClient
 from mmwatch.metabase.content import CONTENT_DIR, load_content
 from mmwatch.metabase.provision import Provisioner

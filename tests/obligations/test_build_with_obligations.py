@@ -9,7 +9,7 @@ from obligations_files import row, write_csv
 from thin_morning_day import landing_factory, thin_morning_books
 from typer.testing import CliRunner
 
-from mmwatch.cli import app
+from cli.app import app
 from mmwatch.obligations import CANONICAL_COLUMNS, OBLIGATIONS_ENV, SPEC_COLUMNS
 
 TERMS = {"mm_name": "Acme", "valid_from": "2026-11-01", "max_spread_bps": "20", "depth_band_bps": "50",
@@ -36,7 +36,7 @@ def test_a_bad_file_stops_the_build_before_dagster(build_env, tmp_path):
 
 @pytest.mark.e2e
 def test_spec_file_builds_and_a_market_without_data_is_named(dbt_manifest, build_env, tmp_path):
-    from mmwatch.landing import write_landing
+    from mmwatch.landing.zone import write_landing
     from mmwatch.settings import DataDir
 
     lf = landing_factory()

@@ -6,7 +6,7 @@ import re
 from obligations_files import row, write_csv
 from typer.testing import CliRunner
 
-from mmwatch.cli import app
+from cli.app import app
 from mmwatch.obligations import SEED_CSV, SPEC_COLUMNS
 
 runner = CliRunner()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from obligations_files import row, write_csv
 
-from assets.dbt_invocation import dbt_env
+from mmwatch.marts.invocation import dbt_env
 from mmwatch.obligations import (CANONICAL_COLUMNS, OBLIGATIONS_ENV, SEED_CSV, SPEC_COLUMNS, ObligationsError,
                                  checked_copy, load_obligations, obligations_source)
 

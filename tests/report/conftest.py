@@ -26,9 +26,9 @@ class BuiltDay:
 def built_day(dbt_manifest, tmp_path_factory) -> BuiltDay:
     import dagster as dg
 
-    from assets.dbt_marts import mmwatch_dbt_assets
+    from assets.marts.dbt_assets import mmwatch_dbt_assets
     from assets.partitions import partition_range_tags
-    from mmwatch.report.readiness import REPORT_MARTS
+    from assets.report.readiness import REPORT_MARTS
     from mmwatch.settings import DataDir
 
     lf = landing_factory()

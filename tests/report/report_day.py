@@ -16,7 +16,7 @@ ob-uncollected,Acme MM,binance,spot,XRP/USDT,2026-11-01,,20,50,25000,70,90,75,30
 def landing_day(layout, lf) -> None:
     """The thin-morning BTC/USDT day (thin_morning_day.py); ETH/USDT only two hours of books
     (insufficient coverage)."""
-    from mmwatch.landing import write_landing
+    from mmwatch.landing.zone import write_landing
 
     rows = thin_morning_books(lf)
     for minute in range(120):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from mmwatch.cli import app
+from cli.app import app
 from mmwatch.mail import SmtpSettings
 from mmwatch.mail.loopback import LoopbackSmtp, free_port
 from mmwatch.report.delivery import ALREADY_SENT, FAILED, NOT_SENT, SENT, run_reports

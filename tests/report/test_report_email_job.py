@@ -112,7 +112,7 @@ def test_scheduled_job_sends_the_report(built_day, monkeypatch, tmp_path):
         assert _run(defs, instance, requests[0]).success and len(server.received) == 1
 
         # a landing file newer than the raw partition: the day is not complete any more
-        from mmwatch.landing import write_landing
+        from mmwatch.landing.zone import write_landing
         lf = landing_factory()
         write_landing(built_day.layout, "orderbooks", day, "binance",
                       lf.books_frame([lf.book(86_000_000, lf.levels((99, 1)), lf.levels((101, 1)))]), "collector")

@@ -64,7 +64,7 @@ def built_day(dbt_manifest, tmp_path_factory) -> tuple[str, Path]:
     """(day, warehouse.duckdb) of the thin-morning day (thin_morning_day.py) built through Dagster
     with the real dbt."""
     lf = landing_factory()
-    from mmwatch.landing import write_landing
+    from mmwatch.landing.zone import write_landing
     from mmwatch.settings import DataDir
 
     layout = DataDir.from_env(tmp_path_factory.mktemp("serving") / "data").ensure()
@@ -89,7 +89,7 @@ def _build_published_marts(day: str, obligations_csv: Path) -> None:
     """raw_ingest_job, then daily_marts_job limited to SERVED_MARTS and their parents, as `mmwatch build` runs them."""
     import dagster as dg
 
-    from assets.dbt_marts import mmwatch_dbt_assets
+    from assets.marts.dbt_assets import mmwatch_dbt_assets
     from assets.partitions import partition_range_tags
     from pipelines.definitions import defs
 

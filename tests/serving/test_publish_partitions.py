@@ -12,7 +12,7 @@ import pytest
 
 from mmwatch.serving.columns import duckdb_columns
 from mmwatch.serving.export import csv_rows
-from mmwatch.serving.partitions import PARTITIONS_SCHEMA, replace_day
+from mmwatch.serving.day_partitions import PARTITIONS_SCHEMA, replace_day
 from mmwatch.serving.postgres import with_database
 from mmwatch.serving.publish import MartTable, publish_marts
 from mmwatch.serving.state import Fingerprint

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from mmwatch.cli import app
+from cli.app import app
 from simulator.sampling import sample
 from simulator.scenario import load_scenario
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from mmwatch.landing import write_landing
+from mmwatch.landing.zone import write_landing
 from mmwatch.settings import DataDir
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dagster"))
@@ -18,8 +18,8 @@ try:
 finally:
     sys.path.pop(0)
 
-from assets.raw_orderbooks import raw_orderbooks  # noqa: E402
-from assets.raw_trades import raw_trades  # noqa: E402
+from assets.raw.orderbooks import raw_orderbooks  # noqa: E402
+from assets.raw.trades import raw_trades  # noqa: E402
 
 KEY = f"{DAY}|binance"
 

@@ -5,7 +5,7 @@ with
 
 quotes as (
 
-    select * from {{ ref('int_market_minute_quotes') }}
+    select * from {{ ref('int_spot_minutes_usd_quoted') }}
 
 ),
 

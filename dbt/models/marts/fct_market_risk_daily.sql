@@ -10,7 +10,7 @@ returns as (
 
 quotes as (
 
-    select * from {{ ref('int_perp_minutes_quoted') }}
+    select * from {{ ref('int_market_minutes_quoted') }}
 
 ),
 

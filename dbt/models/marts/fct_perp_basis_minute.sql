@@ -6,7 +6,7 @@ with
 
 minute_quotes as (
 
-    select * from {{ ref('int_perp_minutes_quoted') }}
+    select * from {{ ref('int_market_minutes_quoted') }}
 
 ),
 

@@ -1,0 +1,1 @@
+"""Alert evaluation over the marts (spec section 6)."""

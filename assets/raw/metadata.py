@@ -1,0 +1,65 @@
+"""Materialization metadata of the raw assets, readable in the Dagster UI."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timezone
+from typing import Any
+
+import dagster as dg
+
+from mmwatch.lake.raw_partition import PartitionOutcome, RawTable
+
+_MAX_LISTED_FILES = 200
+
+
+def _utc(ts_ms: int | None) -> str:
+    if ts_ms is None:
+        return "-"
+    return datetime.fromtimestamp(ts_ms / 1000, tz=timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _markdown_table(header: list[str], rows: list[list[Any]]) -> dg.MetadataValue:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return dg.MetadataValue.md("\n".join(lines))
+
+
+def raw_metadata(table: RawTable, outcomes: list[PartitionOutcome], lake_root: str) -> dict[str, Any]:
+    """Totals over the run's partitions plus a per-partition and per-market breakdown."""
+    files = [f for o in outcomes for f in o.landing_files]
+    firsts = [o.first_ts for o in outcomes if o.first_ts is not None]
+    lasts = [o.last_ts for o in outcomes if o.last_ts is not None]
+    per_market = Counter({f"{o.exchange} {m}": n for o in outcomes for m, n in o.rows_per_market.items()})
+    path = outcomes[0].lake_path if len(outcomes) == 1 else lake_root
+    metadata: dict[str, Any] = {
+        "rows_written": dg.MetadataValue.int(sum(o.rows_written for o in outcomes)),
+        "rows_read": dg.MetadataValue.int(sum(o.rows_read for o in outcomes)),
+        "duplicates_dropped": dg.MetadataValue.int(
+            sum(o.duplicates_in_batch + o.duplicates_in_lake for o in outcomes)
+        ),
+        "duplicates_already_in_lake": dg.MetadataValue.int(sum(o.duplicates_in_lake for o in outcomes)),
+        "first_ts_utc": dg.MetadataValue.text(_utc(min(firsts, default=None))),
+        "last_ts_utc": dg.MetadataValue.text(_utc(max(lasts, default=None))),
+        "bytes_written": dg.MetadataValue.int(sum(o.bytes_written for o in outcomes)),
+        "lake_path": dg.MetadataValue.path(path),
+        "landing_files_read": dg.MetadataValue.int(len(files)),
+        "landing_files": dg.MetadataValue.json(files[:_MAX_LISTED_FILES]),
+        f"{table.row_noun}_per_market": _markdown_table(
+            ["exchange market", table.row_noun], [[m, n] for m, n in sorted(per_market.items())]
+        ),
+        "partitions": _markdown_table(
+            ["partition", "mode", "landing files", "rows read", "rows written", "duplicates", "invalid"],
+            [
+                [f"{o.day}\\|{o.exchange}", o.mode, len(o.landing_files), o.rows_read, o.rows_written,
+                 o.duplicates_in_batch + o.duplicates_in_lake, sum(o.invalid_by_reason.values())]
+                for o in outcomes
+            ],
+        ),
+    }
+    if table.name == "raw_orderbooks":
+        reasons: Counter[str] = Counter()
+        for o in outcomes:
+            reasons.update(o.invalid_by_reason)
+        metadata["invalid_snapshots"] = dg.MetadataValue.int(sum(reasons.values()))
+        metadata["invalid_snapshots_by_reason"] = dg.MetadataValue.json(dict(sorted(reasons.items())))
+    return metadata

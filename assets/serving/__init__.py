@@ -1,0 +1,1 @@
+"""Serving: the marts published into PostgreSQL `analytics` for Metabase."""

@@ -1,0 +1,62 @@
+"""`mmwatch build`: one day through Dagster (raw, marts, report)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from mmwatch.errors import MmwatchError
+
+_VERDICT_WIDTHS = (20, 14, 22, 18, 9, 10)
+
+
+def _fail(error: MmwatchError) -> None:
+    typer.echo(f"error: {error}", err=True)
+    raise typer.Exit(2)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _print_verdicts(rows) -> None:
+    header = ("market maker", "exchange", "market", "verdict", "uptime %", "coverage %")
+    typer.echo("  ".join(h.ljust(w) for h, w in zip(header, _VERDICT_WIDTHS)))
+    for r in rows:
+        cells = (r.mm_name, r.exchange, f"{r.symbol} ({r.market_type})", r.verdict, _pct(r.uptime_pct), _pct(r.coverage_pct))
+        typer.echo("  ".join(str(c).ljust(w) for c, w in zip(cells, _VERDICT_WIDTHS)))
+    if not rows:
+        typer.echo("(no obligation in force on this day)")
+
+
+def build(
+    date: str = typer.Option(..., "--date", help="UTC day to build, YYYY-MM-DD."),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Data directory (default $MMWATCH_DATA_DIR or ./data)."),
+    obligations: Optional[Path] = typer.Option(
+        None, "--obligations", help="Obligations CSV replacing the dbt seed (default $MMWATCH_OBLIGATIONS_CSV, "
+        "else dbt/seeds/mm_obligations.csv); checked first, like `mmwatch obligations check`."),
+) -> None:
+    """Rebuild one day: raw lake partitions with landing files, dbt marts, HTML report (runs recorded in Dagster)."""
+    try:
+        from mmwatch.obligations import load_obligations, obligations_source
+        from mmwatch.report.no_data import no_data_warnings
+        from pipelines.daily_build import run_daily_build
+
+        # every problem of the obligations file, before any Dagster run starts (the dbt asset checks it again)
+        checked = load_obligations(obligations_source(obligations))
+        result = run_daily_build(date, data_dir, obligations)
+    except MmwatchError as error:
+        _fail(error)
+    typer.echo(f"obligations: {checked.summary()}")
+    typer.echo(f"built {result.day} for {', '.join(result.exchanges)}")
+    _print_verdicts(result.rows)
+    typer.echo(f"report:    {result.report}")
+    typer.echo(f"warehouse: {result.warehouse}")
+    for warning in no_data_warnings(result.warehouse, result.rows):
+        typer.echo(f"warning: {warning}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add build to the CLI (`report` lives in cli/report.py)."""
+    app.command("build")(build)

@@ -1,0 +1,133 @@
+"""`mmwatch collect`, `record`, `simulate-day` and `markets`: getting market data in from venues."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date as Date
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from mmwatch.errors import MmwatchError
+
+DATA_DIR_HELP = "Data directory (default: $MMWATCH_DATA_DIR or ./data)."
+
+
+def _fail(exc: MmwatchError) -> None:
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(2)
+
+
+def _report(collector) -> None:
+    for (exchange, name), count in sorted(collector.counts.items()):
+        typer.echo(f"{exchange}: {count} {name}")
+    typer.echo("request-budget use per venue:")
+    for budget in collector.budgets.values():
+        typer.echo(f"  {budget.report()}")
+
+
+def collect(config: Path = typer.Option(..., "--config", help="Collection config (YAML)."),
+            simulator: Optional[str] = typer.Option(None, help="Point every venue at this simulator URL."),
+            duration: Optional[float] = typer.Option(None, help="Stop after this many seconds (default: until Ctrl-C)."),
+            data_dir: Optional[Path] = typer.Option(None, help=DATA_DIR_HELP)) -> None:
+    """Collect order books and trades from the configured venues into the landing zone."""
+    from mmwatch.collector.sinks import LandingSink
+    from mmwatch.collector.service import collect_for
+    from mmwatch.config import load_config
+    from mmwatch.settings import DataDir
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        loaded = load_config(config)
+        folder = DataDir.from_env(data_dir).ensure()
+        sink = LandingSink(folder, flush_s=loaded.landing_flush_s)
+        collector = asyncio.run(collect_for(loaded, sink, simulator, duration))
+    except MmwatchError as exc:
+        _fail(exc)
+    _report(collector)
+    typer.echo(f"landed {dict(sink.rows)} in {len(sink.files)} files under {folder.landing}")
+
+
+def record(config: Path = typer.Option(..., "--config", help="Collection config (YAML)."),
+           out: Path = typer.Option(..., "--out", help="Capture file to write (.jsonl or .jsonl.gz)."),
+           simulator: Optional[str] = typer.Option(None, help="Point every venue at this simulator URL."),
+           duration: Optional[float] = typer.Option(None, help="Stop after this many seconds (default: until Ctrl-C).")
+           ) -> None:
+    """Record order books and trades into a capture file (capture-format.md) instead of the landing zone."""
+    from mmwatch.collector.sinks import CaptureSink
+    from mmwatch.collector.service import collect_for
+    from mmwatch.config import load_config
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        sink = CaptureSink(out)
+        collector = asyncio.run(collect_for(load_config(config), sink, simulator, duration))
+    except MmwatchError as exc:
+        _fail(exc)
+    _report(collector)
+    typer.echo(f"recorded {sink.writer.records} records to {out} ({sink.errors} failed fetches not recorded)")
+
+
+def simulate_day(scenario: Path = typer.Option(..., "--scenario", help="Simulator scenario (YAML)."),
+                 date: Optional[str] = typer.Option(None, "--date", help="Day to collect, YYYY-MM-DD (default: the scenario's)."),
+                 cadence: float = typer.Option(10, help="Seconds of simulated time between cycles (order books)."),
+                 config: Optional[Path] = typer.Option(None, "--config", help="Collection config (default: every scenario market)."),
+                 hours: float = typer.Option(24, help="Simulate only the first HOURS of the day."),
+                 data_dir: Optional[Path] = typer.Option(None, help=DATA_DIR_HELP)) -> None:
+    """Collect a whole simulated day, fast (virtual clock), into the landing zone."""
+    from cli.simulated_day import run_simulated_day
+    from mmwatch.config import load_config
+    from mmwatch.settings import DataDir
+
+    def progress(done: int, total: int, seconds: float) -> None:
+        typer.echo(f"  {done}/{total} cycles, {done / seconds:,.0f} cycles/s", err=True)
+
+    try:
+        day = Date.fromisoformat(date) if date else None
+    except ValueError:
+        _fail(MmwatchError(f"--date must be YYYY-MM-DD, got {date!r}"))
+    try:
+        folder = DataDir.from_env(data_dir).ensure()
+        loaded = load_config(config) if config else None
+        result = run_simulated_day(scenario, folder, day, cadence, loaded, hours, progress)
+    except MmwatchError as exc:
+        _fail(exc)
+    typer.echo(f"scenario date {result.day}: {result.cycles} cycles in {result.seconds:.1f} s "
+               f"({result.cycles_per_s:,.0f} cycles/s), {sum(result.requests.values())} requests")
+    for dataset, rows in sorted(result.rows.items()):
+        typer.echo(f"landed {rows} {dataset} rows")
+    typer.echo(f"{result.files} landing files under {folder.landing}")
+
+
+def markets(exchange: str = typer.Option(..., "--exchange", help="ccxt exchange id."),
+            simulator: Optional[str] = typer.Option(None, help="List the simulator's markets instead.")) -> None:
+    """List the symbols a venue offers (what the config's `markets` may name), with type and contract size."""
+    from mmwatch.collector.exchanges import make_exchange
+    from mmwatch.collector.venues import contract_size_of, market_type_of
+
+    async def listed() -> list[dict]:
+        venue = make_exchange(exchange, simulator_url=simulator)
+        try:
+            return list((await venue.load_markets()).values())
+        finally:
+            await venue.close()
+
+    try:
+        found = asyncio.run(listed())
+    except MmwatchError as exc:
+        _fail(exc)
+    except Exception as exc:  # ccxt network errors: no venue reachable
+        where = f"the simulator at {simulator}" if simulator else "the venue (needs internet; or pass --simulator URL)"
+        _fail(MmwatchError(f"cannot load the markets of {exchange} from {where}: {type(exc).__name__}: {exc}"))
+    for market in sorted(found, key=lambda m: m["symbol"]):
+        size = f"  contract_size {contract_size_of(market):g}" if market.get("contract") else ""
+        typer.echo(f"{market['symbol']}  {market_type_of(market)}{size}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add collect, record, simulate-day and markets to the CLI."""
+    app.command("collect")(collect)
+    app.command("record")(record)
+    app.command("simulate-day")(simulate_day)
+    app.command("markets")(markets)

@@ -1,0 +1,188 @@
+"""Materialize one (day, exchange) partition of a raw lake table.
+
+Two modes (docs/contracts.md, "Dagster"):
+- batch: given landing files -> one new lake file with the rows whose key is
+  not yet in the partition (only the key columns of the lake are read);
+- rebuild: every landing file of the partition -> one new file, then the
+  old files are removed, so a re-run or backfill replaces the partition only.
+"""
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from itertools import islice
+
+import polars as pl
+
+from mmwatch.lake.files import (
+    LANDING_FILE,
+    LakeFileWriter,
+    lake_files,
+    landing_parts,
+    partition_dir,
+    read_lake_keys,
+    read_landing_file,
+    remove_files,
+)
+from mmwatch.lake.raw_rules import utc_day_of
+from mmwatch.capture.memory import use_jemalloc_pool
+from mmwatch.errors import MmwatchError
+from mmwatch.landing.zone import LandingFile, list_landing
+from mmwatch.lake.validation import check_lake_frame
+from mmwatch.schemas import LANDING_SCHEMAS
+from mmwatch.settings import DataDir
+
+
+class PartitionMismatchError(MmwatchError):
+    """A landing file holds rows of another day or exchange than its folder says."""
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """How one lake table is built from its landing data set."""
+
+    name: str  # lake table, e.g. raw_orderbooks
+    dataset: str  # landing data set, e.g. orderbooks
+    lake_schema: pl.Schema
+    key_columns: tuple[str, ...]  # de-duplication key within a partition
+    day_column: str  # epoch-ms column whose UTC day is the partition day
+    prepare: Callable[[pl.DataFrame], pl.DataFrame]  # landing rows -> lake rows
+    row_noun: str  # what a row is, for metadata labels: snapshots, trades, errors
+
+
+@dataclass
+class PartitionOutcome:
+    """What one partition materialization did (becomes asset metadata)."""
+
+    day: str
+    exchange: str
+    mode: str  # "rebuild" or "batch"
+    landing_files: list[str]
+    lake_path: str
+    rows_read: int = 0
+    rows_written: int = 0
+    duplicates_in_batch: int = 0
+    duplicates_in_lake: int = 0
+    bytes_written: int = 0
+    first_ts: int | None = None
+    last_ts: int | None = None
+    invalid_by_reason: dict[str, int] = field(default_factory=dict)
+    rows_per_market: dict[str, int] = field(default_factory=dict)
+    written_file: str | None = None
+
+
+def materialize_partition(
+    table: RawTable, data_dir: DataDir, day: str, exchange: str, files: Sequence[LandingFile] | None
+) -> PartitionOutcome:
+    """Build one partition of `table` from `files`, or rebuild it from all its landing files when None.
+
+    Landing files are read and prepared two parts (about 20k rows each) at a
+    time (pyarrow, polars and hashlib release the GIL) while the previous rows
+    are de-duplicated, checked and streamed to the lake file (see LakeFileWriter).
+    """
+    use_jemalloc_pool()
+    rebuild = files is None
+    files = sorted(list_landing(data_dir, table.dataset, day, exchange) if rebuild else files)
+    old_files = lake_files(data_dir, table.name, day, exchange)
+    outcome = PartitionOutcome(
+        day, exchange, "rebuild" if rebuild else "batch", [str(f.path) for f in files],
+        str(partition_dir(data_dir, table.name, day, exchange)),
+    )
+    known = read_lake_keys(old_files, table.key_columns) if old_files and not rebuild else None
+    seen: set = set()
+    summaries: list[pl.DataFrame] = []
+    writer = LakeFileWriter(
+        data_dir, table.name, day, exchange, outcome.mode,
+        check=lambda rows: check_lake_frame(table.name, rows.drop(LANDING_FILE), rows[LANDING_FILE]),
+    )
+    try:
+        for rows in _prepared_in_order(table, files):
+            outcome.rows_read += rows.height
+            _check_partition(rows, table, day, exchange)
+            fresh = _first_occurrences(rows, table.key_columns, seen)
+            outcome.duplicates_in_batch += rows.height - fresh.height
+            if known is not None and fresh.height:
+                before = fresh.height
+                fresh = fresh.join(known, on=list(table.key_columns), how="anti", nulls_equal=True)
+                outcome.duplicates_in_lake += before - fresh.height
+            lake_rows = fresh.select(*table.lake_schema, LANDING_FILE)
+            writer.write(lake_rows)
+            summaries.append(_summary(lake_rows, table))
+        written = writer.close()
+    except BaseException:
+        writer.abort()
+        raise
+    if written is not None:
+        outcome.written_file, outcome.bytes_written = str(written), written.stat().st_size
+    if rebuild:
+        remove_files(old_files)  # only after the replacement is in place
+    _summarize(outcome, summaries)
+    return outcome
+
+
+def _prepared_in_order(table: RawTable, files: Sequence[LandingFile], workers: int = 2) -> Iterator[pl.DataFrame]:
+    """table.prepare(rows of each part of each file), in file order, at most workers+1 parts in flight."""
+    schema = LANDING_SCHEMAS[table.dataset]
+
+    def load(part: tuple[LandingFile, tuple[int, ...]]) -> pl.DataFrame:
+        file, row_groups = part
+        return table.prepare(read_landing_file(file, schema, row_groups))
+
+    remaining = (part for file in files for part in landing_parts(file))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="landing-reader") as pool:
+        in_flight = deque(pool.submit(load, part) for part in islice(remaining, workers + 1))
+        while in_flight:
+            rows = in_flight.popleft().result()
+            following = next(remaining, None)
+            if following is not None:
+                in_flight.append(pool.submit(load, following))
+            yield rows
+
+
+def _first_occurrences(rows: pl.DataFrame, key_columns: tuple[str, ...], seen: set) -> pl.DataFrame:
+    """Rows whose key was not seen before (in this frame or earlier ones); updates `seen`."""
+    keys = rows[key_columns[0]].to_list() if len(key_columns) == 1 else rows.select(key_columns).rows()
+    distinct = set(keys)
+    if len(distinct) == len(keys) and seen.isdisjoint(distinct):  # the usual case, at C speed
+        seen |= distinct
+        return rows
+    keep = [key not in seen and not seen.add(key) for key in keys]
+    return rows.filter(pl.Series(keep, dtype=pl.Boolean))
+
+
+def _check_partition(rows: pl.DataFrame, table: RawTable, day: str, exchange: str) -> None:
+    """Every row must belong to the partition its landing file sits in."""
+    stray = rows.filter((utc_day_of(table.day_column) != day) | (pl.col("exchange") != exchange))
+    if stray.is_empty():
+        return
+    sample = stray.select(LANDING_FILE, "exchange", utc_day_of(table.day_column).alias("day")).unique().head(5)
+    details = "; ".join(f"{r[LANDING_FILE]} has a row of {r['day']}|{r['exchange']}" for r in sample.to_dicts())
+    raise PartitionMismatchError(
+        f"{table.name} partition {day}|{exchange}: {stray.height} landing rows belong to another "
+        f"partition ({details}). A landing file must hold one UTC day and one exchange: move or "
+        f"re-write it with mmwatch.landing.zone.write_landing."
+    )
+
+
+def _summary(lake_rows: pl.DataFrame, table: RawTable) -> pl.DataFrame:
+    """Per market (and invalid reason): row count and ts range of some lake rows."""
+    reason = pl.col("invalid_reason") if "invalid_reason" in lake_rows.columns else pl.lit(None, pl.Utf8)
+    return lake_rows.group_by("market_type", "symbol", reason.alias("invalid_reason")).agg(
+        pl.len().alias("rows"),
+        pl.col(table.day_column).min().alias("first_ts"),
+        pl.col(table.day_column).max().alias("last_ts"),
+    )
+
+
+def _summarize(outcome: PartitionOutcome, summaries: list[pl.DataFrame]) -> None:
+    totals = pl.concat(summaries) if summaries else pl.DataFrame()
+    if totals.is_empty():
+        return
+    outcome.rows_written = int(totals["rows"].sum())
+    outcome.first_ts, outcome.last_ts = int(totals["first_ts"].min()), int(totals["last_ts"].max())
+    markets = totals.group_by("market_type", "symbol").agg(pl.col("rows").sum()).sort("market_type", "symbol")
+    outcome.rows_per_market = {f"{r[0]} {r[1]}": r[2] for r in markets.iter_rows()}
+    reasons = totals.drop_nulls("invalid_reason").group_by("invalid_reason").agg(pl.col("rows").sum())
+    outcome.invalid_by_reason = dict(reasons.sort("invalid_reason").iter_rows())
