@@ -63,7 +63,7 @@ copy (
                                                   'amount': (1.0 + (k + tick) % 7) * 20 / base_price}}) as bids,
         list_transform(range($levels), lambda k: {{'price': mid * (1 + (half_spread_bps + 2 * k) / 10000.0),
                                                   'amount': (1.0 + (k + tick) % 5) * 20 / base_price}}) as asks,
-        'collector' as source, ts, printf('%016x', hash(exchange, symbol, ts)) as snapshot_id,
+        'collector' as source, 1.0 as contract_size, ts, printf('%016x', hash(exchange, symbol, ts)) as snapshot_id,
         true as is_valid, null::varchar as invalid_reason, '{day}' as day
     from books
 ) to '{lake}/raw_orderbooks' (format parquet, partition_by (day, exchange), write_partition_columns false,

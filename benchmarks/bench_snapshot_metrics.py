@@ -66,6 +66,7 @@ copy (
         list_transform(range($levels), lambda k: {{'price': mid * (1 + (half_spread_bps + 2 * k) / 10000.0),
                                                   'amount': 1.0 + (k + tick) % 5}}) as asks,
         'collector' as source,
+        1.0 as contract_size,
         ts,
         printf('%016x', hash(exchange, symbol, ts)) as snapshot_id,
         true as is_valid,
