@@ -36,6 +36,12 @@ def _contract_size(what: str) -> Column:
                   nullable=False, greater_than=0)
 
 
+# where a landed row came from, and its event time (the lake's partitioning time)
+_SOURCE = Column("source", _TEXT, '"collector" or "import:<file name>".', nullable=False)
+_EVENT_TS = Column("ts", _INT, "coalesce(exchange_ts, received_ts), ms since epoch; its UTC day is `day`.",
+                   nullable=False)
+
+
 def _reading() -> tuple[Column, ...]:
     """The columns every row of a slower data set starts with."""
     return (*_market(),
@@ -68,10 +74,10 @@ RAW_ORDERBOOKS = LakeTable(
                nullable=False),
         Column("asks", LEVELS, "Ask levels as received (venue units), list<struct<price double, amount double>>.",
                nullable=False),
-        Column("source", _TEXT, '"collector" or "import:<file name>".', nullable=False),
+        _SOURCE,
         _contract_size("level amounts"),
         # lake only: derived by the raw asset
-        Column("ts", _INT, "coalesce(exchange_ts, received_ts), ms since epoch; its UTC day is `day`.", nullable=False),
+        _EVENT_TS,
         Column("snapshot_id", _TEXT, "Hex of a 64-bit hash over market, ts and levels; same id = same snapshot.",
                nullable=False, unique=True),
         Column("is_valid", _BOOL, "Spec §1 validity computed by the raw asset.", nullable=False),
@@ -92,9 +98,9 @@ RAW_TRADES = LakeTable(
         Column("price", _FLOAT, "Trade price in quote currency.", nullable=False),
         Column("amount", _FLOAT, "Trade amount in venue units (contracts on contract venues).", nullable=False),
         Column("side", _TEXT, "Taker side, buy or sell; NULL when unknown.", isin=("buy", "sell")),
-        Column("source", _TEXT, '"collector" or "import:<file name>".', nullable=False),
+        _SOURCE,
         _contract_size("amounts"),
-        Column("ts", _INT, "coalesce(exchange_ts, received_ts), ms since epoch; its UTC day is `day`.", nullable=False),
+        _EVENT_TS,
         Column("trade_key", _TEXT, "trade_id, or a hash of (ts, price, amount, side) when the venue gives no id.",
                nullable=False),
     ),
