@@ -37,7 +37,11 @@ def build(
         None, "--obligations", help="Obligations CSV replacing the dbt seed (default $MMWATCH_OBLIGATIONS_CSV, "
         "else dbt/seeds/mm_obligations.csv); checked first, like `mmwatch obligations check`."),
 ) -> None:
-    """Rebuild one day: raw lake partitions with landing files, dbt marts, HTML report (runs recorded in Dagster)."""
+    """Rebuild one day: raw lake partitions with landing files, dbt marts, HTML report (runs recorded in Dagster).
+
+    Prints one line per stage; dbt's per-model output is in the run's dbt.log (named on failure)."""
+    from cli.progress import Stages
+
     try:
         from mmwatch.obligations import load_obligations, obligations_source
         from mmwatch.report.no_data import no_data_warnings
@@ -45,10 +49,10 @@ def build(
 
         # every problem of the obligations file, before any Dagster run starts (the dbt asset checks it again)
         checked = load_obligations(obligations_source(obligations))
-        result = run_daily_build(date, data_dir, obligations)
+        typer.echo(f"obligations: {checked.summary()}")
+        result = run_daily_build(date, data_dir, obligations, progress=Stages(typer.echo, total=2))
     except MmwatchError as error:
         _fail(error)
-    typer.echo(f"obligations: {checked.summary()}")
     typer.echo(f"built {result.day} for {', '.join(result.exchanges)}")
     _print_verdicts(result.rows)
     typer.echo(f"report:    {result.report}")

@@ -18,20 +18,23 @@ def import_files(files: List[Path] = typer.Argument(..., help="Capture files (.j
 
     Exits with status 2 when a file is refused entirely (missing, not JSON Lines).
     """
+    from cli.progress import Stages
     from mmwatch.capture.importer import import_capture
     from mmwatch.capture.reader import describe_counts
     from mmwatch.settings import DataDir
 
     refused = 0
     folder = DataDir.from_env(data_dir).ensure()
+    stages = Stages(typer.echo)  # one line per file, with its time; a spinner meanwhile on a terminal
     for path in files:
         try:
-            result = import_capture(folder, path)
+            with stages.stage(str(path)) as stage:
+                result = import_capture(folder, path)
+                stage.done(f"{describe_counts(result.counts)}; {len(result.files)} landing files")
         except MmwatchError as exc:
             typer.echo(f"error: {exc}", err=True)
             refused += 1
             continue
-        typer.echo(f"{path}: {describe_counts(result.counts)}; {len(result.files)} landing files")
         for issue in result.counts.issues[:MAX_SHOWN_ISSUES]:
             typer.echo(f"  {issue}", err=True)
         hidden = sum(result.counts.rejected.values()) - min(len(result.counts.issues), MAX_SHOWN_ISSUES)

@@ -75,13 +75,12 @@ def simulate_day(scenario: Path = typer.Option(..., "--scenario", help="Simulato
                  config: Optional[Path] = typer.Option(None, "--config", help="Collection config (default: every scenario market)."),
                  hours: float = typer.Option(24, help="Simulate only the first HOURS of the day."),
                  data_dir: Optional[Path] = typer.Option(None, help=DATA_DIR_HELP)) -> None:
-    """Collect a whole simulated day, fast (virtual clock), into the landing zone."""
+    """Collect a whole simulated day, fast (virtual clock), into the landing zone (one line when done,
+    a spinner with the cycles so far meanwhile on a terminal)."""
+    from cli.progress import Stages
     from cli.simulated_day import run_simulated_day
     from mmwatch.config import load_config
     from mmwatch.settings import DataDir
-
-    def progress(done: int, total: int, seconds: float) -> None:
-        typer.echo(f"  {done}/{total} cycles, {done / seconds:,.0f} cycles/s", err=True)
 
     try:
         day = Date.fromisoformat(date) if date else None
@@ -90,11 +89,15 @@ def simulate_day(scenario: Path = typer.Option(..., "--scenario", help="Simulato
     try:
         folder = DataDir.from_env(data_dir).ensure()
         loaded = load_config(config) if config else None
-        result = run_simulated_day(scenario, folder, day, cadence, loaded, hours, progress)
+        with Stages(typer.echo).stage(f"simulate {hours:g} h of {scenario.name}") as stage:
+            def progress(done: int, total: int, seconds: float) -> None:
+                stage.update(f"{done}/{total} cycles, {done / seconds:,.0f} cycles/s")
+
+            result = run_simulated_day(scenario, folder, day, cadence, loaded, hours, progress)
+            stage.done(f"scenario date {result.day}: {result.cycles} cycles ({result.cycles_per_s:,.0f} cycles/s), "
+                       f"{sum(result.requests.values())} requests")
     except MmwatchError as exc:
         _fail(exc)
-    typer.echo(f"scenario date {result.day}: {result.cycles} cycles in {result.seconds:.1f} s "
-               f"({result.cycles_per_s:,.0f} cycles/s), {sum(result.requests.values())} requests")
     for dataset, rows in sorted(result.rows.items()):
         typer.echo(f"landed {rows} {dataset} rows")
     typer.echo(f"{result.files} landing files under {folder.landing}")

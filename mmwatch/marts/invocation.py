@@ -37,6 +37,9 @@ DAY_ENV = "MMWATCH_DBT_DAY"
 APPEND_ENV = "MMWATCH_DBT_APPEND"
 PARSE_STATE = "partial_parse.msgpack"
 KEEP_RUN_DIRS = 10
+# dbt.log as text, the per-model lines as dbt prints them, no colour codes (dagster-dbt sets
+# DBT_LOG_FORMAT=json for the stdout it parses, which dbt would otherwise use for the file too)
+READABLE_LOG_FILE = {"DBT_LOG_FORMAT_FILE": "text", "DBT_USE_COLORS": "false"}
 
 
 def dbt_env(data_dir: Path, day: str, obligations_csv: str | None, append: bool = False) -> dict[str, str]:
@@ -46,7 +49,7 @@ def dbt_env(data_dir: Path, day: str, obligations_csv: str | None, append: bool 
     ConfigError (no such file)."""
     checked, _ = checked_copy(data_dir, obligations_csv)
     return {DATA_DIR_ENV: str(data_dir), DAY_ENV: day, APPEND_ENV: "1" if append else "",
-            OBLIGATIONS_ENV: str(checked)}
+            OBLIGATIONS_ENV: str(checked), **READABLE_LOG_FILE}
 
 
 @contextmanager

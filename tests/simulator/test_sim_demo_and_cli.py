@@ -1,12 +1,20 @@
-"""The demo scenario gives the designed verdict mix; the CLI reports scenario errors clearly."""
+"""The demo scenario gives the designed verdict mix and the product's breadth (five venues, a
+contract-quoted perp beside its spot market, an inverse perp, every slower data set); the CLI
+reports scenario errors clearly."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from cli.app import app
+from mmwatch.collector.venues import supports
+from mmwatch.config import COLLECTOR_DATASETS, DATASET_NAMES, load_config
 from simulator.sampling import sample
 from simulator.scenario import load_scenario
+
+DEMO_CONFIG = Path(__file__).resolve().parents[2] / "config" / "demo.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +30,8 @@ def test_demo_verdict_mix(demo_days):
         "borealis-ethusdt-2pct": "fail",
         "cobalt-solusdt-2pct": "insufficient_data",
         "driftwood-ethbtc-2pct": "pass",
+        "evergreen-okx-btcperp": "pass",
+        "dunmore-coinm-btc": "pass",
     }
 
 
@@ -39,6 +49,32 @@ def test_demo_scripted_breaches(demo_days):
     assert cobalt["coverage_pct"] == pytest.approx(100 * (1440 - 180 - 5 - 2) / 1440)
     assert cobalt["invalid_snapshots"] == 2
     assert demo_days["driftwood-ethbtc-2pct"]["usd_rate_missing_snapshots"] == 0
+    # the okx perp (contracts of 0.01 BTC): 30 wide minutes of 1440, one episode ended by a compliant book
+    evergreen = demo_days["evergreen-okx-btcperp"]
+    assert evergreen["breach_minutes"] == 30
+    assert evergreen["uptime_pct"] == pytest.approx(100 * (1440 - 30) / 1440)
+    assert [(e["duration_s"], e["ended_by"]) for e in evergreen["episodes"]] == [(1800.0, "compliant")]
+
+
+def test_the_demo_collects_every_market_of_its_scenario(demo_path):
+    scenario = load_scenario(demo_path)
+    config = load_config(DEMO_CONFIG)
+    assert {venue: [m.symbol for m in spec.markets] for venue, spec in scenario.venues.items()} == \
+        {venue: spec.markets for venue, spec in config.exchanges.items()}
+
+
+def test_the_demo_has_the_products_breadth(demo_path):
+    scenario = load_scenario(demo_path)
+    markets = [(venue, m) for venue, spec in scenario.venues.items() for m in spec.markets]
+    assert len(scenario.venues) >= 5
+    # a contract-quoted perp beside its spot market (the basis mart), and a COIN-M inverse perp
+    okx = {m.symbol: m for m in scenario.venues["okx"].markets}
+    assert okx["BTC/USDT"].market_type == "spot" and okx["BTC/USDT:USDT"].contract_size == 0.01
+    assert [m.symbol for venue, m in markets if m.inverse] == ["BTC/USD:BTC"]
+    # every slower data set is offered by at least one of the demo's markets
+    offered = {dataset for venue, m in markets for dataset in DATASET_NAMES
+               if supports(venue, m.market_type, dataset)}
+    assert offered >= set(DATASET_NAMES) - set(COLLECTOR_DATASETS)
 
 
 def test_cli_serve_missing_scenario(tmp_path):

@@ -91,7 +91,7 @@ def test_write_obligations_csv(tmp_path, smoke_path):
 def test_demo_scenario_loads(demo_path):
     scenario = load_scenario(demo_path)
     assert {m.symbol for m in scenario.venues["binance"].markets} == {"BTC/USDT", "ETH/USDT", "ETH/BTC", "SOL/USDT"}
-    assert len(scenario.market_makers) == 4
+    assert len(scenario.market_makers) == 6
 
 
 def test_every_supported_venue_has_a_dialect():
