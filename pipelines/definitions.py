@@ -1,10 +1,23 @@
-"""The mmwatch code location: the core (raw lake assets, data-set assets, dbt marts, the HTML report,
-serving, jobs, the landing sensor, the data-set schedules) merged with one Definitions per feature
-module: report email, alerts, intraday freshness."""
+"""The mmwatch code location: every domain's assets, the jobs, the automation sensors, the landing and
+run-failure sensors, the data-set schedules and the resources, gathered here and defined elsewhere."""
 import dagster as dg
 
-# modules, not their Definitions: a code server loading this module refuses more than one
-# Definitions object at module scope
-from pipelines import alert_defs, core_defs, intraday_defs, report_defs
+from assets.alerts import ALERT_ASSETS
+from assets.market_data import DATASET_ASSETS
+from assets.marts import MART_ASSETS
+from assets.raw import RAW_ASSETS
+from assets.report import REPORT_ASSETS
+from assets.serving import SERVING_ASSETS
+from pipelines.automation import AUTOMATION_SENSORS
+from pipelines.jobs import JOBS
+from pipelines.schedules import dataset_schedules
+from pipelines.sensors import landing_sensor, run_failure_sensor
+from resources import build_resources
 
-defs = dg.Definitions.merge(core_defs.defs, report_defs.defs, alert_defs.defs, intraday_defs.defs)
+defs = dg.Definitions(
+    assets=[*RAW_ASSETS, *DATASET_ASSETS, *MART_ASSETS, *REPORT_ASSETS, *ALERT_ASSETS, *SERVING_ASSETS],
+    jobs=JOBS,
+    sensors=[landing_sensor, run_failure_sensor, *AUTOMATION_SENSORS],
+    schedules=dataset_schedules(),
+    resources=build_resources(),
+)

@@ -1,14 +1,17 @@
-"""Jobs of the code location (in-process executor: no per-step subprocess start-up)."""
+"""Jobs of the code location, for runs started by hand, by `mmwatch build` and by the schedules and
+the landing sensor (in-process executor: no per-step subprocess start-up). The automation needs no
+job: its sensors request the assets themselves (pipelines/automation.py)."""
 import dagster as dg
 
-from assets.report.compliance_html import compliance_report
-from assets.marts.dbt_assets import mmwatch_dbt_assets
+from assets.market_data import DATASET_ASSET_BY_NAME, DATASET_ASSETS
+from assets.marts import MART_ASSETS
 from assets.partitions import daily_partitions, day_exchange_partitions
-from assets.raw.fetch_errors import raw_fetch_errors
-from assets.raw.orderbooks import raw_orderbooks
-from assets.raw.trades import raw_trades
+from assets.raw import RAW_ASSETS
+from assets.report import compliance_report, report_email
+from assets.serving import SERVING_ASSETS
 
-RAW_ASSETS = [raw_orderbooks, raw_trades, raw_fetch_errors]
+__all__ = ["DATASET_ASSETS", "RAW_ASSETS", "daily_marts_job", "dataset_jobs", "publish_marts_job", "raw_ingest_job",
+           "report_email_job"]
 
 raw_ingest_job = dg.define_asset_job(
     "raw_ingest_job",
@@ -20,29 +23,28 @@ raw_ingest_job = dg.define_asset_job(
 
 daily_marts_job = dg.define_asset_job(
     "daily_marts_job",
-    selection=dg.AssetSelection.assets(mmwatch_dbt_assets, compliance_report),
+    selection=dg.AssetSelection.assets(*MART_ASSETS, compliance_report),
     partitions_def=daily_partitions,
-    description="dbt build of one UTC day (vars day, obligations_csv), then the compliance report.",
+    description="dbt build of one UTC day (every model and test) and its HTML report: `mmwatch build`, "
+    "backfills. Tag it mmwatch/full_rebuild=true to recompute today instead of appending to it.",
     executor_def=dg.in_process_executor,
 )
 
-# The slower data sets (assets/datasets_*.py): one job per data set, run by pipelines/schedules.py.
-from assets.market_data.contract_stats import raw_contract_stats  # noqa: E402
-from assets.market_data.fund_flow import raw_fund_flows  # noqa: E402
-from assets.market_data.funding import raw_funding  # noqa: E402
-from assets.market_data.long_short import raw_long_short_ratios  # noqa: E402
-from assets.market_data.ohlcv import raw_ohlcv_1m  # noqa: E402
-from assets.market_data.open_interest import raw_open_interest  # noqa: E402
-from assets.market_data.tickers import raw_tickers  # noqa: E402
+publish_marts_job = dg.define_asset_job(
+    "publish_marts_job",
+    selection=dg.AssetSelection.assets(*SERVING_ASSETS),
+    partitions_def=daily_partitions,
+    description="Publish one UTC day of the dbt marts (and the dims) into PostgreSQL analytics.marts.",
+    executor_def=dg.in_process_executor,
+)
 
-# data set (config name) -> its asset
-DATASET_ASSET_BY_NAME = {
-    "tickers": raw_tickers, "funding": raw_funding, "open_interest": raw_open_interest,
-    "long_short_ratio": raw_long_short_ratios, "fund_flow": raw_fund_flows, "contract_stats": raw_contract_stats,
-    "ohlcv": raw_ohlcv_1m,
-}
-DATASET_ASSETS = list(DATASET_ASSET_BY_NAME.values())
+report_email_job = dg.define_asset_job(
+    "report_email_job", selection=dg.AssetSelection.assets(report_email), partitions_def=daily_partitions,
+    description="Render the day's compliance report per recipient group and send each once.",
+    executor_def=dg.in_process_executor,
+)
 
+# The slower data sets: one job per data set, run by pipelines/schedules.py.
 dataset_jobs = {
     name: dg.define_asset_job(
         f"{asset.key.path[-1]}_job",
@@ -54,19 +56,4 @@ dataset_jobs = {
     for name, asset in DATASET_ASSET_BY_NAME.items()
 }
 
-# Serving (assets/serving/published.py): the day's marts into PostgreSQL analytics, after daily_marts_job.
-from assets.serving.published import published_marts  # noqa: E402
-
-publish_marts_job = dg.define_asset_job(
-    "publish_marts_job",
-    selection=dg.AssetSelection.assets(published_marts),
-    partitions_def=daily_partitions,
-    description="Publish one UTC day of the dbt marts (and the dims) into PostgreSQL analytics.marts.",
-    executor_def=dg.in_process_executor,
-)
-
-# Today's fast subset of the marts, refreshed as data lands (pipelines/intraday_*.py).
-from pipelines.intraday_jobs import intraday_marts_job  # noqa: E402
-
-# Jobs whose success means the marts changed (alerts evaluate after each, publishing follows them).
-MART_JOBS = [daily_marts_job, intraday_marts_job]
+JOBS = [raw_ingest_job, daily_marts_job, publish_marts_job, report_email_job, *dataset_jobs.values()]

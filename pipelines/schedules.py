@@ -4,20 +4,20 @@ contract stats 5 min, fund flow 15 min, candles 1 h).
 
 Each tick requests one run over today's partitions of the configured exchanges (one contiguous
 day x exchange range); the first tick after midnight also closes yesterday's partitions, so the
-last readings of a day land in that day.
+last readings of a day land in that day. They start as config/automation.yaml says
+(`schedules.market_data`, stopped in the repository: turn them on once the config points at
+reachable venues).
 """
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta, timezone
 
 import dagster as dg
 
-from resources.market_data import CONFIG_ENV, DEFAULT_CONFIG, MarketDataResource
 from assets.partitions import EXCHANGES, partition_range_tags
-from mmwatch.config import DEFAULT_CADENCES_S, load_config
-from mmwatch.errors import ConfigError
+from pipelines.automation import DEFAULTS
 from pipelines.jobs import dataset_jobs
+from resources.market_data import MarketDataResource, configured_cadences
 
 
 def cron_for(cadence_s: float) -> str:
@@ -37,12 +37,13 @@ def days_to_request(tick: datetime, cadence_s: float) -> list[str]:
     return [d.isoformat() for d in sorted({previous, today})]
 
 
-def build_dataset_schedule(name: str, cadence_s: float) -> dg.ScheduleDefinition:
+def build_dataset_schedule(name: str, cadence_s: float, running: bool = False) -> dg.ScheduleDefinition:
     """The schedule of data set `name` (a key of pipelines.jobs.dataset_jobs)."""
     job = dataset_jobs[name]
+    status = dg.DefaultScheduleStatus.RUNNING if running else dg.DefaultScheduleStatus.STOPPED
 
     @dg.schedule(name=f"{name}_schedule", cron_schedule=cron_for(cadence_s), job=job,
-                 execution_timezone="UTC", default_status=dg.DefaultScheduleStatus.STOPPED,
+                 execution_timezone="UTC", default_status=status,
                  description=f"{name} every {cadence_s:g} s over today's day x configured-exchange partitions")
     def dataset_schedule(context: dg.ScheduleEvaluationContext, market_data: MarketDataResource):
         configured = [e for e in EXCHANGES if e in market_data.collection_config().exchanges]
@@ -55,15 +56,9 @@ def build_dataset_schedule(name: str, cadence_s: float) -> dg.ScheduleDefinition
     return dataset_schedule
 
 
-def configured_cadences(config_path: str | None = None) -> dict[str, float]:
-    """Cadences of the config file ($MMWATCH_CONFIG, else config/example.yaml), else the defaults."""
-    try:
-        return load_config(config_path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG).cadences
-    except ConfigError:
-        return dict(DEFAULT_CADENCES_S)
-
-
 def dataset_schedules(config_path: str | None = None) -> list[dg.ScheduleDefinition]:
-    """One schedule per data set at the configured cadence."""
-    cadences = configured_cadences(config_path)
-    return [build_dataset_schedule(name, cadences[name]) for name in dataset_jobs]
+    """One schedule per data set at the cadence of the collection config ($MMWATCH_CONFIG, else
+    config/example.yaml; the defaults when it does not load)."""
+    cadences, _ = configured_cadences(config_path)
+    running = DEFAULTS.schedules.market_data == "running"
+    return [build_dataset_schedule(name, cadences[name], running) for name in dataset_jobs]

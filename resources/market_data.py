@@ -21,10 +21,23 @@ from pydantic import PrivateAttr
 from mmwatch.collector.exchanges import exchange_config, point_at
 from mmwatch.collector.rows import MarketRef
 from mmwatch.collector.venues import contract_size_of, market_type_of
-from mmwatch.config import CollectionConfig, check_symbols, load_config
+from mmwatch.config import DEFAULT_CADENCES_S, CollectionConfig, check_symbols, load_config
+from mmwatch.errors import ConfigError
 
 CONFIG_ENV = "MMWATCH_CONFIG"
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "config" / "example.yaml"
+DEFAULT_LANDING_FLUSH_S = 60
+
+
+def configured_cadences(config_path: str | None = None) -> tuple[dict[str, float], int]:
+    """(seconds between fetches per data set, seconds per landing file) of the collection config
+    (`config_path`, else $MMWATCH_CONFIG, else config/example.yaml); the defaults when it does not load
+    (the code location must load anyway: the runs that read the config say what is wrong)."""
+    try:
+        config = load_config(config_path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+    except ConfigError:
+        return dict(DEFAULT_CADENCES_S), DEFAULT_LANDING_FLUSH_S
+    return config.cadences, config.landing_flush_s
 
 
 class MarketDataResource(dg.ConfigurableResource):

@@ -15,14 +15,17 @@ import ccxt
 import dagster as dg
 import polars as pl
 
-from mmwatch.lake.dataset_merge import merge_partition, stored
-from resources.market_data import MarketDataResource
+from assets.freshness import freshness_of
 from assets.partitions import day_exchange_partitions, split_key
+from assets.raw.lake_check import lake_schema_check, lake_schema_result, selected
 from mmwatch.collector.market_data import Window
 from mmwatch.collector.venues import supports
 from mmwatch.errors import MmwatchError
+from mmwatch.lake.dataset_merge import merge_partition, stored
+from mmwatch.lake.validation import LakeSchemaError
 from mmwatch.schemas import DATASET_TABLES
 from resources.data_dir import DataDirResource
+from resources.market_data import MarketDataResource
 
 Fetch = Callable[..., list[dict]]  # (exchange, markets, window) -> lake rows
 
@@ -47,6 +50,7 @@ class _Report:
     notes: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
+    schema_failures: dict[str, str] = field(default_factory=dict)  # partition -> what broke the lake schema
 
 
 def day_start_ms(day: str) -> int:
@@ -96,12 +100,13 @@ def _fetch_partition(spec: DatasetSpec, market_data: MarketDataResource, exchang
 
 
 def build_dataset_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
-    """The Dagster asset that fetches `spec.dataset` for a range of day x exchange partitions."""
+    """The Dagster asset that fetches `spec.dataset` for a range of day x exchange partitions, with the
+    lake-schema check (a partition whose merged rows break the schema keeps its previous rows)."""
     table, schema, keys = DATASET_TABLES[spec.dataset]
 
     @dg.asset(name=table, description=spec.description, partitions_def=day_exchange_partitions,
               backfill_policy=dg.BackfillPolicy.single_run(), group_name=spec.group_name,
-              kinds={"ccxt", "parquet"})
+              kinds={"ccxt", "parquet"}, check_specs=[lake_schema_check(table)], freshness_policy=freshness_of([table]))
     def dataset_asset(context: dg.AssetExecutionContext, data_dir: DataDirResource,
                       market_data: MarketDataResource) -> dg.MaterializeResult:
         layout = data_dir.data_dir
@@ -113,7 +118,12 @@ def build_dataset_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
             rows = _fetch_partition(spec, market_data, exchange, window, report)
             if rows is None:
                 continue
-            outcome = merge_partition(layout, table, schema, keys, day, exchange, rows)
+            try:
+                outcome = merge_partition(layout, table, schema, keys, day, exchange, rows)
+            except LakeSchemaError as error:
+                report.schema_failures[f"{day}|{exchange}"] = str(error)
+                context.log.error(f"{table} {day}|{exchange} not written: {error}")
+                continue
             report.rows[f"{day}|{exchange}"] = outcome.rows_total
             report.new_rows[f"{day}|{exchange}"] = outcome.rows_new
             if outcome.path:
@@ -122,7 +132,10 @@ def build_dataset_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
                              f"{outcome.rows_total} in the partition")
         for failure in report.failures:
             context.log.warning(failure)
-        return dg.MaterializeResult(metadata={
+        if report.schema_failures and not selected(context, table):  # no check to report it
+            raise LakeSchemaError("\n".join(report.schema_failures.values()))
+        checks = [lake_schema_result(table, list(context.partition_keys), report.schema_failures)]
+        return dg.MaterializeResult(check_results=checks if selected(context, table) else [], metadata={
             "rows_in_partitions": dg.MetadataValue.json(report.rows),
             "new_rows": dg.MetadataValue.json(report.new_rows),
             "rows_added": sum(report.new_rows.values()),

@@ -4,16 +4,15 @@ from typing import Optional
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from mmwatch.marts.invocation import (OBLIGATIONS_ENV, dbt_env, environment, keep_parse_state, new_target_dir,
-                                   prune_target_dirs)
 from assets.marts.translator import MmwatchDbtTranslator
 from assets.partitions import daily_partitions
+from assets.refresh import DBT_MODE_TAG, appends
+from mmwatch.days import utc_today
+from mmwatch.marts.invocation import (OBLIGATIONS_ENV, dbt_env, environment, keep_parse_state, new_target_dir,
+                                      prune_target_dirs)
 from resources.data_dir import DataDirResource
 from resources.dbt import dbt_project
 
-# Runs with this tag (intraday_marts_job) append the new snapshots to today's snapshot metrics
-# instead of recomputing the day (mmwatch/marts/invocation.py).
-TRIGGER_TAG, INTRADAY_TRIGGER = "mmwatch/trigger", "intraday"
 # Only one process may write warehouse.duckdb: every asset that opens it runs in this
 # pool, limited to one slot (see pipelines/instance.py).
 WAREHOUSE_POOL = "warehouse"
@@ -38,15 +37,17 @@ def mmwatch_dbt_assets(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, data_dir: DataDirResource, config: MartsConfig
 ):
     """`dbt build` of the partition's day (MMWATCH_DBT_DAY): staging views, marts for the day,
-    dbt tests as checks. Parse state and artifacts: mmwatch/marts/invocation.py."""
+    dbt tests as checks (when selected: the day close, `mmwatch build`). Parse state and
+    artifacts: mmwatch/marts/invocation.py."""
     layout = data_dir.data_dir.ensure()
-    intraday = context.run.tags.get(TRIGGER_TAG) == INTRADAY_TRIGGER
+    day = context.partition_key
+    append = appends(day, context.run.tags, utc_today().isoformat())  # the refresh contract: assets/refresh.py
+    context.instance.add_run_tags(context.run_id, {DBT_MODE_TAG: "append" if append else "full"})
     # a bad obligations file stops the run here, every problem listed, before dbt starts
-    env = dbt_env(layout.root, context.partition_key, config.obligations_csv, append=intraday)
+    env = dbt_env(layout.root, day, config.obligations_csv, append=append)
     target = new_target_dir(layout.root, context.run_id)
     try:
-        context.log.info(f"dbt build of {context.partition_key}: "
-                         + ("intraday, new snapshots appended" if intraday else "the whole day")
+        context.log.info(f"dbt build of {day}: " + ("today's new data appended" if append else "the whole day")
                          + f"; obligations checked, dbt reads {env[OBLIGATIONS_ENV]}")
         with environment(env):
             yield from dbt.cli(["build"], context=context, target_path=target).stream()

@@ -1,9 +1,13 @@
-"""How dbt resources appear in Dagster: keys, groups, partition mappings."""
+"""How dbt resources appear in Dagster: keys, groups, partition mappings, automation, freshness."""
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Optional
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
+
+from assets.conditions import RAW_GROUP, mart, with_day_close
+from assets.freshness import freshness_of
+from assets.partitions import daily_partitions
 
 LAKE_SOURCE = "lake"  # dbt source whose tables are the raw assets
 
@@ -15,10 +19,13 @@ def _is_lake_source(props: Mapping[str, Any]) -> bool:
 class MmwatchDbtTranslator(DagsterDbtTranslator):
     """dbt source `lake.raw_orderbooks` -> asset `raw_orderbooks` (so marts sit downstream of the
     raw assets); groups per layer (staging, intermediate, marts, seeds); a mart's day reads the
-    raw partitions of that day (all exchanges) through the `date` dimension."""
+    raw partitions of that day (all exchanges) through the `date` dimension. Every model and seed
+    gets the `mart` automation condition and, when it reads the lake, the freshness policy of its
+    fastest lake input (assets/freshness.py); every dbt test runs with the day close."""
 
     def __init__(self) -> None:
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+        self._lake_inputs: dict[tuple[int, str], frozenset[str]] = {}
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if _is_lake_source(dbt_resource_props):
@@ -27,7 +34,7 @@ class MmwatchDbtTranslator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if _is_lake_source(dbt_resource_props):
-            return "raw"
+            return RAW_GROUP
         if dbt_resource_props.get("resource_type") == "seed":
             return "seeds"
         fqn = dbt_resource_props.get("fqn", [])
@@ -40,3 +47,37 @@ class MmwatchDbtTranslator(DagsterDbtTranslator):
         if _is_lake_source(dbt_parent_resource_props):
             return dg.MultiToSingleDimensionPartitionMapping(partition_dimension_name="date")
         return None
+
+    def lake_inputs(self, manifest: Mapping[str, Any], unique_id: str) -> frozenset[str]:
+        """The lake tables a dbt node reads, directly or through other models."""
+        memo = (id(manifest), unique_id)
+        if memo not in self._lake_inputs:
+            if unique_id.startswith("source."):
+                props = manifest["sources"][unique_id]
+                found = frozenset([props["name"]]) if _is_lake_source(props) else frozenset()
+            else:
+                found = frozenset().union(*(self.lake_inputs(manifest, parent)
+                                            for parent in manifest["parent_map"].get(unique_id, [])))
+            self._lake_inputs[memo] = found
+        return self._lake_inputs[memo]
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str,
+                       project: Optional[DbtProject]) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if unique_id.startswith("source."):
+            return spec
+        direct = [manifest["sources"][parent]["name"] for parent in manifest["parent_map"].get(unique_id, [])
+                  if parent.startswith("source.") and _is_lake_source(manifest["sources"][parent])]
+        return spec.replace_attributes(automation_condition=mart(direct),
+                                       freshness_policy=freshness_of(self.lake_inputs(manifest, unique_id)))
+
+    def get_asset_check_spec(self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str,
+                             project: Optional[DbtProject]) -> dg.AssetCheckSpec | None:
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        # partitioned like its asset, so the day close can request a day's tests with the day's models
+        return dg.AssetCheckSpec(spec.name, asset=spec.asset_key, description=spec.description,
+                                 additional_deps=spec.additional_deps, blocking=spec.blocking,
+                                 metadata=spec.metadata, automation_condition=with_day_close(),
+                                 partitions_def=daily_partitions)

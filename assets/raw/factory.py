@@ -6,10 +6,13 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets.freshness import freshness_of
 from assets.partitions import day_exchange_partitions, split_key
+from assets.raw.lake_check import lake_schema_check, lake_schema_result, selected
 from assets.raw.metadata import raw_metadata
-from mmwatch.lake.raw_partition import RawTable, materialize_partition
 from mmwatch.errors import ConfigError
+from mmwatch.lake.raw_partition import RawTable, materialize_partition
+from mmwatch.lake.validation import LakeSchemaError
 from mmwatch.landing.zone import LandingFile
 from mmwatch.settings import DataDir
 from resources.data_dir import DataDirResource
@@ -52,7 +55,8 @@ def _files_by_partition(
 
 
 def build_raw_asset(table: RawTable, description: str) -> dg.AssetsDefinition:
-    """The Dagster asset that materializes `table` over a range of day x exchange partitions."""
+    """The Dagster asset that materializes `table` over a range of day x exchange partitions, with
+    the lake-schema check (a partition whose rows break the schema is not written: the others are)."""
 
     @dg.asset(
         name=table.name,
@@ -61,6 +65,8 @@ def build_raw_asset(table: RawTable, description: str) -> dg.AssetsDefinition:
         backfill_policy=dg.BackfillPolicy.single_run(),
         group_name="raw",
         kinds={"polars", "parquet"},
+        check_specs=[lake_schema_check(table.name)],
+        freshness_policy=freshness_of([table.name]),
     )
     def raw_asset(
         context: dg.AssetExecutionContext, config: RawIngestConfig, data_dir: DataDirResource
@@ -71,15 +77,32 @@ def build_raw_asset(table: RawTable, description: str) -> dg.AssetsDefinition:
         work = [(day, exchange, None if given is None else given.get((day, exchange), []))
                 for day, exchange in partitions]
         work = [item for item in work if item[2] != []]  # [] = nothing new for this partition in this batch
-        outcomes = []
+        outcomes, failures = [], {}
+
+        def materialize(item):
+            try:
+                return materialize_partition(table, layout, *item)
+            except LakeSchemaError as error:
+                return error
+
         # Partitions are independent (own landing files, own lake folder): two at a time.
         with ThreadPoolExecutor(max_workers=PARTITION_WORKERS, thread_name_prefix="raw-partition") as pool:
-            for outcome in pool.map(lambda item: materialize_partition(table, layout, *item), work):
+            for (day, exchange, _), outcome in zip(work, pool.map(materialize, work)):
+                if isinstance(outcome, LakeSchemaError):
+                    failures[f"{day}|{exchange}"] = str(outcome)
+                    context.log.error(f"{table.name} {day}|{exchange} not written: {outcome}")
+                    continue
                 context.log.info(
                     f"{table.name} {outcome.day}|{outcome.exchange} ({outcome.mode}): {outcome.rows_written} "
                     f"rows written from {len(outcome.landing_files)} landing files"
                 )
                 outcomes.append(outcome)
-        return dg.MaterializeResult(metadata=raw_metadata(table, outcomes, str(layout.lake_dir(table.name))))
+        metadata = raw_metadata(table, outcomes, str(layout.lake_dir(table.name)))
+        if not selected(context, table.name):  # no check to report it: the run fails as the write did
+            if failures:
+                raise LakeSchemaError("\n".join(failures.values()))
+            return dg.MaterializeResult(metadata=metadata)
+        return dg.MaterializeResult(metadata=metadata, check_results=[
+            lake_schema_result(table.name, [f"{d}|{x}" for d, x, _ in work], failures)])
 
     return raw_asset

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from assets.conditions import with_marts
 from assets.marts.dbt_assets import WAREHOUSE_POOL
 from assets.partitions import daily_partitions
 from mmwatch.files import write_text_atomically
@@ -16,6 +17,7 @@ from resources.data_dir import DataDirResource
     kinds={"html"},
     pool=WAREHOUSE_POOL,  # reads warehouse.duckdb: never while dbt writes it
     backfill_policy=dg.BackfillPolicy.multi_run(1),
+    automation_condition=with_marts(),  # in the marts' own run: today's refreshes and the day close
 )
 def compliance_report(context: dg.AssetExecutionContext, data_dir: DataDirResource) -> dg.MaterializeResult:
     """reports/compliance-<day>.html: one row per obligation with verdict, uptime, coverage, breaches."""

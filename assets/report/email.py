@@ -1,17 +1,34 @@
-"""report_email: the daily compliance report per recipient group, rendered and sent once."""
+"""report_email: the daily compliance report per recipient group, rendered and sent once; due at the
+groups file's cron (default 07:00 UTC) for yesterday, once yesterday's marts are complete."""
 
 from typing import Optional
 
 import dagster as dg
 
+from assets.conditions import report_due
 from assets.marts.dbt_assets import WAREHOUSE_POOL
 from assets.partitions import daily_partitions
+from mmwatch.errors import ConfigError
 from mmwatch.report.delivery import FAILED, run_reports
-from mmwatch.report.groups import load_groups
+from mmwatch.report.groups import ReportSchedule, load_groups
 from mmwatch.report.ledger import LEDGER_FILE, ReportLedger
-from assets.report.readiness import REPORT_MARTS
 from resources.data_dir import DataDirResource
 from resources.smtp import SmtpResource
+
+# The marts the report reads; dim_obligations: whether each obligation's market ever landed a book.
+REPORT_MARTS = ("fct_mm_compliance_daily", "fct_mm_breach_episodes", "fct_orderbook_snapshot_metrics", "dim_obligations")
+
+
+def configured_schedule() -> ReportSchedule:
+    """The report cron of the groups file; the default (07:00 UTC) when the file does not load, so a
+    bad file never takes the code location down: the report run says what is wrong with it."""
+    try:
+        return load_groups().schedule
+    except ConfigError:
+        return ReportSchedule()
+
+
+SCHEDULE = configured_schedule()
 
 
 class ReportEmailConfig(dg.Config):
@@ -28,6 +45,7 @@ class ReportEmailConfig(dg.Config):
     kinds={"email", "pdf"},
     pool=WAREHOUSE_POOL,  # reads warehouse.duckdb: never while dbt writes it
     backfill_policy=dg.BackfillPolicy.multi_run(1),
+    automation_condition=report_due(SCHEDULE.cron, SCHEDULE.timezone),
 )
 def report_email(context: dg.AssetExecutionContext, config: ReportEmailConfig, data_dir: DataDirResource,
                  smtp: SmtpResource) -> dg.MaterializeResult:

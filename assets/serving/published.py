@@ -1,6 +1,8 @@
-"""The dbt marts published into PostgreSQL `analytics.marts`: one asset per mart, group `serving`."""
+"""The dbt marts published into PostgreSQL `analytics.marts`: one asset per mart, group `serving`, each
+following its mart (the day of every marts update is published)."""
 import dagster as dg
 
+from assets.conditions import follows_marts
 from assets.marts.dbt_assets import WAREHOUSE_POOL
 from assets.partitions import daily_partitions
 from mmwatch.serving.publish import MartTable, marts_from_manifest, publish_marts
@@ -24,6 +26,7 @@ def published_key(mart: str) -> dg.AssetKey:
             group_name="serving",
             kinds={"postgres"},
             skippable=True,
+            automation_condition=follows_marts(),  # each table follows its mart, day by day
             description=f"analytics.marts.{mart.name}: "
             + ("the day's rows replaced in one transaction" if mart.day_partitioned else "swapped in whole"),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dagster as dg
 import pytest
 
+from assets.refresh import DBT_MODE_TAG, FULL_REBUILD_TAG
 from landing_factory import DAY, book, books_frame, levels
 from mmwatch.errors import MmwatchError
 from mmwatch.landing.zone import write_landing
@@ -56,8 +57,11 @@ def test_daily_build_through_dagster(dbt_manifest, data_dir, tmp_path, monkeypat
     assert "1 passed" in html and "1 failed" in html and "1 with insufficient data" in html
     # the runs are recorded in the instance inside the data dir
     with dg.DagsterInstance.from_config(str(data_dir.dagster_home)) as instance:
-        jobs = sorted(run.job_name for run in instance.get_runs())
-    assert jobs == ["daily_marts_job", "raw_ingest_job"]
+        runs = {run.job_name: run for run in instance.get_runs()}
+    assert sorted(runs) == ["daily_marts_job", "raw_ingest_job"]
+    # a build recomputes its day, even today's (the refresh contract: assets/refresh.py)
+    assert runs["daily_marts_job"].tags[FULL_REBUILD_TAG] == "true"
+    assert runs["daily_marts_job"].tags[DBT_MODE_TAG] == "full"
 
 
 def test_build_without_landing_data_says_where_it_looked(data_dir, monkeypatch):

@@ -1,17 +1,104 @@
-"""The code location loads and is wired as the contracts say."""
+"""The code location loads and is wired as the contracts say: declared automation on every mart,
+freshness policies, the lake-schema checks, no run-status sensor chain."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import dagster as dg
+from dagster._core.definitions.freshness import TimeWindowFreshnessPolicy
+from dagster._core.definitions.run_status_sensor_definition import RunStatusSensorDefinition
+from dagster._core.definitions.sensor_definition import SensorType
+
+from assets.marts import mmwatch_dbt_assets
+
+MARTS = {"fct_mm_compliance_daily", "fct_orderbook_snapshot_metrics", "fct_fund_flow", "fct_trades_minute",
+         "dim_obligations", "fct_liquidity_minute", "fct_perp_basis_minute", "fct_open_interest"}
+
+
+def _dbt_keys(graph, group: str | None = None) -> set[dg.AssetKey]:
+    return {key for key in mmwatch_dbt_assets.keys if group is None or graph.get(key).group_name == group}
 
 
 def test_definitions_load_and_validate(defs):
     dg.Definitions.validate_loadable(defs)
     graph = defs.resolve_asset_graph()
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
-    assert {"raw_orderbooks", "raw_trades", "raw_fetch_errors", "compliance_report"} <= keys
-    assert {"fct_mm_compliance_daily", "fct_orderbook_snapshot_metrics", "dim_obligations"} <= keys
+    assert {"raw_orderbooks", "raw_trades", "raw_fetch_errors", "compliance_report", "report_email",
+            "alerts_ledger", "analytics/fct_mm_compliance_daily"} <= keys
+    assert MARTS <= keys
     assert defs.resolve_sensor_def("landing_sensor").job_name == "raw_ingest_job"
     assert defs.resolve_job_def("daily_marts_job") is not None
+
+
+def test_every_mart_has_an_automation_condition_and_a_freshness_policy(defs):
+    graph = defs.resolve_asset_graph()
+    marts = _dbt_keys(graph, "marts")
+    assert {key.to_user_string() for key in marts} >= MARTS and len(marts) == 23
+    for key in _dbt_keys(graph):  # every model and seed: today's refresh and the day close
+        assert graph.get(key).automation_condition.get_label() == "mart", key
+    for key in marts:
+        assert isinstance(graph.get(key).freshness_policy, TimeWindowFreshnessPolicy), key
+
+    def windows(key: str) -> tuple[timedelta, timedelta]:
+        policy = graph.get(dg.AssetKey(key)).freshness_policy
+        return policy.warn_window.to_timedelta(), policy.fail_window.to_timedelta()
+
+    # config/example.yaml: books land every 60 s -> WARN after 60 + 90 s, FAIL after 3 x 150 s; fund flow
+    # is fetched every 900 s and is fct_fund_flow's only lake input: 990 s and 2970 s
+    assert windows("fct_orderbook_snapshot_metrics") == (timedelta(seconds=150), timedelta(seconds=450))
+    assert windows("fct_perp_basis_minute") == (timedelta(seconds=150), timedelta(seconds=450))  # books and funding
+    assert windows("fct_fund_flow") == (timedelta(seconds=990), timedelta(seconds=2970))
+    assert windows("raw_orderbooks") == windows("raw_trades") == (timedelta(seconds=150), timedelta(seconds=450))
+    assert windows("raw_ohlcv_1m") == (timedelta(seconds=3690), timedelta(seconds=11070))
+    assert graph.get(dg.AssetKey("raw_fetch_errors")).freshness_policy is None  # silence is good news
+
+
+def test_no_run_status_sensor_chain_remains(defs):
+    status_sensors = [s for s in defs.sensors if isinstance(s, RunStatusSensorDefinition)]
+    # the only one reports failed runs to the data route; it requests no run
+    assert [s.name for s in status_sensors] == ["run_failure_sensor"]
+    assert not status_sensors[0].targets and status_sensors[0].sensor_type == SensorType.RUN_STATUS
+    assert status_sensors[0]._run_status == dg.DagsterRunStatus.FAILURE  # noqa: SLF001 (no public accessor)
+    automation = {s.name: s for s in defs.sensors if isinstance(s, dg.AutomationConditionSensorDefinition)}
+    assert set(automation) == {"marts_automation", "alerts_automation", "serving_automation", "report_automation"}
+    # every asset with a condition is evaluated by one of them (no default sensor appears)
+    graph = defs.resolve_asset_graph()
+    targeted = set().union(*(s.asset_selection.resolve(graph) for s in automation.values()))
+    conditioned = {k for k in graph.materializable_asset_keys if graph.get(k).automation_condition is not None}
+    assert conditioned == targeted and "default_automation_condition_sensor" not in {s.name for s in defs.sensors}
+    assert {s.name for s in defs.sensors} == {"landing_sensor", "run_failure_sensor", *automation}
+    assert {s.minimum_interval_seconds for n, s in automation.items() if n != "report_automation"} == {10}
+
+
+def test_dbt_tests_are_checks_run_with_the_day_close(defs):
+    graph = defs.resolve_asset_graph()
+    checks = graph.get_check_keys_for_assets(_dbt_keys(graph))
+    assert len(checks) > 400
+    for key in checks:
+        node = graph.get(key)
+        assert node.automation_condition.get_label() == "with_day_close", key
+        assert node.partitions_def == graph.get(key.asset_key).partitions_def  # a day's tests with the day
+    unique = dg.AssetCheckKey(dg.AssetKey("fct_orderbook_snapshot_metrics"),
+                              "unique_fct_orderbook_snapshot_metrics_snapshot_id")
+    assert unique in checks and graph.get(unique).blocking
+
+
+def test_lake_tables_have_a_blocking_schema_check(defs):
+    graph = defs.resolve_asset_graph()
+    for table in ("raw_orderbooks", "raw_trades", "raw_fetch_errors", "raw_funding", "raw_ohlcv_1m"):
+        check = graph.get(dg.AssetCheckKey(dg.AssetKey(table), "lake_schema"))
+        assert check.blocking and graph.get(dg.AssetKey(table)).automation_condition is None
+
+
+def test_followers_and_the_report(defs):
+    graph = defs.resolve_asset_graph()
+    assert graph.get(dg.AssetKey("alerts_ledger")).automation_condition.get_label() == "follows_marts"
+    assert {dg.AssetKey("fct_trades_minute"), dg.AssetKey("fct_orderbook_snapshot_metrics")} <= \
+        graph.get(dg.AssetKey("alerts_ledger")).parent_keys
+    published = graph.get(dg.AssetKey(["analytics", "fct_mm_compliance_daily"]))
+    assert published.automation_condition.get_label() == "follows_marts"
+    assert graph.get(dg.AssetKey("compliance_report")).automation_condition.get_label() == "with_marts"
+    assert graph.get(dg.AssetKey("report_email")).automation_condition.get_label() == "report_due"
 
 
 def test_marts_sit_downstream_of_raw_assets_by_date(defs):
@@ -28,6 +115,6 @@ def test_marts_sit_downstream_of_raw_assets_by_date(defs):
 
 def test_warehouse_writers_share_one_pool(defs):
     graph = defs.resolve_asset_graph()
-    dbt_node = graph.get(dg.AssetKey("fct_mm_compliance_daily"))
-    report = graph.get(dg.AssetKey("compliance_report"))
-    assert dbt_node.pools == report.pools == {"warehouse"}
+    pools = {graph.get(dg.AssetKey(key)).pools.pop() for key in
+             ("fct_mm_compliance_daily", "compliance_report", "report_email", "alerts_ledger")}
+    assert pools == {"warehouse"}

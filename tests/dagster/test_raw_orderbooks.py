@@ -1,11 +1,13 @@
 """raw_orderbooks materialized for real on hand-made landing files."""
 from __future__ import annotations
 
+import dagster as dg
 import pytest
 
+from assets.partitions import partition_range_tags
 from assets.raw.orderbooks import raw_orderbooks
-from mmwatch.lake.validation import LakeSchemaError
 from mmwatch.lake.raw_partition import PartitionMismatchError
+from resources.data_dir import DataDirResource
 from landing_factory import DAY, DAY_START_MS, book, books_frame, levels
 from mmwatch.landing.zone import write_landing
 from raw_runs import lake_file_count, materialize_raw, read_lake
@@ -112,11 +114,19 @@ def test_row_of_another_day_names_the_file(data_dir, instance):
         materialize_raw(raw_orderbooks, data_dir, KEY, instance)
 
 
-def test_schema_failure_names_file_column_and_value(data_dir, instance):
+def test_schema_failure_is_a_failed_blocking_check_naming_file_column_and_value(data_dir, instance):
     bad = book(0, levels((100, 1)), levels((101, 1)), market_type="perp")
     path = write_landing(data_dir, "orderbooks", DAY, "binance", books_frame([bad]), "collector")
-    with pytest.raises(LakeSchemaError) as caught:
-        materialize_raw(raw_orderbooks, data_dir, KEY, instance)
-    message = str(caught.value)
-    assert "market_type" in message and "perp" in message and path.name in message
-    assert not list(data_dir.lake.rglob("*.parquet"))  # nothing half-written
+    good = book(0, levels((100, 1)), levels((101, 1)), exchange="binancecoinm")  # the next partition
+    write_landing(data_dir, "orderbooks", DAY, "binancecoinm", books_frame([good]), "collector")
+    result = dg.materialize([raw_orderbooks], instance=instance, raise_on_error=False,
+                            tags=partition_range_tags(DAY, ["binance", "binancecoinm"]),
+                            resources={"data_dir": DataDirResource(path=str(data_dir.root))})
+    assert not result.success  # a failed blocking check fails the run (the run-failure sensor reports it)
+    (check,) = result.get_asset_check_evaluations()
+    assert (check.check_name, check.passed) == ("lake_schema", False)
+    failed = check.metadata["partitions_failed"].value
+    assert list(failed) == [KEY] and check.metadata["partitions_checked"].value == 2
+    assert "market_type" in failed[KEY] and "perp" in failed[KEY] and path.name in failed[KEY]
+    assert lake_file_count(data_dir, "raw_orderbooks", DAY, "binance") == 0  # nothing half-written
+    assert read_lake(data_dir, "raw_orderbooks", DAY, "binancecoinm").height == 1  # the good one is written

@@ -1,22 +1,13 @@
-"""Helpers of the freshness tests: real raw and marts runs in an instance, and the mart read back."""
+"""Helpers of the refresh tests: books landed for a day, and the marts read back."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-import dagster as dg
 import duckdb
 
-from assets.partitions import partition_range_tags
 from landing_factory import DAY_START_MS, book, books_frame, levels
 from mmwatch.landing.zone import write_landing
 from mmwatch.settings import DataDir
-
-PAST = "2026-11-19"
-
-
-def noon_of(day: str) -> float:
-    """Unix seconds of 12:00 UTC on `day` (the pinned clock of the sensor under test)."""
-    return datetime.fromisoformat(day).replace(hour=12, tzinfo=timezone.utc).timestamp()
 
 
 def land_books(data_dir: DataDir, day: str, first_s: int, count: int, half_spread: float) -> None:
@@ -26,19 +17,6 @@ def land_books(data_dir: DataDir, day: str, first_s: int, count: int, half_sprea
     rows = [book(shift_ms + (first_s + 10 * i) * 1000, levels((100 - half_spread, 50)), levels((100 + half_spread, 50)))
             for i in range(count)]
     write_landing(data_dir, "orderbooks", day, "binance", books_frame(rows), "collector")
-
-
-def raw_run(defs: dg.Definitions, instance: dg.DagsterInstance, day: str) -> str:
-    """A real raw_ingest_job run rebuilding binance's partition of `day`; returns its run id."""
-    result = defs.resolve_job_def("raw_ingest_job").execute_in_process(
-        instance=instance, tags=partition_range_tags(day, ["binance"]))
-    assert result.success
-    return result.run_id
-
-
-def marts_run(defs: dg.Definitions, instance: dg.DagsterInstance, job: str, day: str) -> None:
-    """A real run of a marts job for one day (as the daemon would launch it)."""
-    assert defs.resolve_job_def(job).execute_in_process(instance=instance, partition_key=day).success
 
 
 def snapshot_rows(data_dir: DataDir) -> dict[str, list[tuple]]:

@@ -1,0 +1,166 @@
+"""The declared automation on a real instance: ticks of the real automation sensors (the daemon's own
+evaluation code, tests/dagster/automation_ticks.py) against runs and materializations recorded in the
+instance. What a run would build is recorded without running dbt; test_automation_refresh.py and
+test_automation_e2e.py run the requested runs for real.
+
+Evaluation times are on 2026-11-20 (DAY) and the next day; the day's partition is "today" for them."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import dagster as dg
+import pytest
+
+from assets.marts import mmwatch_dbt_assets
+from assets.partitions import day_exchange_key, partition_range_tags
+from automation_ticks import Daemon
+from landing_factory import DAY
+
+PAST, NEXT = "2026-11-19", "2026-11-21"
+MARTS_RUN = frozenset(k.to_user_string() for k in mmwatch_dbt_assets.keys) | {"compliance_report"}
+
+
+def at(day: str, hour: int, minute: int = 0) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=hour, minute=minute, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def daemon(defs, data_dir, instance) -> Daemon:
+    return Daemon(defs, instance, str(data_dir.root))
+
+
+def requested(daemon: Daemon, sensor: str, when: datetime) -> list[tuple[str, frozenset[str], int]]:
+    """(partition, assets, number of checks) of each run one tick of `sensor` requests."""
+    return [(r.partition_key, frozenset(k.to_user_string() for k in r.asset_selection), len(r.asset_check_keys or ()))
+            for r in daemon.requests(sensor, when)]
+
+
+def built(instance: dg.DagsterInstance, day: str, assets) -> None:
+    """Record what a run of `assets` for `day` would leave: a materialization of each."""
+    for asset in assets:
+        instance.report_runless_asset_event(dg.AssetMaterialization(dg.AssetKey.from_user_string(asset), partition=day))
+
+
+def landed(instance: dg.DagsterInstance, day: str, table: str = "raw_orderbooks", passed: bool | None = True) -> None:
+    """A raw run of `table` for day|binance, with the outcome of its lake-schema check."""
+    instance.report_runless_asset_event(
+        dg.AssetMaterialization(table, partition=str(day_exchange_key(day, "binance"))))
+    if passed is not None:
+        instance.report_runless_asset_event(dg.AssetCheckEvaluation(
+            asset_key=dg.AssetKey(table), check_name="lake_schema", passed=passed))
+
+
+def in_flight(defs: dg.Definitions, instance: dg.DagsterInstance, assets, tags: dict[str, str]) -> dg.DagsterRun:
+    """A run of `assets` started in the instance (planned, not finished): it holds its partitions."""
+    keys = {dg.AssetKey.from_user_string(a) for a in assets}
+    job = defs.resolve_implicit_job_def_def_for_assets(list(keys))
+    return instance.create_run_for_job(job, asset_selection=keys, tags=tags, status=dg.DagsterRunStatus.STARTED)
+
+
+def ended(instance: dg.DagsterInstance, run: dg.DagsterRun) -> None:
+    """The run is over (here: failed; what matters is that it holds its partitions no more)."""
+    instance.report_run_failed(instance.get_run_by_id(run.run_id))
+
+
+def books_downstream(defs) -> frozenset[str]:
+    """The dbt nodes that read raw_orderbooks, directly or not, and the HTML report."""
+    graph = defs.resolve_asset_graph()
+    downstream = dg.AssetSelection.assets("stg_lake__orderbook_snapshots").downstream().resolve(graph)
+    return frozenset(k.to_user_string() for k in downstream if k.to_user_string() in MARTS_RUN)
+
+
+def test_today_refreshes_as_its_raw_data_lands_and_nothing_else(defs, daemon, instance):
+    # the first tick builds today's missing partition of every model, seed and the report, without a test
+    first = requested(daemon, "marts_automation", at(DAY, 9))
+    assert first == [(DAY, MARTS_RUN, 0)]
+    built(instance, DAY, MARTS_RUN)
+    assert requested(daemon, "marts_automation", at(DAY, 9, 1)) == []
+
+    landed(instance, PAST)  # a past day's raw data (an import): its marts wait for a build of that day
+    assert requested(daemon, "marts_automation", at(DAY, 9, 2)) == []
+
+    landed(instance, DAY)  # books of today: what reads them is refreshed, in one run, tests left out
+    (partition, assets, checks), = requested(daemon, "marts_automation", at(DAY, 9, 3))
+    assert (partition, checks) == (DAY, 0) and assets == books_downstream(defs)
+    assert {"stg_lake__orderbook_snapshots", "fct_orderbook_snapshot_metrics", "fct_mm_compliance_daily",
+            "fct_liquidity_minute", "fct_cross_venue_minute", "compliance_report"} <= assets
+    assert not assets & {"stg_lake__trades", "fct_fund_flow", "mm_obligations", "stg_seeds__mm_obligations"}
+    built(instance, DAY, assets)
+    assert requested(daemon, "marts_automation", at(DAY, 9, 4)) == []  # nothing new: nothing asked
+
+    landed(instance, DAY, "raw_trades")  # trades of today: the trade marts, not the book-only ones
+    (_, trade_assets, _), = requested(daemon, "marts_automation", at(DAY, 9, 5))
+    assert {"stg_lake__trades", "fct_trades_minute", "fct_candles_1m"} <= trade_assets
+    assert not trade_assets & {"stg_lake__orderbook_snapshots", "fct_orderbook_snapshot_metrics"}
+
+
+def test_data_landing_while_a_refresh_waits_or_runs_is_picked_up_once_after_it(defs, daemon, instance):
+    built(instance, DAY, MARTS_RUN)
+    assert requested(daemon, "marts_automation", at(DAY, 9)) == []
+    landed(instance, DAY)
+    (_, assets, _), = requested(daemon, "marts_automation", at(DAY, 9, 1))
+    run = in_flight(defs, instance, assets, {"dagster/partition": DAY})
+    for minute in (2, 3):  # more books land while it runs: no second run
+        landed(instance, DAY)
+        assert requested(daemon, "marts_automation", at(DAY, 9, minute)) == []
+    ended(instance, run)  # it ended without those books
+    assert requested(daemon, "marts_automation", at(DAY, 9, 4)) == [(DAY, assets, 0)]
+    assert requested(daemon, "marts_automation", at(DAY, 9, 5)) == []
+
+
+def test_the_day_close_rebuilds_yesterday_once_with_its_tests_after_its_raw_runs(defs, daemon, instance):
+    built(instance, DAY, MARTS_RUN)
+    landed(instance, DAY)
+    assert requested(daemon, "marts_automation", at(DAY, 23, 59)) == []  # first tick: state only
+    # after midnight the new day is missing: it is built at once; the old day waits for 00:15
+    assert requested(daemon, "marts_automation", at(NEXT, 0, 10)) == [(NEXT, MARTS_RUN, 0)]
+    # the last landing files of the day are still being ingested: what reads them waits for that run
+    late = in_flight(defs, instance, ["raw_orderbooks", "raw_trades", "raw_fetch_errors"],
+                     partition_range_tags(DAY, ["binance"]))
+    graph = defs.resolve_asset_graph()
+    waiting = frozenset(k.to_user_string() for k in dg.AssetSelection.assets(
+        "stg_lake__orderbook_snapshots", "stg_lake__trades", "stg_lake__fetch_errors").downstream().resolve(graph))
+    closed_first = MARTS_RUN - waiting
+    assert {"mm_obligations", "stg_lake__funding", "fct_fund_flow"} <= closed_first
+    assert "fct_mm_compliance_daily" in waiting and "compliance_report" in waiting
+
+    def tests_of(assets) -> int:
+        return len(graph.get_check_keys_for_assets({dg.AssetKey.from_user_string(a) for a in assets}))
+
+    assert requested(daemon, "marts_automation", at(NEXT, 0, 16)) == [(DAY, closed_first, tests_of(closed_first))]
+    ended(instance, late)
+    rest = MARTS_RUN - closed_first
+    assert requested(daemon, "marts_automation", at(NEXT, 0, 17)) == [(DAY, rest, tests_of(rest))]
+    assert tests_of(closed_first) + tests_of(rest) == tests_of(MARTS_RUN) > 400  # every dbt test, once
+    assert requested(daemon, "marts_automation", at(NEXT, 0, 18)) == []
+    # the next night closes the next day whole, in its own run (the new day, missing, gets another one;
+    # Dagster gives it the tests too when both share a tick)
+    built(instance, NEXT, MARTS_RUN)
+    runs = {partition: (assets, tests) for partition, assets, tests in
+            requested(daemon, "marts_automation", at("2026-11-22", 0, 16))}
+    assert runs[NEXT] == (MARTS_RUN, tests_of(MARTS_RUN)) and set(runs) == {NEXT, "2026-11-22"}
+
+
+def test_a_failed_blocking_lake_check_holds_the_marts_until_a_run_passes_it(daemon, instance):
+    built(instance, DAY, MARTS_RUN)
+    assert requested(daemon, "marts_automation", at(DAY, 9)) == []
+    landed(instance, DAY, passed=False)  # the batch broke the lake schema (it was not written)
+    assert requested(daemon, "marts_automation", at(DAY, 9, 1)) == []
+    assert requested(daemon, "marts_automation", at(DAY, 9, 2)) == []
+    landed(instance, DAY, passed=True)  # the next batch is good: today's books marts follow
+    (partition, assets, _), = requested(daemon, "marts_automation", at(DAY, 9, 3))
+    assert partition == DAY and "fct_orderbook_snapshot_metrics" in assets
+
+
+def test_published_tables_and_the_alert_ledger_follow_every_marts_update(daemon, instance):
+    for sensor in ("alerts_automation", "serving_automation"):
+        assert requested(daemon, sensor, at(DAY, 9)) == []
+    built(instance, DAY, ["fct_orderbook_snapshot_metrics", "fct_mm_compliance_daily"])  # today's refresh
+    built(instance, PAST, ["fct_trades_minute"])  # a backfill of a past day
+    assert requested(daemon, "alerts_automation", at(DAY, 9, 1)) == [(PAST, frozenset({"alerts_ledger"}), 0),
+                                                                      (DAY, frozenset({"alerts_ledger"}), 0)]
+    assert requested(daemon, "serving_automation", at(DAY, 9, 1)) == [
+        (PAST, frozenset({"analytics/fct_trades_minute"}), 0),
+        (DAY, frozenset({"analytics/fct_orderbook_snapshot_metrics", "analytics/fct_mm_compliance_daily"}), 0)]
+    for sensor in ("alerts_automation", "serving_automation"):  # once per update
+        assert requested(daemon, sensor, at(DAY, 9, 2)) == []
