@@ -1,7 +1,7 @@
 """End to end through the declared automation: the alert-rules scenario (scenarios/alerts_rules.yaml,
 moved to today) is recorded by the simulator on its virtual clock and lands in two parts (a capture
 import each, as the collector's files land); the daemon's work runs in the test (the landing sensor
-and the automation sensors tick, their runs execute in process, tests/dagster/automation_ticks.py).
+and the automation sensors tick, their runs execute in process, tests/automation_ticks.py).
 Every mart's today partition and the alert ledger follow each landing within one pass of the
 daemon (one tick of each sensor), and the SOL volume burst at 06:00 fires its alert in the pass that
 ingests it: not at the day close, which never runs here."""

@@ -1,5 +1,5 @@
 """The refresh contract on real runs and a real dbt build, started by the automation's own ticks
-(tests/dagster/automation_ticks.py): today's partition appends what is new, yesterday is rebuilt in
+(tests/automation_ticks.py): today's partition appends what is new, yesterday is rebuilt in
 full by the day close with its dbt tests, a backfill of a past day rebuilds that day only, and none
 of them touches another day's rows."""
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The declared automation on a real instance: ticks of the real automation sensors (the daemon's own
-evaluation code, tests/dagster/automation_ticks.py) against runs and materializations recorded in the
+evaluation code, tests/automation_ticks.py) against runs and materializations recorded in the
 instance. What a run would build is recorded without running dbt; test_automation_refresh.py and
 test_automation_e2e.py run the requested runs for real.
 

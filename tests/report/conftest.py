@@ -1,6 +1,6 @@
 """Fixtures of the report tests: ONE day built per session through Dagster with the real dbt
 (raw_ingest_job, then daily_marts_job limited to the marts the report reads), recorded in a
-persistent Dagster instance so the schedule's readiness check sees the materializations."""
+persistent Dagster instance so the report's automation condition sees the materializations."""
 from __future__ import annotations
 
 import os
@@ -28,7 +28,7 @@ def built_day(dbt_manifest, tmp_path_factory) -> BuiltDay:
 
     from assets.marts.dbt_assets import mmwatch_dbt_assets
     from assets.partitions import partition_range_tags
-    from assets.report.readiness import REPORT_MARTS
+    from assets.report.email import REPORT_MARTS
     from mmwatch.settings import DataDir
 
     lf = landing_factory()
