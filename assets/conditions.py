@@ -68,6 +68,12 @@ def _input_requested_now() -> AC:
     return AC.any_deps_match(AC.will_be_requested()).with_label("an input is requested this tick")
 
 
+def _ticked_for_yesterday(cron: str, timezone: str) -> AC:
+    """`cron` ticked, for the partition that is yesterday at that tick only: a tick must not stay
+    pending on today's partition and fire when it becomes yesterday, before its own tick."""
+    return AC.cron_tick_passed(cron, timezone) & _yesterday()
+
+
 def _raw_check_failed() -> AC:
     """A lake table this partition reads failed its blocking lake-schema check (assets/raw/lake_check.py)."""
     return AC.any_deps_match(AC.any_checks_match(AC.check_failed(), blocking_only=True)).allow(
@@ -91,7 +97,7 @@ def day_close(cron: str = DAY_CLOSE_CRON) -> AC:
     """Yesterday's partition, once after `cron` ticked, when no lake input is being written and every
     model input closes in the same run or closed before (a branch whose raw run is still going closes
     after it, with everything downstream of it)."""
-    ticked = _requested_since(AC.cron_tick_passed(cron, "UTC"), f"day close ({cron} UTC) ticked since last requested")
+    ticked = _requested_since(_ticked_for_yesterday(cron, "UTC"), f"day close ({cron} UTC) ticked since last requested")
     closed = AC.newly_requested().since(AC.cron_tick_passed(cron, "UTC")).with_label("closed since the tick")
     with_inputs = AC.all_deps_match(AC.will_be_requested() | closed).ignore(dg.AssetSelection.groups(*LAKE_GROUPS))
     return (_yesterday() & ticked & ~_raw_check_failed() & ~AC.any_deps_in_progress()
@@ -129,6 +135,6 @@ def with_marts() -> AC:
 def report_due(cron: str, timezone: str) -> AC:
     """Yesterday's report, once the report `cron` ticked and every input was built after the latest
     day close (so yesterday's marts are complete); a late day close sends it when it ends."""
-    ticked = _requested_since(AC.cron_tick_passed(cron, timezone), f"report cron ({cron} {timezone}) ticked")
+    ticked = _requested_since(_ticked_for_yesterday(cron, timezone), f"report cron ({cron} {timezone}) ticked")
     return (_yesterday() & ticked & AC.all_deps_updated_since_cron(DAY_CLOSE_CRON, "UTC")
             & ~AC.any_deps_in_progress() & ~AC.in_progress()).with_label("report_due")

@@ -1,5 +1,7 @@
-"""The scheduled report job through Dagster: a real SMTP server on loopback receives the email, whose
-verdicts, uptimes, CSV rows, inline images and PDF are checked against fct_mm_compliance_daily."""
+"""The report email through Dagster's declared automation: report_automation requests yesterday's
+report at the groups file's cron once the day close has rebuilt its marts (ticks of the real sensor,
+tests/automation_ticks.py), and the run sends it: a real SMTP server on loopback receives the email,
+whose verdicts, uptimes, CSV rows, inline images and PDF are checked against fct_mm_compliance_daily."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -9,11 +11,11 @@ import pytest
 from email_checks import (assert_images_referenced_and_present, csv_by_obligation, daily_rows, parts, pdf_text,
                           table_row)
 
+from automation_ticks import Daemon
 from mmwatch.mail.loopback import LoopbackSmtp
 from mmwatch.report.ledger import LEDGER_FILE, ReportLedger
-from report_day import ODD_NAME, landing_factory
+from report_day import ODD_NAME
 
-TICK = datetime(2026, 11, 21, 7, 0, tzinfo=timezone.utc)  # reports 2026-11-20, the built day
 GROUPS = """schedule: {cron: "0 7 * * *", timezone: UTC}
 groups:
   - name: listing-desk
@@ -26,41 +28,72 @@ groups:
 """
 
 
-def _tick(defs, instance, when):
-    from resources.data_dir import DataDirResource
-
-    context = dg.build_schedule_context(instance=instance, scheduled_execution_time=when,
-                                        resources={"data_dir": DataDirResource()},
-                                        repository_def=defs.get_repository_def())
-    return defs.get_schedule_def("daily_report_schedule").evaluate_tick(context)
+def _at(day: str, hour: int, minute: int) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=hour, minute=minute, tzinfo=timezone.utc)
 
 
-def _run(defs, instance, request):
-    return defs.resolve_job_def("report_email_job").execute_in_process(
-        instance=instance, partition_key=request.partition_key, tags=request.tags, raise_on_error=False)
+def _requested(daemon: Daemon, when: datetime) -> list[str]:
+    return [r.partition_key for r in daemon.requests("report_automation", when)]
 
 
-def test_scheduled_job_sends_the_report(built_day, monkeypatch, tmp_path):
+def _closed(instance: dg.DagsterInstance, day: str) -> None:
+    """What the day close of `day` leaves: each mart the report reads materialized for the day."""
+    from assets.report.email import REPORT_MARTS
+
+    for mart in REPORT_MARTS:
+        instance.report_runless_asset_event(dg.AssetMaterialization(mart, partition=day))
+
+
+def test_report_due_waits_for_the_day_close_and_goes_once_at_its_cron(defs):
+    instance = dg.DagsterInstance.ephemeral()
+    daemon = Daemon(defs, instance, "unused")
+    day, next_day = "2026-11-20", "2026-11-21"
+    assert _requested(daemon, _at(next_day, 0, 10)) == []  # first tick: state only
+    assert _requested(daemon, _at(next_day, 0, 20)) == []  # the day close ticked at 00:15; its run goes on
+    marts_run = instance.create_run_for_job(  # the day close, still running at the report's hour
+        defs.resolve_job_def("daily_marts_job"), tags={"dagster/partition": day}, status=dg.DagsterRunStatus.STARTED)
+    assert _requested(daemon, _at(next_day, 7, 0)) == []  # 07:00: yesterday's marts are not complete
+    _closed(instance, day)
+    instance.report_run_failed(instance.get_run_by_id(marts_run.run_id))  # (here: ended; its marts are recorded)
+    assert _requested(daemon, _at(next_day, 7, 40)) == [day]  # sent when they complete, not a day later
+    assert _requested(daemon, _at(next_day, 7, 41)) == []  # once
+    # a day without data: its marts never built, no report
+    assert _requested(daemon, _at("2026-11-22", 0, 20)) == []
+    assert _requested(daemon, _at("2026-11-22", 7, 1)) == []
+    # the next day, closed at 00:15, goes at 07:00 sharp
+    assert _requested(daemon, _at("2026-11-23", 0, 20)) == []
+    _closed(instance, "2026-11-22")
+    assert _requested(daemon, _at("2026-11-23", 6, 59)) == []
+    assert _requested(daemon, _at("2026-11-23", 7, 0)) == ["2026-11-22"]
+
+
+@pytest.fixture
+def defs(dbt_manifest):
+    from pipelines.definitions import defs as location
+
+    return location
+
+
+def test_the_requested_report_run_sends_the_report(built_day, defs, monkeypatch, tmp_path):
     groups_file = tmp_path / "groups.yaml"
     groups_file.write_text(GROUPS)
     monkeypatch.setenv("MMWATCH_DATA_DIR", str(built_day.layout.root))
     monkeypatch.setenv("MMWATCH_REPORT_GROUPS", str(groups_file))
-    from pipelines.definitions import defs
 
     day, expected = built_day.day, daily_rows(built_day.warehouse, built_day.day)
     assert {r["verdict"] for r in expected.values()} == {"pass", "fail", "insufficient_data"}
     assert [oid for oid, r in expected.items() if not r["market_has_data"]] == ["ob-uncollected"]
     instance = built_day.instance
+    daemon = Daemon(defs, instance, str(built_day.layout.root), sensors=("report_automation",))
+    next_day = "2026-11-21"
+    assert _requested(daemon, _at(next_day, 0, 10)) == [] and _requested(daemon, _at(next_day, 0, 20)) == []
+    _closed(instance, day)
+    (request,) = daemon.requests("report_automation", _at(next_day, 7, 0))
+    assert request.partition_key == day
     with LoopbackSmtp() as server:
         for key, value in server.env().items():
             monkeypatch.setenv(key, value)
-        # a day without data: a clear skip
-        skipped = _tick(defs, instance, datetime(2026, 11, 23, 7, tzinfo=timezone.utc))
-        assert not skipped.run_requests and "no order-book landing data for 2026-11-22" in skipped.skip_message
-
-        requests = _tick(defs, instance, TICK).run_requests
-        assert [r.partition_key for r in requests] == [day]
-        result = _run(defs, instance, requests[0])
+        result = daemon.execute("report_automation", request).result
         assert result.success
         assert len(server.received) == 1  # the empty group is not sent
         received = server.received[0]
@@ -109,12 +142,4 @@ def test_scheduled_job_sends_the_report(built_day, monkeypatch, tmp_path):
         assert [(s.group_name, s.message_id) for s in sent] == [("listing-desk", message["Message-ID"])]
 
         # a re-run (or a retried run) never sends twice
-        assert _run(defs, instance, requests[0]).success and len(server.received) == 1
-
-        # a landing file newer than the raw partition: the day is not complete any more
-        from mmwatch.landing.zone import write_landing
-        lf = landing_factory()
-        write_landing(built_day.layout, "orderbooks", day, "binance",
-                      lf.books_frame([lf.book(86_000_000, lf.levels((99, 1)), lf.levels((101, 1)))]), "collector")
-        late = _tick(defs, instance, TICK)
-        assert not late.run_requests and f"raw_orderbooks {day}|binance is incomplete" in late.skip_message
+        assert daemon.execute("report_automation", request).result.success and len(server.received) == 1
