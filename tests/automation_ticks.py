@@ -77,14 +77,14 @@ class Daemon:
         self.cursors[name] = cursor
         return list(requests)
 
-    def execute(self, sensor: str, request: dg.RunRequest) -> Launched:
-        """Run `request` in process, as the daemon would launch it."""
+    def execute(self, sensor: str, request: dg.RunRequest, run_config: dict | None = None) -> Launched:
+        """Run `request` in process, as the daemon would launch it (`run_config`: e.g. a test database)."""
         keys = list(request.asset_selection)
         job = self.defs.resolve_implicit_job_def_def_for_assets(keys)
         checks = set(request.asset_check_keys) if request.asset_check_keys is not None else None
         subset = job.get_subset(asset_selection=set(keys), asset_check_selection=checks)
         result = subset.execute_in_process(instance=self.instance, partition_key=request.partition_key,
-                                           tags=request.tags, raise_on_error=False)
+                                           tags=request.tags, raise_on_error=False, run_config=run_config)
         return Launched(sensor, request.partition_key, frozenset(k.to_user_string() for k in keys),
                         len(checks or ()), dict(request.tags), result)
 
