@@ -10,50 +10,27 @@ from assets.raw import RAW_ASSETS
 from assets.report import compliance_report, report_email
 from assets.serving import SERVING_ASSETS
 
-__all__ = ["DATASET_ASSETS", "RAW_ASSETS", "daily_marts_job", "dataset_jobs", "publish_marts_job", "raw_ingest_job",
-           "report_email_job"]
+__all__ = ["DATASET_ASSETS", "JOBS", "RAW_ASSETS", "daily_marts_job", "dataset_jobs", "publish_marts_job",
+           "raw_ingest_job", "report_email_job"]
 
-raw_ingest_job = dg.define_asset_job(
-    "raw_ingest_job",
-    selection=dg.AssetSelection.assets(*RAW_ASSETS),
-    partitions_def=day_exchange_partitions,
-    description="Landing files -> lake (raw_*) for a range of day x exchange partitions.",
-    executor_def=dg.in_process_executor,
-)
 
-daily_marts_job = dg.define_asset_job(
-    "daily_marts_job",
-    selection=dg.AssetSelection.assets(*MART_ASSETS, compliance_report),
-    partitions_def=daily_partitions,
-    description="dbt build of one UTC day (every model and test) and its HTML report: `mmwatch build`, "
-    "backfills. Tag it mmwatch/full_rebuild=true to recompute today instead of appending to it.",
-    executor_def=dg.in_process_executor,
-)
+def _job(name: str, assets: list, partitions: dg.PartitionsDefinition, description: str):
+    return dg.define_asset_job(name, selection=dg.AssetSelection.assets(*assets), partitions_def=partitions,
+                               description=description, executor_def=dg.in_process_executor)
 
-publish_marts_job = dg.define_asset_job(
-    "publish_marts_job",
-    selection=dg.AssetSelection.assets(*SERVING_ASSETS),
-    partitions_def=daily_partitions,
-    description="Publish one UTC day of the dbt marts (and the dims) into PostgreSQL analytics.marts.",
-    executor_def=dg.in_process_executor,
-)
 
-report_email_job = dg.define_asset_job(
-    "report_email_job", selection=dg.AssetSelection.assets(report_email), partitions_def=daily_partitions,
-    description="Render the day's compliance report per recipient group and send each once.",
-    executor_def=dg.in_process_executor,
-)
-
+raw_ingest_job = _job("raw_ingest_job", RAW_ASSETS, day_exchange_partitions,
+                      "Landing files -> lake (raw_*) for a range of day x exchange partitions.")
+daily_marts_job = _job("daily_marts_job", [*MART_ASSETS, compliance_report], daily_partitions,
+                       "dbt build of one UTC day (every model and test) and its HTML report: `mmwatch build`, "
+                       "backfills. Tag it mmwatch/full_rebuild=true to recompute today instead of appending to it.")
+publish_marts_job = _job("publish_marts_job", SERVING_ASSETS, daily_partitions,
+                         "Publish one UTC day of the dbt marts (and the dims) into PostgreSQL analytics.marts.")
+report_email_job = _job("report_email_job", [report_email], daily_partitions,
+                        "Render the day's compliance report per recipient group and send each once.")
 # The slower data sets: one job per data set, run by pipelines/schedules.py.
-dataset_jobs = {
-    name: dg.define_asset_job(
-        f"{asset.key.path[-1]}_job",
-        selection=dg.AssetSelection.assets(asset),
-        partitions_def=day_exchange_partitions,
-        description=f"Fetch {name} for a range of day x exchange partitions into the lake.",
-        executor_def=dg.in_process_executor,
-    )
-    for name, asset in DATASET_ASSET_BY_NAME.items()
-}
+dataset_jobs = {name: _job(f"{asset.key.path[-1]}_job", [asset], day_exchange_partitions,
+                           f"Fetch {name} for a range of day x exchange partitions into the lake.")
+                for name, asset in DATASET_ASSET_BY_NAME.items()}
 
 JOBS = [raw_ingest_job, daily_marts_job, publish_marts_job, report_email_job, *dataset_jobs.values()]
