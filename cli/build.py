@@ -43,10 +43,12 @@ def build(
     from cli.progress import Stages
 
     try:
+        from mmwatch.days import check_buildable_day
         from mmwatch.obligations import load_obligations, obligations_source
         from mmwatch.report.no_data import no_data_warnings
         from pipelines.daily_build import run_daily_build
 
+        check_buildable_day(date)  # a bad date in one line, before anything else is printed
         # every problem of the obligations file, before any Dagster run starts (the dbt asset checks it again)
         checked = load_obligations(obligations_source(obligations))
         typer.echo(f"obligations: {checked.summary()}")

@@ -131,8 +131,8 @@ def _land_the_day(scenario, scenario_path: Path, config, config_path: Path, layo
         capture = layout.root / "demo" / f"capture-{day}.jsonl"
         captured = capture_day(scenario, capture, hours=day_hours, progress=stage.update)
         imported = import_capture(layout, capture)
-        stage.done(f"{captured.orderbooks} books, {captured.trades} trades, "
-                   f"{captured.skipped_fetches} failed fetches; {len(imported.files)} landing files")
+        stage.done(f"{captured.orderbooks} books ({captured.skipped_fetches} instants of venue outages and empty "
+                   f"answers skipped), {captured.trades} trades; {len(imported.files)} landing files")
 
 
 def _evaluate_alerts(warehouse: Path, day: str) -> int:

@@ -1,7 +1,7 @@
 """Console progress of the long commands (demo, build, import, simulate-day): one line per stage.
 
 On a terminal a running stage shows a spinner, its elapsed time and its latest detail (e.g. the
-dbt node being built) on stderr; when it ends, one line stays: `[2/7] title: summary (12.3 s)`.
+dbt node being built) on the terminal; when it ends, one line stays: `[2/7] title: summary (12.3 s)`.
 Elsewhere (a pipe, CI, tests) only that line is printed, when the stage ends. A stage that raises
 leaves `title: failed (12.3 s)` and the error goes on up to the command, which prints it.
 """
@@ -29,7 +29,7 @@ class Stage:
 
     def update(self, detail: str) -> None:
         """Show `detail` beside the spinner (the newest one wins; nothing is printed off a terminal)."""
-        self._show(ANSI.sub("", detail).strip()[:100])
+        self._show(ANSI.sub("", detail).strip()[:60])
 
     def done(self, summary: str) -> None:
         """The text after the stage's title in its one line."""
@@ -55,13 +55,14 @@ class Stages:
         self.started += 1
         label = f"[{self.started}/{self.total}] {title}" if self.total else title
         began = time.perf_counter()
-        with self._spinner(label) as show:
-            stage = Stage(show)
-            try:
+        stage = Stage(lambda detail: None)
+        try:
+            with self._spinner(label) as show:
+                stage = Stage(show)
                 yield stage
-            except BaseException:
-                self._end(f"{label}: failed", began, stage.notes)
-                raise
+        except BaseException:
+            self._end(f"{label}: failed", began, stage.notes)
+            raise
         self._end(f"{label}: {stage.summary}" if stage.summary else label, began, stage.notes)
 
     def _end(self, line: str, began: float, notes: list[str]) -> None:
@@ -71,14 +72,26 @@ class Stages:
 
     @contextmanager
     def _spinner(self, label: str) -> Iterator[Callable[[str], None]]:
-        if not self.live:
+        terminal = _open_terminal() if self.live else None
+        if terminal is None:
             yield lambda detail: None
             return
         from rich.console import Console
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                      console=Console(stderr=True), transient=True) as progress:
-            task = progress.add_task(label, total=None)
-            yield lambda detail: progress.update(task, description=f"{label} · {detail}" if detail else label)
+        # drawn on the terminal itself: Dagster points file descriptors 1 and 2 at its compute logs
+        # while a step runs, and the program's own output stays where it is sent
+        with terminal, Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                                console=Console(file=terminal), transient=True, redirect_stdout=False,
+                                redirect_stderr=False) as progress:
+            short = label.split(":", 1)[0]  # the live line stays within a narrow terminal
+            task = progress.add_task(short, total=None)
+            yield lambda detail: progress.update(task, description=f"{short} · {detail}" if detail else short)
 
+
+def _open_terminal():
+    """The controlling terminal for writing, or None (no terminal: a daemon, a container without tty)."""
+    try:
+        return open("/dev/tty", "w")
+    except OSError:
+        return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import re
 from contextlib import AbstractContextManager, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,13 +161,22 @@ def execute_quietly(name: str, execute: Callable[..., Any], layout: DataDir, sta
     dg.materialize over some assets) with stdout lines going to `stage.update` and the run's
     warnings (when it succeeded) to `stage.note`; a failed run raises MmwatchError saying what failed (dbt nodes,
     messages, log) instead of a traceback."""
-    with redirect_stdout(_ConsoleLines(stage.update)):
+    with redirect_stdout(_ConsoleLines(lambda line: stage.update(dbt_progress(line)))):
         result = execute(instance=instance, raise_on_error=False, **kwargs)
     if not result.success:  # (its warnings are then about the failure: run_failure_message tells it)
         raise MmwatchError(run_failure_message(name, result, layout))
     for warning in run_warnings(instance, result.run_id):
         stage.note(f"warning: {warning}")
     return result
+
+
+DBT_NODE_LINE = re.compile(r"(\d+) of (\d+) .*?(?:main\.)?(\w+)\s+(?:\.+ )?\[")
+
+
+def dbt_progress(line: str) -> str:
+    """A dbt per-node line as a short live detail ('dbt 12/493 fct_liquidity_minute'); other lines as they are."""
+    node = DBT_NODE_LINE.match(line.strip())
+    return f"dbt {node[1]}/{node[2]} {node[3]}" if node else line
 
 
 def run_failure_message(job_name: str, result, layout: DataDir) -> str:

@@ -71,3 +71,18 @@ def test_reading_instants(collected_h, day_h, expected_h):
     instants = reading_instants(start, collected_h, day_h)
     # the last instant is the simulated hours' last millisecond, inside the day
     assert instants == [start + int(h * HOUR_MS) - (1 if h == day_h else 0) for h in expected_h]
+
+
+@pytest.mark.parametrize(("line", "detail"), [
+    ("1 of 493 START sql view model main.stg_lake__funding .................... [RUN]", "dbt 1/493 stg_lake__funding"),
+    ("12 of 493 OK created sql incremental model main.fct_liquidity_minute ..... [OK in 1.20s]",
+     "dbt 12/493 fct_liquidity_minute"),
+    ("300 of 493 PASS not_null_fct_mm_compliance_monthly_month ....... [PASS in 0.02s]",
+     "dbt 300/493 not_null_fct_mm_compliance_monthly_month"),
+    ("492 of 493 START test relationships_fct_x_id__ref_dim_y_  [RUN]", "dbt 492/493 relationships_fct_x_id__ref_dim_y_"),
+    ("Running with dbt=1.11.16", "Running with dbt=1.11.16"),  # not a node line: as it is
+])
+def test_a_dbt_node_line_becomes_a_short_live_detail(line, detail):
+    from pipelines.daily_build import dbt_progress
+
+    assert dbt_progress(line) == detail
