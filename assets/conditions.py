@@ -3,7 +3,6 @@ the automation sensors of pipelines/automation.py. One home for every condition 
 
 - dbt marts (every model and seed) and the HTML report: today's UTC partition as its raw partitions
   update (`today_refresh`), yesterday's rebuilt in full once after the day closes (`day_close`);
-- dbt tests (asset checks): with the day close only, so a refresh of today never pays for them;
 - the HTML report: in the marts' runs (`with_marts`);
 - published tables and the alert ledger: the day of every marts update (`follows_marts`);
 - the report email: yesterday, on the report cron, once yesterday's marts were built by the day close
@@ -109,12 +108,6 @@ def mart(lake_inputs: Sequence[str] = ()) -> AC:
     """Every dbt model and seed (`lake_inputs`: the lake tables it reads directly): today's refresh,
     and yesterday's full build at the day close."""
     return (today_refresh(lake_inputs) | day_close()).with_label("mart")
-
-
-def with_day_close() -> AC:
-    """A dbt test (asset check): runs when its asset's yesterday partition is requested, i.e. in the
-    day-close run; a refresh of today runs no test (a check without a condition would ride along)."""
-    return AC.any_deps_match(AC.will_be_requested() & _yesterday()).with_label("with_day_close")
 
 
 def follows_marts() -> AC:

@@ -30,7 +30,7 @@ class Launched:
     sensor: str
     partition: str | None
     assets: frozenset[str]
-    checks: int
+    checks: int | None  # check keys selected; None: every check of the assets (the daemon's default)
     tags: dict[str, str]
     result: dg.ExecuteInProcessResult
 
@@ -81,12 +81,14 @@ class Daemon:
         """Run `request` in process, as the daemon would launch it (`run_config`: e.g. a test database)."""
         keys = list(request.asset_selection)
         job = self.defs.resolve_implicit_job_def_def_for_assets(keys)
-        checks = set(request.asset_check_keys) if request.asset_check_keys is not None else None
+        # as the daemon creates the run (dagster/_core/execution/submit_asset_runs.py): no check key
+        # listed means every check of the selected assets
+        checks = set(request.asset_check_keys) if request.asset_check_keys else None
         subset = job.get_subset(asset_selection=set(keys), asset_check_selection=checks)
         result = subset.execute_in_process(instance=self.instance, partition_key=request.partition_key,
                                            tags=request.tags, raise_on_error=False, run_config=run_config)
         return Launched(sensor, request.partition_key, frozenset(k.to_user_string() for k in keys),
-                        len(checks or ()), dict(request.tags), result)
+                        None if checks is None else len(checks), dict(request.tags), result)
 
     def tick(self, now: datetime) -> list[Launched]:
         """One pass: the landing sensor, then each automation sensor; every requested run executed."""

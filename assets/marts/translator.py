@@ -5,9 +5,8 @@ from typing import Any, Optional
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
 
-from assets.conditions import RAW_GROUP, mart, with_day_close
+from assets.conditions import RAW_GROUP, mart
 from assets.freshness import freshness_of
-from assets.partitions import daily_partitions
 
 LAKE_SOURCE = "lake"  # dbt source whose tables are the raw assets
 
@@ -21,7 +20,8 @@ class MmwatchDbtTranslator(DagsterDbtTranslator):
     raw assets); groups per layer (staging, intermediate, marts, seeds); a mart's day reads the
     raw partitions of that day (all exchanges) through the `date` dimension. Every model and seed
     gets the `mart` automation condition and, when it reads the lake, the freshness policy of its
-    fastest lake input (assets/freshness.py); every dbt test runs with the day close."""
+    fastest lake input (assets/freshness.py). dbt tests are asset checks (run by every build that
+    recomputes a day: assets/marts/dbt_assets.py)."""
 
     def __init__(self) -> None:
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
@@ -70,14 +70,3 @@ class MmwatchDbtTranslator(DagsterDbtTranslator):
                   if parent.startswith("source.") and _is_lake_source(manifest["sources"][parent])]
         return spec.replace_attributes(automation_condition=mart(direct),
                                        freshness_policy=freshness_of(self.lake_inputs(manifest, unique_id)))
-
-    def get_asset_check_spec(self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str,
-                             project: Optional[DbtProject]) -> dg.AssetCheckSpec | None:
-        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
-        if spec is None:
-            return None
-        # partitioned like its asset, so the day close can request a day's tests with the day's models
-        return dg.AssetCheckSpec(spec.name, asset=spec.asset_key, description=spec.description,
-                                 additional_deps=spec.additional_deps, blocking=spec.blocking,
-                                 metadata=spec.metadata, automation_condition=with_day_close(),
-                                 partitions_def=daily_partitions)

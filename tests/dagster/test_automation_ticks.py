@@ -29,10 +29,12 @@ def daemon(defs, data_dir, instance) -> Daemon:
     return Daemon(defs, instance, str(data_dir.root))
 
 
-def requested(daemon: Daemon, sensor: str, when: datetime) -> list[tuple[str, frozenset[str], int]]:
-    """(partition, assets, number of checks) of each run one tick of `sensor` requests."""
-    return [(r.partition_key, frozenset(k.to_user_string() for k in r.asset_selection), len(r.asset_check_keys or ()))
-            for r in daemon.requests(sensor, when)]
+def requested(daemon: Daemon, sensor: str, when: datetime) -> list[tuple[str, frozenset[str]]]:
+    """(partition, assets) of each run one tick of `sensor` requests (each run takes the assets'
+    checks: dbt decides whether its tests run, test_automation_refresh.py)."""
+    runs = daemon.requests(sensor, when)
+    assert all(not r.asset_check_keys for r in runs)
+    return [(r.partition_key, frozenset(k.to_user_string() for k in r.asset_selection)) for r in runs]
 
 
 def built(instance: dg.DagsterInstance, day: str, assets) -> None:
@@ -72,16 +74,16 @@ def books_downstream(defs) -> frozenset[str]:
 def test_today_refreshes_as_its_raw_data_lands_and_nothing_else(defs, daemon, instance):
     # the first tick builds today's missing partition of every model, seed and the report, without a test
     first = requested(daemon, "marts_automation", at(DAY, 9))
-    assert first == [(DAY, MARTS_RUN, 0)]
+    assert first == [(DAY, MARTS_RUN)]
     built(instance, DAY, MARTS_RUN)
     assert requested(daemon, "marts_automation", at(DAY, 9, 1)) == []
 
     landed(instance, PAST)  # a past day's raw data (an import): its marts wait for a build of that day
     assert requested(daemon, "marts_automation", at(DAY, 9, 2)) == []
 
-    landed(instance, DAY)  # books of today: what reads them is refreshed, in one run, tests left out
-    (partition, assets, checks), = requested(daemon, "marts_automation", at(DAY, 9, 3))
-    assert (partition, checks) == (DAY, 0) and assets == books_downstream(defs)
+    landed(instance, DAY)  # books of today: what reads them is refreshed, in one run
+    (partition, assets), = requested(daemon, "marts_automation", at(DAY, 9, 3))
+    assert partition == DAY and assets == books_downstream(defs)
     assert {"stg_lake__orderbook_snapshots", "fct_orderbook_snapshot_metrics", "fct_mm_compliance_daily",
             "fct_liquidity_minute", "fct_cross_venue_minute", "compliance_report"} <= assets
     assert not assets & {"stg_lake__trades", "fct_fund_flow", "mm_obligations", "stg_seeds__mm_obligations"}
@@ -89,7 +91,7 @@ def test_today_refreshes_as_its_raw_data_lands_and_nothing_else(defs, daemon, in
     assert requested(daemon, "marts_automation", at(DAY, 9, 4)) == []  # nothing new: nothing asked
 
     landed(instance, DAY, "raw_trades")  # trades of today: the trade marts, not the book-only ones
-    (_, trade_assets, _), = requested(daemon, "marts_automation", at(DAY, 9, 5))
+    (_, trade_assets), = requested(daemon, "marts_automation", at(DAY, 9, 5))
     assert {"stg_lake__trades", "fct_trades_minute", "fct_candles_1m"} <= trade_assets
     assert not trade_assets & {"stg_lake__orderbook_snapshots", "fct_orderbook_snapshot_metrics"}
 
@@ -98,22 +100,22 @@ def test_data_landing_while_a_refresh_waits_or_runs_is_picked_up_once_after_it(d
     built(instance, DAY, MARTS_RUN)
     assert requested(daemon, "marts_automation", at(DAY, 9)) == []
     landed(instance, DAY)
-    (_, assets, _), = requested(daemon, "marts_automation", at(DAY, 9, 1))
+    (_, assets), = requested(daemon, "marts_automation", at(DAY, 9, 1))
     run = in_flight(defs, instance, assets, {"dagster/partition": DAY})
     for minute in (2, 3):  # more books land while it runs: no second run
         landed(instance, DAY)
         assert requested(daemon, "marts_automation", at(DAY, 9, minute)) == []
     ended(instance, run)  # it ended without those books
-    assert requested(daemon, "marts_automation", at(DAY, 9, 4)) == [(DAY, assets, 0)]
+    assert requested(daemon, "marts_automation", at(DAY, 9, 4)) == [(DAY, assets)]
     assert requested(daemon, "marts_automation", at(DAY, 9, 5)) == []
 
 
-def test_the_day_close_rebuilds_yesterday_once_with_its_tests_after_its_raw_runs(defs, daemon, instance):
+def test_the_day_close_rebuilds_yesterday_once_after_its_raw_runs(defs, daemon, instance):
     built(instance, DAY, MARTS_RUN)
     landed(instance, DAY)
     assert requested(daemon, "marts_automation", at(DAY, 23, 59)) == []  # first tick: state only
     # after midnight the new day is missing: it is built at once; the old day waits for 00:15
-    assert requested(daemon, "marts_automation", at(NEXT, 0, 10)) == [(NEXT, MARTS_RUN, 0)]
+    assert requested(daemon, "marts_automation", at(NEXT, 0, 10)) == [(NEXT, MARTS_RUN)]
     # the last landing files of the day are still being ingested: what reads them waits for that run
     late = in_flight(defs, instance, ["raw_orderbooks", "raw_trades", "raw_fetch_errors"],
                      partition_range_tags(DAY, ["binance"]))
@@ -123,23 +125,17 @@ def test_the_day_close_rebuilds_yesterday_once_with_its_tests_after_its_raw_runs
     closed_first = MARTS_RUN - waiting
     assert {"mm_obligations", "stg_lake__funding", "fct_fund_flow"} <= closed_first
     assert "fct_mm_compliance_daily" in waiting and "compliance_report" in waiting
-
-    def tests_of(assets) -> int:
-        return len(graph.get_check_keys_for_assets({dg.AssetKey.from_user_string(a) for a in assets}))
-
-    assert requested(daemon, "marts_automation", at(NEXT, 0, 16)) == [(DAY, closed_first, tests_of(closed_first))]
+    assert requested(daemon, "marts_automation", at(NEXT, 0, 16)) == [(DAY, closed_first)]
     ended(instance, late)
-    rest = MARTS_RUN - closed_first
-    assert requested(daemon, "marts_automation", at(NEXT, 0, 17)) == [(DAY, rest, tests_of(rest))]
-    assert tests_of(closed_first) + tests_of(rest) == tests_of(MARTS_RUN) > 400  # every dbt test, once
-    assert requested(daemon, "marts_automation", at(NEXT, 0, 18)) == []
+    assert requested(daemon, "marts_automation", at(NEXT, 0, 17)) == [(DAY, MARTS_RUN - closed_first)]
+    assert requested(daemon, "marts_automation", at(NEXT, 0, 18)) == []  # once
     # the next night closes the next day whole
     built(instance, NEXT, MARTS_RUN)
-    # (no refresh of NEXT after its own 00:15: that tick must not close it before the next 00:15)
     early = requested(daemon, "marts_automation", at("2026-11-22", 0, 5))
-    # (the HTML report follows marts recorded without a run, as here; no model of NEXT moves before 00:15)
-    assert {(p, a) for p, a, _ in early} == {("2026-11-22", MARTS_RUN), (NEXT, frozenset({"compliance_report"}))}
-    assert requested(daemon, "marts_automation", at("2026-11-22", 0, 16)) == [(NEXT, MARTS_RUN, tests_of(MARTS_RUN))]
+    # (no refresh of NEXT after its own 00:15: that tick must not close it before the next 00:15; the
+    # HTML report follows marts recorded without a run, as here)
+    assert set(early) == {("2026-11-22", MARTS_RUN), (NEXT, frozenset({"compliance_report"}))}
+    assert requested(daemon, "marts_automation", at("2026-11-22", 0, 16)) == [(NEXT, MARTS_RUN)]
 
 
 def test_a_failed_blocking_lake_check_holds_the_marts_until_a_run_passes_it(daemon, instance):
@@ -149,7 +145,7 @@ def test_a_failed_blocking_lake_check_holds_the_marts_until_a_run_passes_it(daem
     assert requested(daemon, "marts_automation", at(DAY, 9, 1)) == []
     assert requested(daemon, "marts_automation", at(DAY, 9, 2)) == []
     landed(instance, DAY, passed=True)  # the next batch is good: today's books marts follow
-    (partition, assets, _), = requested(daemon, "marts_automation", at(DAY, 9, 3))
+    (partition, assets), = requested(daemon, "marts_automation", at(DAY, 9, 3))
     assert partition == DAY and "fct_orderbook_snapshot_metrics" in assets
 
 
@@ -158,10 +154,10 @@ def test_published_tables_and_the_alert_ledger_follow_every_marts_update(daemon,
         assert requested(daemon, sensor, at(DAY, 9)) == []
     built(instance, DAY, ["fct_orderbook_snapshot_metrics", "fct_mm_compliance_daily"])  # today's refresh
     built(instance, PAST, ["fct_trades_minute"])  # a backfill of a past day
-    assert requested(daemon, "alerts_automation", at(DAY, 9, 1)) == [(PAST, frozenset({"alerts_ledger"}), 0),
-                                                                      (DAY, frozenset({"alerts_ledger"}), 0)]
+    assert requested(daemon, "alerts_automation", at(DAY, 9, 1)) == [(PAST, frozenset({"alerts_ledger"})),
+                                                                      (DAY, frozenset({"alerts_ledger"}))]
     assert requested(daemon, "serving_automation", at(DAY, 9, 1)) == [
-        (PAST, frozenset({"analytics/fct_trades_minute"}), 0),
-        (DAY, frozenset({"analytics/fct_orderbook_snapshot_metrics", "analytics/fct_mm_compliance_daily"}), 0)]
+        (PAST, frozenset({"analytics/fct_trades_minute"})),
+        (DAY, frozenset({"analytics/fct_orderbook_snapshot_metrics", "analytics/fct_mm_compliance_daily"}))]
     for sensor in ("alerts_automation", "serving_automation"):  # once per update
         assert requested(daemon, sensor, at(DAY, 9, 2)) == []
