@@ -68,6 +68,9 @@ def test_no_run_status_sensor_chain_remains(defs):
     assert conditioned == targeted and "default_automation_condition_sensor" not in {s.name for s in defs.sensors}
     assert {s.name for s in defs.sensors} == {"landing_sensor", "run_failure_sensor", *automation}
     assert {s.minimum_interval_seconds for n, s in automation.items() if n != "report_automation"} == {10}
+    # the only schedules left are the data sets' (the day close and the report are conditions now)
+    assert sorted(s.name for s in defs.schedules) == sorted(f"{name}_schedule" for name in (
+        "tickers", "funding", "open_interest", "long_short_ratio", "fund_flow", "contract_stats", "ohlcv"))
 
 
 def test_dbt_tests_are_checks_that_go_with_their_models(defs):
