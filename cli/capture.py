@@ -2,19 +2,46 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
 from mmwatch.errors import MmwatchError
 
-MAX_SHOWN_ISSUES = 20
+if TYPE_CHECKING:
+    from mmwatch.capture.importer import ImportResult
+
+MAX_SHOWN_RULES = 10
+MAX_EXAMPLE_CHARS = 110
+
+
+def rejects_summary(result: "ImportResult") -> list[str]:
+    """A few lines on the rejected lines of an import: how many per rule, with the first line of each, and
+    the rejects file that holds every one (nothing when no line was rejected)."""
+    counts = result.counts
+    if not counts.by_rule:
+        return []
+    lines = []
+    ranked = counts.by_rule.most_common()
+    width = max(len(rule) for rule, _ in ranked[:MAX_SHOWN_RULES])
+    for rule, count in ranked[:MAX_SHOWN_RULES]:
+        example = str(counts.examples[rule])
+        if len(example) > MAX_EXAMPLE_CHARS:
+            example = example[:MAX_EXAMPLE_CHARS - 3] + "..."
+        lines.append(f"  {count:>8,}  {rule:<{width}}  e.g. {example}")
+    if len(ranked) > MAX_SHOWN_RULES:
+        rest = sum(count for _, count in ranked[MAX_SHOWN_RULES:])
+        lines.append(f"  {rest:>8,}  under {len(ranked) - MAX_SHOWN_RULES} more rules (see the rejects file)")
+    total = sum(counts.by_rule.values())
+    lines.append(f"  all {total:,} rejected lines (file:line: reason): {result.rejects}")
+    return lines
 
 
 def import_files(files: List[Path] = typer.Argument(..., help="Capture files (.jsonl / .jsonl.gz)."),
                  data_dir: Optional[Path] = typer.Option(None, help="Data directory (default: $MMWATCH_DATA_DIR or ./data).")
                  ) -> None:
-    """Import capture files into the landing zone; bad lines are reported (file:line) and skipped.
+    """Import capture files into the landing zone; bad lines are skipped, counted by rule on screen and
+    listed, every one as file:line: reason, in <data>/landing/_rejects/<capture>-<time>.txt.
 
     Exits with status 2 when a file is refused entirely (missing, not JSON Lines).
     """
@@ -35,11 +62,8 @@ def import_files(files: List[Path] = typer.Argument(..., help="Capture files (.j
             typer.echo(f"error: {exc}", err=True)
             refused += 1
             continue
-        for issue in result.counts.issues[:MAX_SHOWN_ISSUES]:
-            typer.echo(f"  {issue}", err=True)
-        hidden = sum(result.counts.rejected.values()) - min(len(result.counts.issues), MAX_SHOWN_ISSUES)
-        if hidden > 0:
-            typer.echo(f"  ... and {hidden} more rejected lines", err=True)
+        for line in rejects_summary(result):
+            typer.echo(line, err=True)
     if refused:
         raise typer.Exit(2)
 

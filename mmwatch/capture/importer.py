@@ -9,6 +9,10 @@ Importing the same file twice lands it twice: the landing zone is append
 only, and de-duplication happens in the raw assets (order books by
 `snapshot_id`, trades by `trade_key`), so a repeated import adds no rows to the
 lake.
+
+Only rows that passed the door (`mmwatch.door`) are grouped, so the day and the
+exchange of a landing folder come from checked values; every rejected line is
+written to the import's rejects file (`mmwatch.capture.rejects`).
 """
 from __future__ import annotations
 
@@ -23,6 +27,8 @@ import pyarrow as pa
 from mmwatch.capture.memory import use_jemalloc_pool
 from mmwatch.capture.line_partitions import by_partition
 from mmwatch.capture.reader import CaptureCounts, CaptureReader
+from mmwatch.capture.rejects import RejectsFile, rejects_path
+from mmwatch.door.rules import Door
 from mmwatch.landing.zone import write_landing
 from mmwatch.settings import DataDir
 
@@ -35,12 +41,14 @@ _DATASETS = {"orderbooks": "orderbooks", "trades": "trades"}
 
 @dataclass
 class ImportResult:
-    """What one import did: the line counts and the landing files written."""
+    """What one import did: the line counts, the landing files written and the rejects file (None
+    when no line was rejected)."""
 
     path: Path
     counts: CaptureCounts
     files: list[Path] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
+    rejects: Path | None = None
 
 
 def import_source(path: Path) -> str:
@@ -90,16 +98,19 @@ class _Grouper:
         return [future.result() for future in self.pending]
 
 
-def import_capture(data_dir: DataDir, path: str | Path) -> ImportResult:
+def import_capture(data_dir: DataDir, path: str | Path, door: Door | None = None) -> ImportResult:
     """Read one capture file and land its order books and trades; returns counts and files.
 
     Raises CaptureError when the file is missing or not JSON Lines at all; bad
-    lines are counted and listed in `result.counts.issues`, the rest loads.
+    lines (capture format or door, `door` defaults to the time window of now) are
+    counted, the first listed in `result.counts.issues`, every one written to
+    `result.rejects`; the rest loads.
     """
     path = Path(path)
     use_jemalloc_pool()
-    reader = CaptureReader(path)
     source = import_source(path)
+    rejects = RejectsFile(rejects_path(data_dir, source))
+    reader = CaptureReader(path, door=door, on_rejects=rejects.write)
     grouper = _Grouper(data_dir, source)
     try:
         for chunk in reader.chunks():
@@ -107,4 +118,5 @@ def import_capture(data_dir: DataDir, path: str | Path) -> ImportResult:
             grouper.add("trades", chunk.trades)
     finally:
         files = grouper.finish()
-    return ImportResult(path, reader.counts, files, grouper.rows)
+        rejected = rejects.close()
+    return ImportResult(path, reader.counts, files, grouper.rows, rejected)

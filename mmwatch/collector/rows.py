@@ -58,7 +58,13 @@ def error_row(market: MarketRef, dataset: str, received_ts: int, error_class: st
             "dataset": dataset, "received_ts": received_ts, "error_class": error_class, "message": message[:500]}
 
 
-def row_ts(row: dict[str, Any]) -> int:
-    """The event time of a row: exchange_ts when given, else received_ts (decides the landing day)."""
-    exchange_ts = row.get("exchange_ts")
-    return row["received_ts"] if exchange_ts is None else exchange_ts
+REFUSED_AT_DOOR = "RefusedAtDoor"
+
+
+def refusal_rows(dataset: str, rows: list[dict[str, Any]], reasons: dict[int, str]) -> list[dict[str, Any]]:
+    """`fetch_errors` rows for the rows (by index) the door refused: the fetch is recorded as failed with
+    error_class RefusedAtDoor and the door's reason (mmwatch.door.rules)."""
+    return [{"exchange": rows[index]["exchange"], "market_type": rows[index]["market_type"],
+             "symbol": rows[index]["symbol"], "dataset": dataset, "received_ts": rows[index]["received_ts"],
+             "error_class": REFUSED_AT_DOOR, "message": f"refused at the door: {reason}"[:500]}
+            for index, reason in reasons.items()]

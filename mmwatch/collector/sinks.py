@@ -10,8 +10,8 @@ from typing import Any, Protocol
 import polars as pl
 
 from mmwatch.capture.writer import CaptureWriter, orderbook_record, trade_record
-from mmwatch.collector.rows import row_ts
-from mmwatch.days import utc_day_of_ms
+from mmwatch.collector.rows import refusal_rows
+from mmwatch.door.rules import Door
 from mmwatch.landing.zone import write_landing
 from mmwatch.schemas import LANDING_SCHEMAS
 from mmwatch.settings import DataDir
@@ -31,11 +31,14 @@ class Sink(Protocol):
 
 
 class LandingSink:
-    """Buffers rows per (data set, day, exchange, minute of arrival) and lands each minute once it is over.
+    """Buffers rows per (data set, exchange, minute of arrival) and lands each minute once it is over.
 
-    One landing file per exchange per minute per data set (`source="collector"`);
-    the day is the UTC day of coalesce(exchange_ts, received_ts). `close()`
-    writes everything still buffered, so a shutdown loses nothing.
+    One landing file per exchange per minute per data set and UTC day (`source="collector"`);
+    the day is the UTC day of coalesce(exchange_ts, received_ts). Rows pass the door first
+    (`mmwatch.door`, the same rules as a capture import): a refused book or trade lands as a
+    `fetch_errors` row (error_class RefusedAtDoor, the door's reason), so it is counted as a failed
+    fetch, never lost in silence. `close()` writes everything still buffered, so a shutdown loses nothing.
+    `rows` counts the rows landed per data set (refused ones under fetch_errors).
 
     `flush_s` < 60 (config `landing_flush_s`, a divisor of 60) cuts each minute into windows of
     that many seconds of arrival, one file each, and lands a window as soon as a row of a later
@@ -46,7 +49,7 @@ class LandingSink:
         self.data_dir = data_dir
         self.window_ms = flush_s * 1000
         self._newest_window = 0
-        self._buffers: dict[tuple[str, str, str, int], list[dict[str, Any]]] = {}
+        self._buffers: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
         self.files: list[Path] = []
         self.rows = Counter()
         # Files are built and written in one background thread, so the fetch loop never waits on disk;
@@ -55,9 +58,8 @@ class LandingSink:
         self._pending: list[Future] = []
 
     def add(self, dataset: str, row: dict[str, Any]) -> None:
-        day = utc_day_of_ms(row["received_ts"] if dataset == "fetch_errors" else row_ts(row))
         window = row["received_ts"] // self.window_ms
-        key = (dataset, day, row["exchange"], window)
+        key = (dataset, row["exchange"], window)
         self._buffers.setdefault(key, []).append(row)
         if self.window_ms < MINUTE_MS and window > self._newest_window:
             self._newest_window = window
@@ -68,7 +70,7 @@ class LandingSink:
         self._land_before(now_ms // self.window_ms)
 
     def _land_before(self, window: int) -> None:
-        for key in [k for k in self._buffers if k[3] < window]:
+        for key in [k for k in self._buffers if k[2] < window]:
             self._write(key)
 
     def close(self) -> None:
@@ -79,25 +81,53 @@ class LandingSink:
             self._pool.shutdown(wait=True)
         self._collect_written()
 
-    def _write(self, key: tuple[str, str, str, int]) -> None:
-        dataset, day, exchange, _ = key
+    def _write(self, key: tuple[str, str, int]) -> None:
+        dataset = key[0]
         rows = self._buffers.pop(key)
-        self.rows[dataset] += len(rows)
         if self._pool is None:
-            self.files.append(_land(self.data_dir, dataset, day, exchange, rows))
+            self._landed(_land(self.data_dir, dataset, rows))
             return
-        self._pending.append(self._pool.submit(_land, self.data_dir, dataset, day, exchange, rows))
+        self._pending.append(self._pool.submit(_land, self.data_dir, dataset, rows))
         self._collect_written()
 
     def _collect_written(self) -> None:
         # A write error surfaces here, in the collector's thread, instead of being lost.
         while self._pending and self._pending[0].done():
-            self.files.append(self._pending.pop(0).result())
+            self._landed(self._pending.pop(0).result())
+
+    def _landed(self, landed: list[tuple[str, Path, int]]) -> None:
+        for dataset, path, rows in landed:
+            self.files.append(path)
+            self.rows[dataset] += rows
 
 
-def _land(data_dir: DataDir, dataset: str, day: str, exchange: str, rows: list[dict[str, Any]]) -> Path:
+def _land(data_dir: DataDir, dataset: str, rows: list[dict[str, Any]]) -> list[tuple[str, Path, int]]:
+    """Land `rows` (one data set, one exchange) through the door, one file per UTC day; the refused rows
+    as fetch_errors. Returns (data set, file, rows) of each file written."""
     frame = pl.DataFrame(rows, schema=LANDING_SCHEMAS[dataset])
-    return write_landing(data_dir, dataset, day, exchange, frame, source="collector")
+    door = Door()  # the time window of now: a long-running collector's "now" moves
+    frame, refusals = door.split(frame, dataset)
+    landed = _land_by_day(data_dir, dataset, frame)
+    if not refusals.is_empty():
+        reasons = dict(zip(refusals["row"].to_list(), refusals["reason"].to_list()))
+        for index, reason in reasons.items():
+            log.warning("refused at the door: %s %s %s: %s", dataset, rows[index]["exchange"], rows[index]["symbol"], reason)
+        errors = pl.DataFrame(refusal_rows(dataset, rows, reasons), schema=LANDING_SCHEMAS["fetch_errors"])
+        errors, unrecordable = door.split(errors, "fetch_errors")
+        for reason in unrecordable["reason"]:  # the envelope itself is refused (a bug upstream): nothing can land
+            log.error("refused row not recorded as a fetch error either: %s", reason)
+        landed += _land_by_day(data_dir, "fetch_errors", errors)
+    return landed
+
+
+def _land_by_day(data_dir: DataDir, dataset: str, frame: pl.DataFrame) -> list[tuple[str, Path, int]]:
+    if frame.is_empty():
+        return []
+    event_ms = pl.col("received_ts") if dataset == "fetch_errors" else pl.coalesce("exchange_ts", "received_ts")
+    days = frame.with_columns(pl.from_epoch(event_ms, time_unit="ms").dt.strftime("%Y-%m-%d").alias("_day"))
+    return [(dataset, write_landing(data_dir, dataset, day, exchange, part.drop("_day"), source="collector"),
+             part.height)
+            for (day, exchange), part in days.group_by(["_day", "exchange"], maintain_order=True)]
 
 
 class CaptureSink:

@@ -11,7 +11,9 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from mmwatch.door.paths import partition_folder
 from mmwatch.files import temporary_path, move_into_place
+from mmwatch.lake.tables import LAKE
 from mmwatch.landing.zone import LandingFile
 from mmwatch.settings import DataDir
 
@@ -21,8 +23,8 @@ ROW_GROUP_ROWS = 20_000  # about 40 MB of 100-level books before compression
 
 
 def partition_dir(data_dir: DataDir, table: str, day: str, exchange: str) -> Path:
-    """lake/<table>/day=<day>/exchange=<exchange>/"""
-    return data_dir.lake_dir(table) / f"day={day}" / f"exchange={exchange}"
+    """lake/<table>/day=<day>/exchange=<exchange>/, each component checked (mmwatch.door.paths)."""
+    return partition_folder(data_dir.lake, table, LAKE, day, exchange)
 
 
 def lake_files(data_dir: DataDir, table: str, day: str, exchange: str) -> list[Path]:

@@ -19,6 +19,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from mmwatch.door.paths import partition_folder
 from mmwatch.files import atomic_path
 from mmwatch.schemas import COLUMN_DEFAULTS, LANDING_SCHEMAS
 from mmwatch.settings import DataDir
@@ -50,19 +51,26 @@ class LandingFile:
         return cls(int(match["arrival_ns"]), path, dataset, day, exchange)
 
 
+def landing_partition(data_dir: DataDir, dataset: str, day: str, exchange: str) -> Path:
+    """landing/<dataset>/day=<day>/exchange=<exchange>/, each component checked (mmwatch.door.paths)."""
+    return partition_folder(data_dir.landing, dataset, LANDING_SCHEMAS, day, exchange)
+
+
 def write_landing(
     data_dir: DataDir, dataset: str, day: str, exchange: str, frame: pl.DataFrame, source: str
 ) -> Path:
     """Write one landing file atomically and return its final path.
 
     `frame` must hold rows of one UTC day and one exchange, in the landing
-    schema of `dataset` (columns are cast and ordered here).
+    schema of `dataset` (columns are cast and ordered here). The folder is
+    checked before anything is written: PartitionPathError for a data set,
+    day or exchange outside its allow-list.
     """
     schema = LANDING_SCHEMAS[dataset]
     missing = [name for name in schema if name not in frame.columns and name in COLUMN_DEFAULTS]
     frame = frame.with_columns(pl.lit(COLUMN_DEFAULTS[name]).alias(name) for name in missing)
     frame = frame.select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
-    folder = data_dir.landing_dir(dataset) / f"day={day}" / f"exchange={exchange}"
+    folder = landing_partition(data_dir, dataset, day, exchange)
     safe_source = _SAFE_SOURCE.sub("_", source)[:40] or "unknown"
     names: list[Path] = []
 
