@@ -66,8 +66,9 @@ copy (
         'collector' as source, 1.0 as contract_size, ts, printf('%016x', hash(exchange, symbol, ts)) as snapshot_id,
         true as is_valid, null::varchar as invalid_reason, '{day}' as day
     from books
+    {where}
 ) to '{lake}/raw_orderbooks' (format parquet, partition_by (day, exchange), write_partition_columns false,
-                              compression zstd, row_group_size 20000)
+                              compression zstd, row_group_size 20000{options})
 """
 
 TRADES_SQL = """
@@ -87,16 +88,18 @@ copy (
         case when hash(n, market_no) % 2 = 0 then 'buy' else 'sell' end as side,
         'collector' as source, 1.0 as contract_size, ts, market_no || '-' || n as trade_key, '{day}' as day
     from timed
+    {where}
 ) to '{lake}/raw_trades' (format parquet, partition_by (day, exchange), write_partition_columns false,
-                          compression zstd, row_group_size 100000)
+                          compression zstd, row_group_size 100000{options})
 """
 
 TRADE_SCAN_SQL = ("select count(*), sum(price * amount) "
                   "from read_parquet('{glob}', hive_partitioning = true)")
 
 
-def generate_lake(data_dir: Path, markets: int, trades: int, env: dict) -> float:
-    """Write the synthetic order books and trades of DAY into data_dir/lake; return the seconds."""
+def generate_lake(data_dir: Path, markets: int, trades: int, env: dict, where: str = "", options: str = "") -> float:
+    """Write the synthetic order books and trades of DAY into data_dir/lake; return the seconds. `where`
+    keeps some of them (a condition on ts), `options` adds COPY options (e.g. a file name pattern)."""
     per_exchange = markets // len(EXCHANGES)
     perps = max(1, per_exchange // 5)
     params = {"exchanges": list(EXCHANGES), "per_exchange": per_exchange, "perps": perps,
@@ -104,7 +107,8 @@ def generate_lake(data_dir: Path, markets: int, trades: int, env: dict) -> float
               "per_market": trades // (per_exchange * len(EXCHANGES))}
     lake = data_dir / "lake"
     lake.mkdir(parents=True, exist_ok=True)
-    sql = ";\n".join([MARKETS_SQL, ORDERBOOKS_SQL.format(day=DAY, lake=lake), TRADES_SQL.format(day=DAY, lake=lake)])
+    parts = {"day": DAY, "lake": lake, "where": where, "options": options}
+    sql = ";\n".join([MARKETS_SQL, ORDERBOOKS_SQL.format(**parts), TRADES_SQL.format(**parts)])
     config = {**PROFILE_SETTINGS, "memory_limit": "4GB"}
     # one process, so the temp markets table is shared by the statements
     return run_measured(duckdb_command(_with_params(sql, params), config), env)[0]

@@ -39,72 +39,23 @@
 {%- endmacro -%}
 
 {#-
-  pre_hook of the day-partitioned incremental models: delete exactly the built day (all
-  rows when `day` is unset) before inserting it again, so a day whose lake data shrank or
-  vanished keeps no stale rows. delete+insert alone would only delete the days that still
-  have rows in the new batch.
+  The configuration of every day-partitioned table: a refresh deletes the rows it rewrites
+  (delete_refresh_window: the whole built day in a day build, only the rows at or after the
+  refresh start in an appending run) and inserts them again (incremental strategy `append`: the
+  pre_hook already deleted exactly what is rewritten, including rows whose input vanished, which a
+  delete+insert on a key would miss), then logs the refresh (log_refresh); both in one transaction
+  (macros/refresh_window.sql). `column` (bigint ms, or a timestamp when `timestamp`) and `grain`
+  ('ms', 'minute', 'hour') say which rows a refresh from a given ts rewrites; a day-level rollup
+  (column none) rewrites its whole day whenever an input changed. `deletes` names another pre_hook
+  macro (same arguments) for a model whose kept rows are not a time range (fct_mm_breach_episodes).
 -#}
-{%- macro delete_built_day(appendable=false) -%}
-  {%- set existing = adapter.get_relation(this.database, this.schema, this.identifier) if execute else none -%}
-  {%- if appendable and appending_new_snapshots(this.identifier) -%}
-    select 1 as kept_for_appending
-  {%- elif existing is not none and not flags.FULL_REFRESH -%}
-    delete from {{ this }} where {{ day_filter() }}
-  {%- else -%}
-    select 1 as nothing_to_delete
-  {%- endif -%}
-{%- endmacro -%}
-
-{#-
-  The configuration of every day-partitioned incremental model: rebuilding a day deletes
-  exactly that day first (delete_built_day) and inserts it again. An `appendable` model may
-  instead keep the day's rows in intraday runs (appending_new_snapshots).
--#}
-{%- macro day_partitioned_incremental(appendable=false) -%}
+{%- macro day_partitioned_incremental(column='ts', grain='ms', timestamp=false, deletes='delete_refresh_window') -%}
+  {%- set arguments = "'" ~ column ~ "', '" ~ grain ~ "', " ~ timestamp if column else "none" -%}
   {{ config(
       materialized='incremental',
-      incremental_strategy='delete+insert',
-      unique_key='day',
+      incremental_strategy='append',
       on_schema_change='sync_all_columns',
-      pre_hook="{{ delete_built_day(appendable=" ~ appendable ~ ") }}"
+      pre_hook="{{ " ~ deletes ~ "(" ~ arguments ~ ") }}",
+      post_hook="{{ log_refresh(" ~ ("'" ~ column ~ "', '" ~ grain ~ "'" if column else "none") ~ ") }}"
   ) }}
-{%- endmacro -%}
-
-{#-
-  True in an intraday run (MMWATCH_DBT_APPEND=1 in the environment, read only when models
-  execute) of a built day whose model table `identifier` already exists: the day's rows are
-  kept and only snapshots not yet in it are computed, so the run costs what is new, not the
-  whole day so far. The day-close build (daily_marts_job) recomputes the whole day, so what a
-  kept row could not know when it was built (a USD reference snapshot that landed later) is
-  settled there. Never for a full refresh or a build of every day.
--#}
-{%- macro appending_new_snapshots(identifier) -%}
-  {%- if not execute or built_day() is none or flags.FULL_REFRESH
-        or env_var('MMWATCH_DBT_APPEND', '') != '1' -%}
-    {{ return(false) }}
-  {%- endif -%}
-  {{ return(adapter.get_relation(this.database, this.schema, identifier) is not none) }}
-{%- endmacro -%}
-
-{#-
-  In an appending run, a predicate (`and ...`) keeping the snapshots of the built day that the
-  model table `identifier` does not hold yet; empty otherwise. The earliest ts among them is
-  looked up first on the narrow columns (~0.3 s for 1.7 M snapshots) and added as a constant,
-  which the lake scan can use to skip the row groups before it (their level lists are what
-  costs); the anti-join alone would be applied only after every row's lists were read.
--#}
-{%- macro not_yet_in(identifier) -%}
-  {%- if appending_new_snapshots(identifier) -%}
-    {%- set held -%}
-      snapshot_id not in (select snapshot_id from {{ adapter.get_relation(this.database, this.schema, identifier) }}
-                          where {{ day_filter() }})
-    {%- endset -%}
-    {%- set first_new_ts = run_query("select min(ts) from " ~ ref('stg_lake__orderbook_snapshots')
-          ~ " where is_valid and " ~ day_filter() ~ " and " ~ held).columns[0].values()[0] -%}
-    {%- if first_new_ts is none -%}
-      and false
-    {%- else -%}
-      and ts >= {{ first_new_ts }} and {{ held }}
-    {%- endif -%}
-  {%- endif -%}
 {%- endmacro -%}

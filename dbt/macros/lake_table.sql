@@ -21,3 +21,10 @@
      {%- endfor %} where false)
   {%- endif -%}
 {%- endmacro -%}
+
+{#- The folder of the lake table `table_name` (<data dir>/lake/<table>), whose day=D/exchange=X/
+    folders hold its Parquet files. -#}
+{%- macro lake_folder(table_name) -%}
+  {%- set glob = modules.re.search("read_parquet\('([^']+)'", source('lake', table_name) | string).group(1) -%}
+  {{ return(glob[:glob.rindex('/*/*/*.parquet')]) }}
+{%- endmacro -%}

@@ -1,11 +1,12 @@
 {#-
   Spec §4 aggregates of rated trades (int_trades_usd_rated) per market and `bucket`
-  (an expression over the rows, e.g. the minute of ts, named `bucket_name`; none: per day). Used by the minute, hour and day
+  (an expression over the rows, e.g. the minute of ts, named `bucket_name`; none: per day), over the
+  rows of the built day that `refresh` keeps (a predicate `and ...`: in_refresh). Used by the minute, hour and day
   marts so every grain computes the numbers the same way. `extra` adds aggregate columns.
   open/close: first/last trade by ts, ties by trade id (as a number when
   it is one, else as text; trade_key when there is no id); volumes in base units after contract size; USD sums over trades with a USD rate.
 -#}
-{%- macro trade_aggregates(relation, bucket=none, bucket_name=none, extra=[]) -%}
+{%- macro trade_aggregates(relation, bucket=none, bucket_name=none, extra=[], refresh='') -%}
 with
 
 trades as (
@@ -20,7 +21,7 @@ trades as (
         coalesce(notional_usd >= whale_threshold_usd, false) as is_whale
 
     from {{ relation }}
-    where {{ day_filter() }}
+    where {{ day_filter() }} {{ refresh }}
 
 ),
 

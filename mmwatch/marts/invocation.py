@@ -6,8 +6,9 @@ for every intraday refresh) unless the target directory holds a partial_parse.ms
 under the same profile and the same vars. So:
 - the day and the obligations CSV go to dbt in the environment (MMWATCH_DBT_DAY,
   MMWATCH_OBLIGATIONS_CSV; the macros read them only when models execute), not as vars; so
-  does MMWATCH_DBT_APPEND=1 of intraday runs (dbt/macros/built_day.sql,
-  appending_new_snapshots: compute only the snapshots the mart does not hold yet);
+  does MMWATCH_DBT_APPEND=1 of a refresh of today (dbt/macros/refresh_window.sql: every
+  day-partitioned table rewrites only the rows at or after the earliest change of its inputs,
+  or nothing; docs/marts.md, "Refreshes");
 - the obligations dbt reads are never the analyst's file itself: the asset's config, else
   $MMWATCH_OBLIGATIONS_CSV, else the dbt seed is checked by mmwatch.obligations (a bad file
   stops the run before dbt starts, with every problem by file, line and column) and dbt gets
@@ -43,7 +44,7 @@ READABLE_LOG_FILE = {"DBT_LOG_FORMAT_FILE": "text", "DBT_USE_COLORS": "false"}
 
 
 def dbt_env(data_dir: Path, day: str, obligations_csv: str | None, append: bool = False) -> dict[str, str]:
-    """The environment variables one day's build passes to dbt (`append`: an intraday run). The
+    """The environment variables one day's build passes to dbt (`append`: a refresh of today). The
     obligations (config, else $MMWATCH_OBLIGATIONS_CSV, else the dbt seed) are checked and dbt
     gets the absolute path of their canonical copy; raises ObligationsError (every problem) or
     ConfigError (no such file)."""

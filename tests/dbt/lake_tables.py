@@ -1,4 +1,4 @@
-"""Write hand-made rows of any non-order-book lake table (raw_trades and the data-set tables).
+"""Write hand-made rows of any non-order-book lake table (raw_trades, raw_fetch_errors, the data sets).
 
 Rows follow mmwatch.schemas (LAKE_TRADES, DATASET_TABLES) and the hive layout
 lake/<table>/day=D/exchange=X/<batch>.parquet of docs/contracts.md.
@@ -10,10 +10,11 @@ from pathlib import Path
 import polars as pl
 
 from mmwatch.days import utc_day_of_ms
-from mmwatch.schemas import DATASET_TABLES, LAKE_TRADES
+from mmwatch.schemas import DATASET_TABLES, LAKE_FETCH_ERRORS, LAKE_TRADES
 
 LAKE_SCHEMAS: dict[str, pl.Schema] = {
     "raw_trades": LAKE_TRADES,
+    "raw_fetch_errors": LAKE_FETCH_ERRORS,
     **{table: schema for table, schema, _keys in DATASET_TABLES.values()},
 }
 
@@ -33,7 +34,8 @@ def write_lake_table(data_dir: Path, table: str, rows: list[dict], batch: str = 
     """Write `rows` (missing columns NULL) into lake/<table>/day=D/exchange=X/<batch>.parquet."""
     schema = LAKE_SCHEMAS[table]
     frame = pl.DataFrame([{name: row.get(name) for name in schema} for row in rows], schema=schema)
-    frame = frame.with_columns(pl.col("ts").map_elements(utc_day_of_ms, return_dtype=pl.Utf8).alias("_day"))
+    day_of = "ts" if "ts" in schema else "received_ts"  # raw_fetch_errors: the day they were received
+    frame = frame.with_columns(pl.col(day_of).map_elements(utc_day_of_ms, return_dtype=pl.Utf8).alias("_day"))
     written = []
     for (day, exchange), part in frame.group_by(["_day", "exchange"]):
         folder = data_dir / "lake" / table / f"day={day}" / f"exchange={exchange}"

@@ -39,15 +39,23 @@ def undocumented_columns(manifest: dict, catalog: dict | None = None) -> dict[st
 
 
 def mart_tests(manifest: dict) -> dict[str, set[tuple[str, str | None]]]:
-    """Per mart, its data tests as (test name, column or None)."""
+    """Per mart, its data tests as (test name, column or None); the checks of a columns_valid test
+    (one test per model, macros/generic_tests.sql) count as not_null / accepted_range per column."""
     tests: dict[str, set[tuple[str, str | None]]] = defaultdict(set)
     marts = {node["unique_id"]: name for name, node in mart_nodes(manifest).items()}
     for node in manifest["nodes"].values():
         if node["resource_type"] != "test" or "test_metadata" not in node:
             continue
+        metadata = node["test_metadata"]
         for parent in node["depends_on"]["nodes"]:
-            if parent in marts:
-                tests[marts[parent]].add((node["test_metadata"]["name"], node.get("column_name")))
+            if parent not in marts:
+                continue
+            if metadata["name"] == "columns_valid":
+                arguments = metadata.get("kwargs", {})
+                tests[marts[parent]] |= {("not_null", column) for column in arguments.get("not_null", [])}
+                tests[marts[parent]] |= {("accepted_range", column) for column in arguments.get("ranges", {})}
+            else:
+                tests[marts[parent]].add((metadata["name"], node.get("column_name")))
     return tests
 
 

@@ -1,65 +1,151 @@
-"""Intraday runs (MMWATCH_DBT_APPEND=1) compute only the snapshots fct_orderbook_snapshot_metrics
-does not hold yet and keep the day's rows: the marts must equal a whole-day rebuild of the same lake."""
+"""Appending refreshes (MMWATCH_DBT_APPEND=1) recompute only what is new, and every table they
+leave equals a whole-day rebuild of the same lake (tests/dbt/intraday_batches.py: the batches)."""
 from __future__ import annotations
+
+import math
 
 import pytest
 
-from dbt_harness import day_start_ms, query, run_dbt, snapshot, write_lake_orderbooks, write_obligations_csv
-from lake_cases import COMPLIANT_BOOK, WIDE_BOOK, ZZZ_OBLIGATION
+from dbt_harness import day_start_ms, query, run_dbt, write_obligations_csv
+from intraday_batches import DAY, NOON, OBLIGATIONS, PREVIOUS_DAY, S, write_batch, write_history
 
-DAY, S = "2025-11-20", 1000
-MARTS = ("fct_orderbook_snapshot_metrics", "int_obligation_snapshots_evaluated",
-         "fct_mm_breach_episodes", "fct_mm_compliance_daily")
-COMPILED = ("dbt_target", "compiled", "mmwatch", "models", "marts", "fct_orderbook_snapshot_metrics.sql")
-
-
-def _book(symbol: str, t: int, book: tuple) -> dict:
-    return snapshot("binance", symbol, day_start_ms(DAY) + t * S, book[0], book[1])
+BOOKKEEPING = ("int_lake_files_listed", "_mart_refreshes")
+SEEDS = ("mm_obligations", "market_settings", "taker_fees", "usd_stable_quotes")
+M = 60 * S
 
 
-BTC_USDT = ([(50_000.0, 1.0)], [(50_010.0, 1.0)])
-ETH_BTC = ([(0.05, 10.0)], [(0.0501, 10.0)])
+def _exact(row: dict) -> tuple:
+    return tuple(repr(value) for value in row.values() if not isinstance(value, float))
 
 
-def _rows(data_dir) -> dict[str, list[dict]]:
-    return {mart: sorted(query(data_dir, f"select * from {mart} where day = ?", [DAY]), key=repr) for mart in MARTS}
+def _tables(data_dir) -> dict[str, list[dict]]:
+    """Every row of every table dbt built (all days), ordered by their values other than doubles."""
+    names = [row["table_name"] for row in query(
+        data_dir, "select table_name from information_schema.tables where table_schema = 'main' "
+        "and table_type = 'BASE TABLE' order by 1")]
+    return {name: sorted(query(data_dir, f'select * from "{name}"'), key=_exact)
+            for name in names if name not in BOOKKEEPING + SEEDS}
+
+
+def _same_rows(rows: list[dict], expected: list[dict]) -> bool:
+    """Equal rows; doubles equal to 1e-12 relative: a sum of doubles can differ in its last bits with
+    the order rows are added in, which no build fixes (two whole-day builds can differ the same way)."""
+    return len(rows) == len(expected) and all(
+        row.keys() == other.keys() and all(
+            math.isclose(value, other[key], rel_tol=1e-12, abs_tol=1e-12)
+            if isinstance(value, float) and isinstance(other[key], float) else value == other[key]
+            for key, value in row.items())
+        for row, other in zip(rows, expected))
+
+
+def _log_lines(data_dir, after) -> dict[str, dict[str, int | None]]:
+    """{run: {model: from_ts}} of the refresh log lines of DAY written after `after`, run by run."""
+    lines = query(data_dir, "select model, refreshed_at, from_ts from _mart_refreshes "
+                            "where day = ? and refreshed_at > ? order by refreshed_at", [DAY, after])
+    runs: dict = {}
+    for line in lines:
+        runs.setdefault(line["refreshed_at"], {})[line["model"]] = line["from_ts"]
+    return runs
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """The day built whole from batch 1, then batch 2 lands: an appending run, then a whole-day rebuild."""
+def refreshed(tmp_path_factory):
+    """The day before built whole; DAY refreshed after each of 5 batches and once more with nothing
+    new, appending; then DAY rebuilt whole from the same lake."""
     data_dir = tmp_path_factory.mktemp("dbt_append")
-    csv_path = write_obligations_csv(data_dir / "obligations.csv", [ZZZ_OBLIGATION])
+    csv_path = write_obligations_csv(data_dir / "obligations.csv", OBLIGATIONS)
+    write_history(data_dir)
+    run_dbt(data_dir, ["seed"], {})
+    run_dbt(data_dir, ["run"], {"day": PREVIOUS_DAY, "obligations_csv": str(csv_path)})
+    [start] = query(data_dir, "select max(refreshed_at) as at from _mart_refreshes")
     dbt_vars = {"day": DAY, "obligations_csv": str(csv_path)}
-    write_lake_orderbooks(data_dir, [_book("ZZZ/USDT", 0, COMPLIANT_BOOK), _book("ZZZ/USDT", 10, WIDE_BOOK),
-                                     _book("BTC/USDT", 0, BTC_USDT), _book("ETH/BTC", 5, ETH_BTC)])
-    run_dbt(data_dir, ["build"], dbt_vars)
-    before = _rows(data_dir)
-    repeated = {**_book("ZZZ/USDT", 10, WIDE_BOOK), "received_ts": day_start_ms(DAY) + 90 * S}  # same id, later copy
-    write_lake_orderbooks(data_dir, [repeated, _book("ZZZ/USDT", 20, WIDE_BOOK), _book("ZZZ/USDT", 30, COMPLIANT_BOOK),
-                                     _book("ETH/BTC", 35, ETH_BTC)], batch="batch-0002")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MMWATCH_DBT_APPEND", "1")
-        run_dbt(data_dir, ["run", "--select", "+fct_mm_compliance_daily", "+fct_mm_breach_episodes"], dbt_vars)
-    appended, appended_sql = _rows(data_dir), data_dir.joinpath(*COMPILED).read_text()
-    run_dbt(data_dir, ["run", "--select", "+fct_mm_compliance_daily", "+fct_mm_breach_episodes"], dbt_vars)
-    return before, appended, appended_sql, _rows(data_dir), data_dir.joinpath(*COMPILED).read_text()
+        for number in (1, 2, 3, 4, 5):
+            write_batch(data_dir, number)
+            run_dbt(data_dir, ["run"], dbt_vars)
+        run_dbt(data_dir, ["run"], dbt_vars)  # nothing new
+    appended, runs = _tables(data_dir), _log_lines(data_dir, start["at"])
+    run_dbt(data_dir, ["run"], dbt_vars)
+    return appended, list(runs.values()), _tables(data_dir)
 
 
-def test_the_appending_run_took_the_append_path_and_the_rebuild_did_not(built):
-    _, _, appended_sql, _, rebuilt_sql = built
-    assert "snapshot_id not in (select snapshot_id from" in appended_sql and "union all by name" in appended_sql
-    assert "not in (select snapshot_id" not in rebuilt_sql and "union all by name" not in rebuilt_sql
+def test_every_table_equals_a_whole_day_rebuild(refreshed):
+    appended, _, rebuilt = refreshed
+    assert appended.keys() == rebuilt.keys()
+    assert len(appended) == 28  # the 23 marts and 5 intermediate tables
+    for table, rows in rebuilt.items():
+        assert _same_rows(appended[table], rows), table
+    for table in ("fct_orderbook_snapshot_metrics", "fct_trades_minute", "fct_mm_breach_episodes",
+                  "fct_perp_basis_minute", "fct_open_interest", "fct_fund_flow", "fct_contract_stats",
+                  "fct_long_short_ratio", "fct_arbitrage_opportunities", "fct_indicators_hourly"):
+        assert rebuilt[table], f"{table} has no row: the case does not exercise it"
 
 
-def test_appending_gives_the_rows_of_a_whole_day_rebuild(built):
-    before, appended, _, rebuilt, _ = built
-    assert appended == rebuilt
-    snapshots = appended["fct_orderbook_snapshot_metrics"]
-    # 4 + 3 new snapshots: the repeated id counts once, and the kept rows are the ones built before
-    assert len(snapshots) == 7 and len({row["snapshot_id"] for row in snapshots}) == 7
-    assert all(row in snapshots for row in before["fct_orderbook_snapshot_metrics"])
-    # ETH/BTC priced through BTC/USDT's mid (50,005) in both batches
-    assert sorted(row["usd_rate"] for row in snapshots if row["symbol"] == "ETH/BTC") == [50_005.0, 50_005.0]
-    [episode] = appended["fct_mm_breach_episodes"]  # wide at 10 and 20, ended by the compliant book at 30
-    assert episode["duration_s"] == pytest.approx(20.0)
+def test_the_first_refresh_of_the_day_builds_it_whole(refreshed):
+    first = refreshed[1][0]
+    assert first["fct_orderbook_snapshot_metrics"] is None and first["fct_mm_compliance_daily"] is None
+    assert first["raw_orderbooks"] == NOON  # the lake's first file of the day, from its first book
+
+
+def test_each_refresh_starts_at_the_earliest_new_row(refreshed):
+    _, (_, second, third, fourth, fifth), _ = refreshed
+    # batch 2: its earliest book is the repeated ETH/BTC snapshot of 12:01:05
+    assert second["raw_orderbooks"] == second["fct_orderbook_snapshot_metrics"] == NOON + 65 * S
+    assert second["int_obligation_snapshots_evaluated"] == NOON + 65 * S
+    assert second["fct_liquidity_minute"] == second["int_lake_rows_counted"] == NOON + M
+    assert second["raw_trades"] == NOON + 90_500  # the late trade
+    assert second["int_trades_usd_rated"] == NOON + 65 * S  # the rates of trades after a changed book
+    assert second["raw_fetch_errors"] == NOON + 195 * S
+    # batch 3: the late BTC/USDT book of 12:03:52; the repeated trade of 12:00:17; the funding of 12:03 again
+    assert third["fct_orderbook_snapshot_metrics"] == NOON + 232 * S
+    assert third["fct_cross_venue_minute"] == third["int_spot_minutes_usd_quoted"] == NOON + 3 * M
+    assert third["raw_trades"] == NOON + 17 * S and third["fct_candles_1h"] == NOON
+    assert third["raw_funding"] == NOON + 200 * S  # the merged file's rows received after the last ones
+    # batch 4: the next minute, in order: everything from 12:06; breach episodes resumed, not the day
+    assert fourth["fct_orderbook_snapshot_metrics"] == NOON + 360 * S
+    assert fourth["fct_trades_minute"] == fourth["fct_liquidity_minute"] == NOON + 6 * M
+    # batch 5: only a funding reading of 12:07: the books' marts have nothing to do
+    assert fifth["raw_funding"] == NOON + 440 * S and fifth["fct_perp_basis_minute"] == NOON + 7 * M
+    assert fifth["fct_open_interest"] == NOON + 440 * S
+    assert "fct_orderbook_snapshot_metrics" not in fifth and "fct_trades_minute" not in fifth
+    # day-level rollups rebuild their day from the small marts whenever an input changed
+    assert second["fct_liquidity_daily"] is None and second["fct_data_coverage_daily"] is None
+
+
+def test_a_refresh_with_nothing_new_writes_nothing(refreshed):
+    runs = refreshed[1]
+    assert len(runs) == 5  # the sixth run wrote no log line: no table was touched
+
+
+def test_late_rows_rate_and_breach_like_a_rebuild(refreshed):
+    appended = refreshed[0]
+    rated = {row["ts"]: row for row in appended["fct_orderbook_snapshot_metrics"] if row["symbol"] == "ETH/BTC"}
+    assert rated[NOON + 235 * S]["usd_rate"] == 50_500.0  # priced by the late BTC/USDT book of 12:03:52
+    assert rated[NOON + 225 * S]["usd_rate"] == 50_000.0 + 22  # the 12:03:40 book (mid 50,022), before it
+    assert len([ts for ts in rated if ts == NOON + 65 * S]) == 1  # the repeated snapshot counts once
+    [trade] = [row for row in appended["int_trades_usd_rated"] if row["trade_key"] == "e-236"]
+    assert trade["usd_rate"] == 50_500.0  # rated in batch 2 by the 12:03:50 book, again after batch 3
+    [episode] = [row for row in appended["fct_mm_breach_episodes"] if row["day"].isoformat() == DAY
+                 and row["obligation_id"] == "o-zzz"]
+    # wide from 12:01:30 (batch 1) to 12:02:30 (batch 2), the late 12:01:55 among them; compliant at 12:02:40
+    assert (episode["start_ts"], episode["end_ts"], episode["snapshots"]) == (NOON + 90 * S, NOON + 160 * S, 8)
+    minutes = {row["minute"].minute: row for row in appended["fct_trades_minute"] if row["symbol"] == "BTC/USDT"
+               and row["day"].isoformat() == DAY and row["minute"].hour == 12}
+    assert minutes[1]["close"] == 50_119.0 and minutes[2]["open"] == 50_121.0  # across the minute boundary
+    assert minutes[1]["trade_count"] == 6  # 12:01:02, :17, :30.5 (late), :32, :47, :59.9
+    [coverage] = [row for row in appended["fct_data_coverage_daily"] if row["symbol"] == "ZZZ/USDT"
+                  and row["dataset"] == "orderbooks"]
+    assert (coverage["received_samples"], coverage["usable_samples"]) == (44, 43)  # 42 + late + crossed
+    # ETH/BTC's depth (4.99 BTC) is under 249,800 USD below a rate of 50,060: in breach from 12:04:05
+    # to the end, an episode that ran to the end of batches 3 and 4 and was carried on each time
+    ethbtc = [row for row in appended["fct_mm_breach_episodes"] if row["obligation_id"] == "o-ethbtc"]
+    last = max(ethbtc, key=lambda row: row["episode_number"])
+    assert (last["start_ts"], last["last_breach_ts"], last["snapshots"], last["ended_by"]) == (
+        NOON + 245 * S, NOON + 415 * S, 18, "end_of_day")
+
+
+def test_indicators_resume_after_the_day_before(refreshed):
+    candles = [row for row in refreshed[0]["fct_indicators_hourly"] if row["symbol"] == "BTC/USDT"]
+    assert [row["candle_index"] for row in sorted(candles, key=lambda row: row["candle_start"])] == list(range(1, 38))
+    assert day_start_ms(DAY) < NOON

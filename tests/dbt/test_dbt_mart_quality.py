@@ -75,3 +75,24 @@ def test_the_checks_catch_a_gap():
     catalog = {"nodes": {"model.mmwatch.fct_x": {"columns": {"a": {}, "b": {}, "c": {}}}}}
     assert undocumented_columns(manifest, catalog) == {"fct_x": ["b", "c"]}
     assert untested_marts(manifest) == {"fct_x": ["grain uniqueness test", "not_null key test"]}
+
+
+def test_columns_valid_reports_each_broken_check(scenario_dir, tmp_path):
+    """The one column test per model (macros/generic_tests.sql) fails on a NULL key and on a
+    percentage over 100, naming both."""
+    import shutil
+
+    import duckdb
+
+    from dbt_harness import run_dbt
+
+    shutil.copy(scenario_dir / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        con.execute("update fct_liquidity_daily set coverage_pct = 120 where symbol = 'AAA/USDT'")
+        con.execute("update fct_liquidity_daily set exchange = null where symbol = 'ONE/USDT'")
+    with pytest.raises(AssertionError, match="columns_valid_fct_liquidity_daily") as failed:
+        run_dbt(tmp_path, ["test", "--select", "fct_liquidity_daily,test_name:columns_valid"], {})
+    assert "Got 2 results" in str(failed.value)
+    [compiled] = (tmp_path / "dbt_target" / "compiled").rglob("columns_valid_fct_liquidity_daily*.sql")
+    failures = sorted(tuple(row["failures"]) for row in query(tmp_path, compiled.read_text()))
+    assert failures == [("coverage_pct outside [0, 100]",), ("exchange is null",)]

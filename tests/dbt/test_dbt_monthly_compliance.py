@@ -33,7 +33,7 @@ def months(tmp_path_factory):
         {**TERMS, "obligation_id": "o-75"},  # default min_days_pct 75
         {**TERMS, "obligation_id": "o-60", "min_days_pct": 60},
     ])
-    run_dbt(data_dir, ["build", "--select", "+fct_mm_compliance_monthly", "dim_obligations"], {"obligations_csv": str(csv_path)})
+    run_dbt(data_dir, ["build", "--select", "+fct_mm_compliance_monthly", "+dim_obligations"], {"obligations_csv": str(csv_path)})
     rows = query(data_dir, "select * from fct_mm_compliance_monthly order by obligation_id, month")
     return {(r["obligation_id"], str(r["month"])): r for r in rows}
 

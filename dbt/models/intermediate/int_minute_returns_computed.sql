@@ -5,6 +5,7 @@ with
 minute_quotes as (
 
     select * from {{ ref('int_market_minutes_quoted') }}
+    where {{ day_filter() }}
 
 ),
 

@@ -1,4 +1,4 @@
-{{ day_partitioned_incremental() }}
+{{ day_partitioned_incremental('ts') }}
 -- Each usable snapshot of the built day(s) against each obligation of its market valid
 -- that day (spec §3), with the depth at the obligation's own band (any bps).
 with
@@ -12,7 +12,7 @@ obligations as (
 snapshot_metrics as (
 
     select * from {{ ref('fct_orderbook_snapshot_metrics') }}
-    where {{ day_filter() }}
+    where {{ day_filter() }} {{ in_refresh() }}
 
 ),
 
@@ -20,7 +20,7 @@ snapshot_levels as (
 
     select snapshot_id, bids, asks
     from {{ ref('stg_lake__orderbook_snapshots') }}
-    where is_valid and {{ day_filter() }}
+    where is_valid and {{ day_filter() }} {{ in_refresh() }}
         and (exchange, market_type, symbol) in (select (exchange, market_type, symbol) from obligations)
 
 ),

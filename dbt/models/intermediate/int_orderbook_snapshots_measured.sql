@@ -3,14 +3,14 @@
 -- functions (no exploded levels). The level lists and their price lists stay on the row for
 -- the market-order walks of fct_orderbook_snapshot_metrics, which also drops repeated
 -- snapshot_ids after the lists are gone (a window over rows carrying the lists would be far
--- dearer). In an intraday run only the snapshots fct_orderbook_snapshot_metrics does not hold
--- yet are measured (not_yet_in: named, not ref'd, since that mart is built from this model).
+-- dearer). In an appending run only the snapshots at or after the refresh start of
+-- fct_orderbook_snapshot_metrics are measured (in_refresh names it: this model is compiled into it).
 with
 
 snapshots as (
 
     select * from {{ ref('stg_lake__orderbook_snapshots') }}
-    where is_valid and {{ day_filter() }} {{ not_yet_in('fct_orderbook_snapshot_metrics') }}
+    where is_valid and {{ day_filter() }} {{ in_refresh(of='fct_orderbook_snapshot_metrics') }}
 
 ),
 

@@ -3,14 +3,17 @@
 -- snapshot at or before ts and at most 60 s old, on the same exchange first, else on the other
 -- exchanges in alphabetical order of exchange id (macro usd_rate_asof). Narrow: no level list
 -- is read except those of the few QUOTE/USDT reference markets, so it stays cheap beside the
--- one pass over every snapshot's levels in fct_orderbook_snapshot_metrics.
+-- one pass over every snapshot's levels in fct_orderbook_snapshot_metrics. In an appending run only
+-- the snapshots at or after that mart's refresh start are rated, from the books of the 60 s before.
+{%- set refresh = in_refresh(of='fct_orderbook_snapshot_metrics') %}
+{%- set reference_refresh = in_refresh(lookback_ms=60000, of='fct_orderbook_snapshot_metrics') %}
 {#- The currencies to price (the day's non-stable quotes), as constants when the model runs: a
     `base in (subquery)` is only applied after every spot USDT book's level lists were read
     (~7 s of the 200-market day), a constant list is pushed into the lake scan (~0.4 s). -#}
 {%- set currencies = [] %}
 {%- if execute %}
   {%- set currencies = run_query("select distinct quote from " ~ ref('stg_lake__orderbook_snapshots')
-        ~ " where is_valid and " ~ day_filter() ~ " and quote not in (select quote from "
+        ~ " where is_valid and " ~ day_filter() ~ " " ~ refresh ~ " and quote not in (select quote from "
         ~ ref('stg_seeds__usd_stable_quotes') ~ ") order by 1").columns[0].values() | list %}
 {%- endif %}
 with
@@ -26,7 +29,7 @@ events as (
 
     select distinct snapshot_id, exchange, quote, ts
     from {{ ref('stg_lake__orderbook_snapshots') }}
-    where is_valid and {{ day_filter() }} and quote not in (select quote from stable_quotes)
+    where is_valid and {{ day_filter() }} {{ refresh }} and quote not in (select quote from stable_quotes)
 
 ),
 
@@ -42,7 +45,7 @@ reference_books as (
         list_min({{ level_prices('asks') }}) as best_ask
 
     from {{ ref('stg_lake__orderbook_snapshots') }}
-    where is_valid and {{ day_filter(lookback_ms=60000) }}
+    where is_valid and {{ day_filter(lookback_ms=60000) }} {{ reference_refresh }}
         and market_type = 'spot' and quote = 'USDT' and settle is null
         and base in ({% for currency in currencies %}'{{ currency | replace("'", "''") }}'{{ ', ' if not loop.last }}{% else %}null{% endfor %})
 

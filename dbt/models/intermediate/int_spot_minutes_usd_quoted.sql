@@ -1,11 +1,14 @@
+{{ day_partitioned_incremental('minute', 'minute', timestamp=true) }}
 -- Each spot market's quote per UTC minute of the built day(s) (spec §5): its last usable
--- two-sided snapshot in the minute (ties on ts by snapshot_id), in USD via the §2 rate.
+-- two-sided snapshot in the minute (ties on ts by snapshot_id), in USD via the §2 rate. A table,
+-- refreshed by minute, that the cross-venue and arbitrage marts read for their minutes.
 with
 
 snapshot_metrics as (
 
     select * from {{ ref('fct_orderbook_snapshot_metrics') }}
-    where {{ day_filter() }} and is_two_sided and market_type = 'spot' and usd_rate is not null
+    where {{ day_filter() }} {{ in_refresh('ts', 'minute') }}
+        and is_two_sided and market_type = 'spot' and usd_rate is not null
 
 ),
 

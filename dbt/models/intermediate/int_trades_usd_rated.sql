@@ -1,4 +1,4 @@
-{{ day_partitioned_incremental() }}
+{{ day_partitioned_incremental('ts') }}
 -- The trades of the built day, de-duplicated (spec §4), with notional_usd via the spec §2
 -- rate: 1.0-style rates for the stable quotes of the seed; otherwise the mid of the spot
 -- market QUOTE/USDT from its last usable two-sided snapshot at or before the trade's ts and
@@ -12,7 +12,7 @@ with
 trades as (
 
     select * from {{ ref('stg_lake__trades') }}
-    where {{ day_filter() }}
+    where {{ day_filter() }} {{ in_refresh() }}
     -- a trade_key repeated across lake batch files counts once (spec §4)
     qualify row_number() over (
         partition by exchange, market_type, symbol, trade_key order by received_ts, source
@@ -42,7 +42,7 @@ reference_mids as (
 
     from {{ ref('fct_orderbook_snapshot_metrics') }}
     where market_type = 'spot' and symbol = base || '/USDT' and is_two_sided
-        and {{ day_filter(lookback_ms=60000) }}
+        and {{ day_filter(lookback_ms=60000) }} {{ in_refresh(lookback_ms=60000) }}
     qualify row_number() over (partition by base, exchange, ts order by snapshot_id) = 1
 
 ),

@@ -1,15 +1,13 @@
--- One row per market (exchange, market_type, symbol) found in the lake's order books,
--- trades or fetch errors, with its currencies, the days it was seen and its obligations.
+-- One row per market (exchange, market_type, symbol) with order books, trades or fetch errors
+-- on a built day, with its currencies, the days it was seen and its obligations. Read from
+-- fct_data_coverage_daily (one row per market, day and data set with lake rows), not from the
+-- lake, whose every day it would otherwise scan on every refresh.
 with
 
 seen as (
 
-    select exchange, market_type, symbol, day, 'orderbooks' as dataset
-    from {{ ref('stg_lake__orderbook_snapshots') }}
-    union all
-    select exchange, market_type, symbol, day, 'trades' from {{ ref('stg_lake__trades') }}
-    union all
-    select exchange, market_type, symbol, day, 'fetch_errors' from {{ ref('stg_lake__fetch_errors') }}
+    select exchange, market_type, symbol, day, dataset
+    from {{ ref('fct_data_coverage_daily') }}
 
 ),
 

@@ -8,13 +8,13 @@ obligations as (
 
 ),
 
--- markets with at least one order-book snapshot (valid or not) on any day in the lake; read
--- from staging, not dim_markets, so that building dim_obligations alone still works (only
--- these three columns are read from the lake files)
+-- markets with at least one order-book snapshot (valid or not) on any built day: the
+-- orderbooks rows of fct_data_coverage_daily (not the lake, whose every day it would scan)
 markets_with_books as (
 
     select distinct exchange, market_type, symbol
-    from {{ ref('stg_lake__orderbook_snapshots') }}
+    from {{ ref('fct_data_coverage_daily') }}
+    where dataset = 'orderbooks'
 
 ),
 

@@ -1,4 +1,4 @@
-{{ day_partitioned_incremental() }}
+{{ day_partitioned_incremental('minute', 'minute', timestamp=true) }}
 -- One row per (minute, buy market A, sell market B) of the same base asset where buying
 -- at A's ask and selling at B's bid beats both taker fees (spec §5).
 with
@@ -6,6 +6,7 @@ with
 quotes as (
 
     select * from {{ ref('int_spot_minutes_usd_quoted') }}
+    where {{ day_filter() }} {{ in_refresh('minute', 'minute', timestamp=true) }}
 
 ),
 

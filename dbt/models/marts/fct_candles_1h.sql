@@ -1,10 +1,11 @@
-{{ day_partitioned_incremental() }}
+{{ day_partitioned_incremental('candle_start', 'hour', timestamp=true) }}
 -- One-hour OHLCV candles from trades (spec §4), hours with trades only.
 with
 
 trades_hour as (
 
-    {{ trade_aggregates(ref('int_trades_usd_rated'), 'time_bucket(interval 1 hour, epoch_ms(ts))', 'candle_start') }}
+    {{ trade_aggregates(ref('int_trades_usd_rated'), 'time_bucket(interval 1 hour, epoch_ms(ts))', 'candle_start',
+                        refresh=in_refresh('ts', 'hour')) }}
 
 ),
 

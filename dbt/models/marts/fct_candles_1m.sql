@@ -1,11 +1,11 @@
-{{ day_partitioned_incremental() }}
+{{ day_partitioned_incremental('candle_start', 'minute', timestamp=true) }}
 -- One-minute OHLCV candles from trades (spec §4 open/high/low/close), minutes with trades only.
 with
 
 trades_minute as (
 
     select * from {{ ref('fct_trades_minute') }}
-    where {{ day_filter() }}
+    where {{ day_filter() }} {{ in_refresh('minute', 'minute', timestamp=true) }}
 
 ),
 

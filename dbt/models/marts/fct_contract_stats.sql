@@ -1,11 +1,11 @@
-{{ day_partitioned_incremental() }}
+{{ day_partitioned_incremental('ts') }}
 -- Gate contract stats per market, interval and ts, with contract amounts in base units.
 with
 
 readings as (
 
     select * from {{ ref('stg_lake__contract_stats') }}
-    where {{ day_filter() }}
+    where {{ day_filter() }} {{ in_refresh() }}
 
 ),
 

@@ -1,30 +1,40 @@
-{{ day_partitioned_incremental() }}
+{{ day_partitioned_incremental(none) }}
 -- One row per market, UTC day and data set (orderbooks, trades, fetch_errors) of the
 -- built day(s): expected vs received samples at the configured cadence and, for order
--- books, the gaps (start, end) between consecutive snapshots longer than 2 cadences.
+-- books, the gaps (start, end) between consecutive snapshots longer than 2 cadences. Rolled up
+-- from the per-minute counts of int_lake_rows_counted (the day's lake is not read again).
 {%- set cadence_s = var('orderbook_cadence_s', 10) %}
 with
 
-books as (
+minutes as (
 
-    select distinct exchange, market_type, symbol, day, ts, snapshot_id, is_valid
-    from {{ ref('stg_lake__orderbook_snapshots') }}
-    where {{ day_filter() }}
+    select * from {{ ref('int_lake_rows_counted') }}
+    where {{ day_filter() }} {{ in_refresh(none) }}
 
 ),
 
--- consecutive book times, with the day's start and end as the outer bounds
+book_minutes as (
+
+    select * from minutes where dataset = 'orderbooks'
+
+),
+
+-- the gaps inside each minute, then the intervals between minutes: from the previous book (or the
+-- day's start) to the minute's first book, and from the day's last book to the day's end
 book_intervals as (
 
+    select exchange, market_type, symbol, day, gap.start_ts as gap_start_ts, gap.end_ts as gap_end_ts
+    from (select exchange, market_type, symbol, day, unnest(gaps) as gap from book_minutes)
+    union all
     select
         exchange, market_type, symbol, day,
-        coalesce(lag(ts) over (partition by exchange, market_type, symbol, day order by ts),
-                 epoch_ms(day::timestamp)) as gap_start_ts,
-        ts as gap_end_ts
-    from books
+        coalesce(lag(last_ts) over (partition by exchange, market_type, symbol, day order by minute),
+                 epoch_ms(day::timestamp)),
+        first_ts
+    from book_minutes
     union all
-    select exchange, market_type, symbol, day, max(ts), epoch_ms(day::timestamp + interval 1 day)
-    from books
+    select exchange, market_type, symbol, day, max(last_ts), epoch_ms(day::timestamp + interval 1 day)
+    from book_minutes
     group by exchange, market_type, symbol, day
 
 ),
@@ -42,57 +52,16 @@ book_gaps as (
 
 ),
 
-book_counts as (
-
-    select
-        exchange, market_type, symbol, day,
-        'orderbooks' as dataset,
-        {{ cadence_s }}::double as cadence_s,
-        86400 // {{ cadence_s }} as expected_samples,
-        count(distinct snapshot_id) as received_samples,
-        count(distinct snapshot_id) filter (where is_valid) as usable_samples
-    from books
-    group by exchange, market_type, symbol, day
-
-),
-
-trade_counts as (
-
-    select
-        exchange, market_type, symbol, day,
-        'trades' as dataset,
-        null::double as cadence_s,
-        null::bigint as expected_samples,
-        count(*) as received_samples,
-        count(*) as usable_samples
-    from {{ ref('stg_lake__trades') }}
-    where {{ day_filter() }}
-    group by exchange, market_type, symbol, day
-
-),
-
-error_counts as (
-
-    select
-        exchange, market_type, symbol, day,
-        'fetch_errors' as dataset,
-        null::double as cadence_s,
-        null::bigint as expected_samples,
-        count(*) as received_samples,
-        0::bigint as usable_samples
-    from {{ ref('stg_lake__fetch_errors') }}
-    where {{ day_filter() }}
-    group by exchange, market_type, symbol, day
-
-),
-
 counts as (
 
-    select * from book_counts
-    union all by name
-    select * from trade_counts
-    union all by name
-    select * from error_counts
+    select
+        exchange, market_type, symbol, day, dataset,
+        case when dataset = 'orderbooks' then {{ cadence_s }}::double end as cadence_s,
+        case when dataset = 'orderbooks' then 86400 // {{ cadence_s }} end::bigint as expected_samples,
+        sum(received_samples)::bigint as received_samples,
+        sum(usable_samples)::bigint as usable_samples
+    from minutes
+    group by exchange, market_type, symbol, day, dataset
 
 ),
 

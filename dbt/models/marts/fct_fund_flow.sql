@@ -1,11 +1,11 @@
-{{ day_partitioned_incremental() }}
+{{ day_partitioned_incremental('ts') }}
 -- Bitget spot fund flow per market, kind, period and ts (quote currency), with totals.
 with
 
 readings as (
 
     select * from {{ ref('stg_lake__fund_flows') }}
-    where {{ day_filter() }}
+    where {{ day_filter() }} {{ in_refresh() }}
 
 ),
 

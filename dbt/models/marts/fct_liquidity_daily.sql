@@ -1,4 +1,4 @@
-{{ day_partitioned_incremental() }}
+{{ day_partitioned_incremental(none) }}
 -- One row per market per UTC day with usable snapshots of the built day(s): spread, depth,
 -- imbalance and slippage statistics over its usable snapshots (spec §2 metrics).
 with
@@ -6,7 +6,7 @@ with
 snapshot_metrics as (
 
     select * from {{ ref('fct_orderbook_snapshot_metrics') }}
-    where {{ day_filter() }}
+    where {{ day_filter() }} {{ in_refresh(none) }}
 
 ),
 

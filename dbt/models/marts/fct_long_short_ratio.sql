@@ -1,11 +1,11 @@
-{{ day_partitioned_incremental() }}
+{{ day_partitioned_incremental('ts') }}
 -- Long/short ratios per derivative market, kind, period (intraday such as 5m/1h, daily 1d) and ts.
 with
 
 readings as (
 
     select * from {{ ref('stg_lake__long_short_ratios') }}
-    where {{ day_filter() }}
+    where {{ day_filter() }} {{ in_refresh() }}
 
 ),
 

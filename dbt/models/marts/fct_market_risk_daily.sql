@@ -1,16 +1,18 @@
-{{ day_partitioned_incremental() }}
+{{ day_partitioned_incremental(none) }}
 -- Realised volatility per market and UTC day from 1-minute log returns of the mid.
 with
 
 returns as (
 
     select * from {{ ref('int_minute_returns_computed') }}
+    where {{ day_filter() }}
 
 ),
 
 quotes as (
 
     select * from {{ ref('int_market_minutes_quoted') }}
+    where {{ day_filter() }} {{ in_refresh(none) }}
 
 ),
 

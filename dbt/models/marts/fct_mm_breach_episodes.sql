@@ -1,13 +1,30 @@
-{{ day_partitioned_incremental() }}
+{{ day_partitioned_incremental(none, deletes='delete_open_breach_episodes') }}
 -- Breach episodes (spec §3): maximal runs of consecutive non-compliant usable snapshots
 -- of one obligation within one UTC day. A run ends at the next compliant snapshot, at a
--- gap > 120 s to the next usable snapshot, or at the end of the day.
+-- gap > 120 s to the next usable snapshot, or at the end of the day. An appending refresh
+-- resumes each obligation where breach_episode_resumes says (the pre_hook deleted the episodes
+-- after it): numbering on from its kept episodes, and an episode that ran to the end of the day
+-- carried on from its last breach.
 with
+
+resumes as (
+
+    select * from {{ breach_episode_resumes() }}
+
+),
 
 evaluated as (
 
-    select * from {{ ref('int_obligation_snapshots_evaluated') }}
-    where {{ day_filter() }}
+    select
+        evaluated.*,
+        coalesce(resumes.kept_episodes, 0) as kept_episodes,
+        resumes.carry_start_ts,
+        resumes.carry_snapshots
+
+    from {{ ref('int_obligation_snapshots_evaluated') }} as evaluated
+    left join resumes using (obligation_id, day)
+    where {{ day_filter('evaluated.day') }} {{ in_refresh(none) }}
+        and (resumes.resume_ts is null or evaluated.ts >= resumes.resume_ts)
 
 ),
 
@@ -24,6 +41,9 @@ sequenced as (
         day,
         ts,
         compliant,
+        kept_episodes,
+        carry_start_ts,
+        carry_snapshots,
         row_number() over by_time as position,
         lag(ts) over by_time as previous_ts,
         lag(compliant) over by_time as previous_compliant,
@@ -50,7 +70,7 @@ numbered as (
 
     select
         *,
-        sum(starts_episode::integer) over (
+        kept_episodes + sum(starts_episode::integer) over (
             partition by obligation_id, day order by position rows unbounded preceding
         ) as episode_number
 
@@ -64,9 +84,12 @@ runs as (
         obligation_id,
         day,
         episode_number,
-        min(ts) as start_ts,
+        -- the first run of a resumed obligation carries on the episode that ran to the end of the day
+        case when episode_number = any_value(kept_episodes) + 1 and any_value(carry_start_ts) is not null
+            then any_value(carry_start_ts) else min(ts) end as start_ts,
         max(ts) as last_ts,
-        count(*) as snapshots,
+        count(*) + case when episode_number = any_value(kept_episodes) + 1
+            then coalesce(any_value(carry_snapshots) - 1, 0) else 0 end as snapshots,
         -- arg_max would skip the NULL next_ts of a run that reaches the end of the day
         arg_max_null(next_ts, position) as next_ts
 

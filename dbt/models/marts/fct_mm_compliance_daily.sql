@@ -1,4 +1,4 @@
-{{ day_partitioned_incremental() }}
+{{ day_partitioned_incremental(none) }}
 -- One row per obligation per UTC day inside its validity (spec §3): uptime over covered
 -- minutes, coverage, verdict, breach statistics and evidence for the reports.
 with
@@ -6,6 +6,7 @@ with
 obligation_days as (
 
     select * from {{ ref('int_obligation_days_enumerated') }}
+    where true {{ in_refresh(none) }}
 
 ),
 
@@ -23,10 +24,10 @@ episodes as (
 
 ),
 
-raw_snapshots as (
+book_minutes as (
 
-    select * from {{ ref('stg_lake__orderbook_snapshots') }}
-    where {{ day_filter() }}
+    select * from {{ ref('int_lake_rows_counted') }}
+    where {{ day_filter() }} and dataset = 'orderbooks'
 
 ),
 
@@ -103,10 +104,10 @@ invalid_stats as (
         market_type,
         symbol,
         day,
-        count(distinct snapshot_id) as invalid_snapshots
+        -- distinct invalid snapshot_ids of the day: a snapshot_id has one ts, so one minute
+        sum(invalid_samples)::bigint as invalid_snapshots
 
-    from raw_snapshots
-    where not is_valid
+    from book_minutes
     group by exchange, market_type, symbol, day
 
 ),

@@ -1,11 +1,11 @@
-{{ day_partitioned_incremental() }}
+{{ day_partitioned_incremental('ts') }}
 -- Open interest per derivative market, kind and reading ts, in base units and USD.
 with
 
 readings as (
 
     select * from {{ ref('stg_lake__open_interest') }}
-    where {{ day_filter() }}
+    where {{ day_filter() }} {{ in_refresh() }}
 
 ),
 

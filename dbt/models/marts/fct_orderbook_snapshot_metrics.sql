@@ -1,4 +1,4 @@
-{{ day_partitioned_incremental(appendable=true) }}
+{{ day_partitioned_incremental('ts') }}
 -- depends_on: {{ ref('stg_lake__orderbook_snapshots') }}
 -- One row per usable order-book snapshot of the built day(s) with the spec §2 metrics: top of
 -- book, spread, depth per standard band and side (quote and USD), truncation flags, imbalance,
@@ -12,7 +12,7 @@
 {%- set has_repeats = true %}
 {%- if execute %}
   {%- set has_repeats = run_query("select count(*) > count(distinct snapshot_id) from "
-        ~ ref('stg_lake__orderbook_snapshots') ~ " where is_valid and " ~ day_filter()).columns[0].values()[0] %}
+        ~ ref('stg_lake__orderbook_snapshots') ~ " where is_valid and " ~ day_filter() ~ " " ~ in_refresh()).columns[0].values()[0] %}
 {%- endif %}
 with
 
@@ -211,9 +211,3 @@ deduplicated as (
 )
 
 select * from deduplicated
-{%- if appending_new_snapshots(this.identifier) %}
--- an intraday run: the day's rows already built stay as they are (delete_built_day kept them;
--- dbt's delete+insert of the day writes them back with the new ones)
-union all by name
-select * from {{ this }} where {{ day_filter() }}
-{%- endif %}

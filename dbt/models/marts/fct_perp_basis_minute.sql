@@ -1,4 +1,4 @@
-{{ day_partitioned_incremental() }}
+{{ day_partitioned_incremental('minute', 'minute', timestamp=true) }}
 -- Spec §5 perp basis per derivative market and UTC minute: perp mid vs the spot mid of
 -- BASE/QUOTE on the same exchange at the same minute, premium from the funding reading of
 -- the minute (mark vs index) and the annualised funding rate.
@@ -7,6 +7,7 @@ with
 minute_quotes as (
 
     select * from {{ ref('int_market_minutes_quoted') }}
+    where {{ day_filter() }} {{ in_refresh('minute', 'minute', timestamp=true) }}
 
 ),
 
@@ -31,7 +32,7 @@ funding as (
         time_bucket(interval 1 minute, epoch_ms(ts)) as minute
 
     from {{ ref('stg_lake__funding') }}
-    where {{ day_filter() }}
+    where {{ day_filter() }} {{ in_refresh('ts', 'minute') }}
     -- the funding reading of the minute: the last one in it
     qualify row_number() over (
         partition by exchange, market_type, symbol, time_bucket(interval 1 minute, epoch_ms(ts))

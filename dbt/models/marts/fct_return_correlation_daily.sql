@@ -1,11 +1,11 @@
-{{ day_partitioned_incremental() }}
+{{ day_partitioned_incremental(none) }}
 -- Pearson correlation of 1-minute log returns between two spot markets on one exchange, per UTC day.
 with
 
 returns as (
 
     select * from {{ ref('int_minute_returns_computed') }}
-    where market_type = 'spot'
+    where market_type = 'spot' and {{ day_filter() }} {{ in_refresh(none) }}
 
 ),
 

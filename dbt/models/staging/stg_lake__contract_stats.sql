@@ -1,4 +1,5 @@
 -- Gate contract stats (raw_contract_stats), renamed and typed.
+-- depends_on: {{ ref('int_lake_files_listed') }} (listed first: an appending run reads what is new)
 with
 
 source as (

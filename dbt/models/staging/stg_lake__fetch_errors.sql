@@ -1,4 +1,5 @@
 -- Failed fetches recorded by the collector; `day` is the UTC day of received_ts.
+-- depends_on: {{ ref('int_lake_files_listed') }} (listed first: an appending run reads what is new)
 with
 
 source as (

@@ -1,4 +1,5 @@
 -- Bitget fund-flow readings (raw_fund_flows), renamed and typed; volumes in quote currency.
+-- depends_on: {{ ref('int_lake_files_listed') }} (listed first: an appending run reads what is new)
 with
 
 source as (

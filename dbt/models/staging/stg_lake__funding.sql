@@ -1,4 +1,5 @@
 -- Funding readings of perpetuals (raw_funding), renamed and typed, with the interval in hours.
+-- depends_on: {{ ref('int_lake_files_listed') }} (listed first: an appending run reads what is new)
 with
 
 source as (

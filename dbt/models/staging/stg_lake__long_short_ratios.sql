@@ -1,4 +1,5 @@
 -- Long/short ratio readings (raw_long_short_ratios), renamed and typed.
+-- depends_on: {{ ref('int_lake_files_listed') }} (listed first: an appending run reads what is new)
 with
 
 source as (

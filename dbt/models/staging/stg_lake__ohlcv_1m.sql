@@ -1,4 +1,5 @@
 -- The venues' own 1-minute candles (raw_ohlcv_1m); ts is the candle start.
+-- depends_on: {{ ref('int_lake_files_listed') }} (listed first: an appending run reads what is new)
 with
 
 source as (

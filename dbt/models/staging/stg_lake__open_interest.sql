@@ -1,5 +1,6 @@
 -- Open-interest readings (raw_open_interest), with the amount in base units where no price is needed
 -- (base-unit readings and linear contracts; inverse contracts are converted in fct_open_interest).
+-- depends_on: {{ ref('int_lake_files_listed') }} (listed first: an appending run reads what is new)
 with
 
 source as (

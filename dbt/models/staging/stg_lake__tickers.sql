@@ -1,4 +1,5 @@
 -- Ticker readings (raw_tickers), renamed and typed.
+-- depends_on: {{ ref('int_lake_files_listed') }} (listed first: an appending run reads what is new)
 with
 
 source as (

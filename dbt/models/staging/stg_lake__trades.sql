@@ -1,6 +1,7 @@
 -- Public trades of the lake, renamed and typed (spec §4), amount_base and notional_quote in base
 -- units / quote (linear × contract_size, inverse × contract_size / price: macro base_units); the lake
 -- is already unique per (market, trade_key).
+-- depends_on: {{ ref('int_lake_files_listed') }} (listed first: an appending run reads what is new)
 with
 
 source as (
