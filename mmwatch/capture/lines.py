@@ -91,6 +91,8 @@ def line_blocks(path: Path, block_bytes: int = BLOCK_BYTES, buffers: int = 1) ->
     slow to touch): a block stays valid until `buffers - 1` more blocks have
     been requested, so up to that many can be parsed while the next is read.
     """
+    if path.suffix != ".gz" and path.is_file():  # a small capture needs no 32 MB buffers (zeroing them costs ~15 ms each)
+        block_bytes = max(1, min(block_bytes, path.stat().st_size + 1))
     pool = [bytearray(block_bytes) for _ in range(max(1, buffers))]
     turn = 0
     buffer = pool[turn]

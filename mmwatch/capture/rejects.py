@@ -24,8 +24,12 @@ def rejects_path(data_dir: DataDir, source: str, now: datetime | None = None) ->
     return data_dir.landing / REJECTS_FOLDER / f"{source.removeprefix('import_')}-{stamp}-{secrets.token_hex(2)}.txt"
 
 
+_LINE_BREAKS = {ord(c): f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}"
+                for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}  # everything str.splitlines splits on
+
+
 def _one_line(text: str) -> str:
-    return text.replace("\r", "\\r").replace("\n", "\\n")
+    return text.translate(_LINE_BREAKS)
 
 
 class RejectsFile:

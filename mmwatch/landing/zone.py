@@ -66,11 +66,11 @@ def write_landing(
     checked before anything is written: PartitionPathError for a data set,
     day or exchange outside its allow-list.
     """
+    folder = landing_partition(data_dir, dataset, day, exchange)
     schema = LANDING_SCHEMAS[dataset]
     missing = [name for name in schema if name not in frame.columns and name in COLUMN_DEFAULTS]
     frame = frame.with_columns(pl.lit(COLUMN_DEFAULTS[name]).alias(name) for name in missing)
     frame = frame.select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
-    folder = landing_partition(data_dir, dataset, day, exchange)
     safe_source = _SAFE_SOURCE.sub("_", source)[:40] or "unknown"
     names: list[Path] = []
 
