@@ -25,6 +25,9 @@
 {#- The folder of the lake table `table_name` (<data dir>/lake/<table>), whose day=D/exchange=X/
     folders hold its Parquet files. -#}
 {%- macro lake_folder(table_name) -%}
-  {%- set glob = modules.re.search("read_parquet\('([^']+)'", source('lake', table_name) | string).group(1) -%}
-  {{ return(glob[:glob.rindex('/*/*/*.parquet')]) }}
+  {%- set found = modules.re.search("read_parquet\('([^']+)'", source('lake', table_name) | string) -%}
+  {%- if found is none -%}  {#- parsing: the source is not rendered yet -#}
+    {{ return('') }}
+  {%- endif -%}
+  {{ return(found.group(1)[:found.group(1).rindex('/*/*/*.parquet')]) }}
 {%- endmacro -%}

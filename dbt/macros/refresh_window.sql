@@ -3,9 +3,10 @@
 
   Every day-partitioned table of the project writes, in the same transaction as its rows, one line
   into the refresh log `_mart_refreshes` (model, day, refreshed_at = dbt's run_started_at, from_ts =
-  the earliest ts it rewrote, NULL for the whole day, fingerprint = its code and inputs). The lake
-  file ledger (int_lake_files_listed) writes one line per lake table whose files changed, named
-  after the table (raw_orderbooks, ...), from_ts = the earliest ts of a new or removed row.
+  the earliest ts it rewrote, NULL for the whole day, fingerprint = its code and inputs). The
+  staging view of each lake table registers the table's files first (register_lake_files: the file
+  list `_lake_files`) and writes one line named after the table (raw_orderbooks, ...) when its files
+  changed, from_ts = the earliest ts of a new or removed row.
 
   In an appending run (MMWATCH_DBT_APPEND=1, a built day, the model's table and its log line for
   the day present, the same fingerprint), a model compares the log lines of its inputs (the lake
@@ -24,7 +25,7 @@
   {{ this.database }}.main._mart_refreshes
 {%- endmacro -%}
 
-{#- on-run-start: the refresh log, created once. -#}
+{#- on-run-start: the refresh log and the lake's file list, created once. -#}
 {%- macro create_refresh_log() -%}
   create table if not exists {{ target.database }}.main._mart_refreshes (
       model varchar not null,
@@ -32,6 +33,19 @@
       refreshed_at timestamp not null,
       from_ts bigint,
       fingerprint varchar
+  );
+  create table if not exists {{ target.database }}.main._lake_files (
+      lake_table varchar not null,
+      day date not null,
+      exchange varchar not null,
+      file varchar not null,
+      file_size bigint not null,
+      modified_at timestamptz not null,
+      row_count bigint,
+      min_ts bigint,
+      max_ts bigint,
+      max_received_ts bigint,
+      registered_at timestamp not null
   )
 {%- endmacro -%}
 
@@ -47,7 +61,7 @@
 {%- endmacro -%}
 
 {#- The log names of what `unique_id` reads: lake tables (sources) and tables, through views and
-    ephemeral models; seeds and the lake file ledger are not inputs (seeds are in the fingerprint). -#}
+    ephemeral models; seeds are not inputs (they are in the fingerprint). -#}
 {%- macro refresh_inputs(unique_id, found=none) -%}
   {%- set found = {} if found is none else found -%}
   {%- set node = graph.nodes.get(unique_id) -%}
@@ -56,8 +70,7 @@
       {%- do found.update({graph.sources[parent].name: true}) -%}
     {%- elif parent.startswith('model.') -%}
       {%- set upstream = graph.nodes[parent] -%}
-      {%- if upstream.name == 'int_lake_files_listed' -%}
-      {%- elif upstream.config.materialized in ('view', 'ephemeral') -%}
+      {%- if upstream.config.materialized in ('view', 'ephemeral') -%}
         {%- do refresh_inputs(parent, found) -%}
       {%- else -%}
         {%- do found.update({upstream.name: true}) -%}
@@ -269,24 +282,6 @@
   {%- endif -%}
 {%- endmacro -%}
 
-{#- post_hook of int_lake_files_listed: one log line per lake table and day whose files changed in
-    this run, from the earliest ts that changed. -#}
-{%- macro log_lake_changes() -%}
-  insert into {{ refresh_log() }}
-  select lake_table, day, changed_at, min(change_from_ts), null
-  from {{ this }}
-  where changed_at = timestamp '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}'
-      and change_from_ts is not null
-  group by lake_table, day, changed_at
-{%- endmacro -%}
-
-{#- post_hook of int_lake_files_listed: the vanished files once logged, and days older than a week
-    (a rebuild of such a day is a day build, which needs no listing). -#}
-{%- macro forget_lake_files() -%}
-  delete from {{ this }} where removed
-  {%- if built_day() is not none %} or day < date '{{ built_day() }}' - interval 7 day{% endif %}
-{%- endmacro -%}
-
 {#- post_hook of an incremental Python model: dbt-duckdb writes its rows into a plain table named
     <model>__dbt_tmp<time> that it never drops (its temporary-table flag does not reach the Python
     writer); drop it. -#}
@@ -298,4 +293,83 @@
     {%- endfor -%}
   {%- endif -%}
   select 1 as temp_tables_dropped
+{%- endmacro -%}
+
+{#-
+  pre_hook of the staging view of lake table `table_name`: register the table's Parquet files of the
+  built day (every day when `day` is unset) in `_lake_files`, and log in the refresh log, under the
+  table's name, the earliest ts that changed since the last registration. Listing costs a stat per
+  file (read_blob's size and time: no file is read); only new files are read (their ts and
+  received_ts). A file written again under the same name counts as removed and new.
+    raw_orderbooks, raw_trades, raw_fetch_errors (batch files holding only rows the partition did not
+    have): a new file changes from its first row; a removed one (a partition rebuilt) too.
+    the data-set tables (merged: the market-data assets write a partition's every reading again as
+    one new file): a new file changes from its first row received after the newest row of the
+    partition's previous files; a removed file counts only when nothing replaced it.
+  Every write is one statement list, run in the view's transaction; fetch errors' ts is received_ts.
+-#}
+{%- macro register_lake_files(table_name) -%}
+  {%- if not execute -%}
+    {{ return('select 1 as lake_files_registered') }}
+  {%- endif -%}
+  {%- set files = target.database ~ '.main._lake_files' -%}
+  {%- set appended = table_name in ('raw_orderbooks', 'raw_trades', 'raw_fetch_errors') -%}
+  {%- set ts = 'received_ts' if table_name == 'raw_fetch_errors' else 'ts' -%}
+  {%- set day = built_day() -%}
+  {%- set now = "timestamp '" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f') ~ "'" -%}
+  {%- set in_scope = "lake_table = '" ~ table_name ~ "'" ~ (" and day = date '" ~ day ~ "'" if day is not none else "") -%}
+  {%- set listing = "(select filename as file, size as file_size, last_modified as modified_at from read_blob('"
+        ~ lake_folder(table_name) ~ "/" ~ ("day=" ~ day if day is not none else "*") ~ "/*/*.parquet'))" -%}
+  {%- set known = "(select * from " ~ files ~ " where " ~ in_scope ~ ")" -%}
+  {%- set new_files = run_query("select file, file_size, modified_at::varchar from " ~ listing
+        ~ " anti join " ~ known ~ " using (file, file_size, modified_at) order by file").rows -%}
+  {%- set vanished = run_query("select file, file_size, modified_at::varchar, day::varchar, exchange, min_ts from "
+        ~ known ~ " anti join " ~ listing ~ " using (file, file_size, modified_at)").rows -%}
+  {%- set changes = [] -%}
+  {%- set statements = [] -%}
+  {%- set new_partitions = [] -%}
+  {%- if new_files | length > 0 -%}
+    {%- set quoted = [] -%}
+    {%- for row in new_files -%}{%- do quoted.append("'" ~ row[0] | replace("'", "''") ~ "'") -%}{%- endfor -%}
+    {%- set stats = run_query(
+        "with new_rows as (select filename as file, cast(regexp_extract(filename, 'day=([0-9-]+)', 1) as date) as day, "
+        ~ "regexp_extract(filename, 'exchange=([^/]+)', 1) as exchange, " ~ ts ~ " as ts, received_ts "
+        ~ "from read_parquet([" ~ quoted | join(', ') ~ "], "
+        ~ "filename = true, hive_partitioning = false, union_by_name = true)), "
+        ~ "previous as (select day, exchange, max(max_received_ts) as newest from " ~ known ~ " group by all) "
+        ~ "select file, day::varchar, exchange, count(*), min(ts), max(ts), max(received_ts), "
+        ~ ("min(ts)" if appended else "min(ts) filter (where received_ts > coalesce(previous.newest, -1))")
+        ~ " from new_rows left join previous using (day, exchange) group by all order by file").rows -%}
+    {%- set listed = {} -%}
+    {%- for row in new_files -%}{%- do listed.update({row[0]: row}) -%}{%- endfor -%}
+    {%- set values = [] -%}
+    {%- for row in stats -%}
+      {%- do values.append("('" ~ table_name ~ "', date '" ~ row[1] ~ "', '" ~ row[2] ~ "', '" ~ row[0] | replace("'", "''")
+            ~ "', " ~ listed[row[0]][1] ~ ", timestamptz '" ~ listed[row[0]][2] ~ "', " ~ row[3] ~ ", " ~ row[4]
+            ~ ", " ~ row[5] ~ ", " ~ row[6] ~ ", " ~ now ~ ")") -%}
+      {%- do new_partitions.append(row[1] ~ '|' ~ row[2]) -%}
+      {%- if row[7] is not none -%}{%- do changes.append((row[1], row[7])) -%}{%- endif -%}
+    {%- endfor -%}
+    {%- do statements.append("insert into " ~ files ~ " values " ~ values | join(', ')) -%}
+  {%- endif -%}
+  {%- for row in vanished -%}
+    {%- if (appended or (row[3] ~ '|' ~ row[4]) not in new_partitions) and row[5] is not none -%}
+      {%- do changes.append((row[3], row[5])) -%}
+    {%- endif -%}
+    {%- do statements.append("delete from " ~ files ~ " where lake_table = '" ~ table_name ~ "' and file = '"
+          ~ row[0] | replace("'", "''") ~ "' and file_size = " ~ row[1] ~ " and modified_at = timestamptz '" ~ row[2] ~ "'") -%}
+  {%- endfor -%}
+  {%- set starts = {} -%}
+  {%- for changed_day, from_ts in changes -%}
+    {%- do starts.update({changed_day: [from_ts, starts.get(changed_day, from_ts)] | min}) -%}
+  {%- endfor -%}
+  {%- for changed_day, from_ts in starts.items() -%}
+    {%- do statements.append("insert into " ~ refresh_log() ~ " values ('" ~ table_name ~ "', date '" ~ changed_day
+          ~ "', " ~ now ~ ", " ~ from_ts ~ ", null)") -%}
+  {%- endfor -%}
+  {%- if day is not none -%}
+    {%- do statements.append("delete from " ~ files ~ " where lake_table = '" ~ table_name
+          ~ "' and day < date '" ~ day ~ "' - interval 7 day") -%}
+  {%- endif -%}
+  {{ return((statements + ['select 1 as lake_files_registered']) | join(';\n')) }}
 {%- endmacro -%}

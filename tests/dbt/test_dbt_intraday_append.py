@@ -9,7 +9,7 @@ import pytest
 from dbt_harness import day_start_ms, query, run_dbt, write_obligations_csv
 from intraday_batches import DAY, NOON, OBLIGATIONS, PREVIOUS_DAY, S, write_batch, write_history
 
-BOOKKEEPING = ("int_lake_files_listed", "_mart_refreshes")
+BOOKKEEPING = ("_lake_files", "_mart_refreshes")
 SEEDS = ("mm_obligations", "market_settings", "taker_fees", "usd_stable_quotes")
 M = 60 * S
 

@@ -1,5 +1,6 @@
 -- Gate contract stats (raw_contract_stats), renamed and typed.
--- depends_on: {{ ref('int_lake_files_listed') }} (listed first: an appending run reads what is new)
+-- registers the lake's new files of the day first (an appending run refreshes from their rows)
+{{ config(pre_hook="{{ register_lake_files('raw_contract_stats') }}") }}
 with
 
 source as (

@@ -1,5 +1,6 @@
 -- Failed fetches recorded by the collector; `day` is the UTC day of received_ts.
--- depends_on: {{ ref('int_lake_files_listed') }} (listed first: an appending run reads what is new)
+-- registers the lake's new files of the day first (an appending run refreshes from their rows)
+{{ config(pre_hook="{{ register_lake_files('raw_fetch_errors') }}") }}
 with
 
 source as (

@@ -1,5 +1,6 @@
 -- Funding readings of perpetuals (raw_funding), renamed and typed, with the interval in hours.
--- depends_on: {{ ref('int_lake_files_listed') }} (listed first: an appending run reads what is new)
+-- registers the lake's new files of the day first (an appending run refreshes from their rows)
+{{ config(pre_hook="{{ register_lake_files('raw_funding') }}") }}
 with
 
 source as (

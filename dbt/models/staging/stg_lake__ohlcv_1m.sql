@@ -1,5 +1,6 @@
 -- The venues' own 1-minute candles (raw_ohlcv_1m); ts is the candle start.
--- depends_on: {{ ref('int_lake_files_listed') }} (listed first: an appending run reads what is new)
+-- registers the lake's new files of the day first (an appending run refreshes from their rows)
+{{ config(pre_hook="{{ register_lake_files('raw_ohlcv_1m') }}") }}
 with
 
 source as (

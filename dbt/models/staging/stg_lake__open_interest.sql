@@ -1,6 +1,7 @@
 -- Open-interest readings (raw_open_interest), with the amount in base units where no price is needed
 -- (base-unit readings and linear contracts; inverse contracts are converted in fct_open_interest).
--- depends_on: {{ ref('int_lake_files_listed') }} (listed first: an appending run reads what is new)
+-- registers the lake's new files of the day first (an appending run refreshes from their rows)
+{{ config(pre_hook="{{ register_lake_files('raw_open_interest') }}") }}
 with
 
 source as (

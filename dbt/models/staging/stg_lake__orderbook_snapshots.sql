@@ -1,7 +1,8 @@
 -- Order-book snapshots of the lake, renamed and typed, level amounts in base units (spec units:
 -- linear contracts × contract_size, inverse × contract_size / level price; macro base_units); zero-
 -- amount levels are dropped here (spec §1: "a level with amount = 0 is ignored") so no metric sees them.
--- depends_on: {{ ref('int_lake_files_listed') }} (listed first: an appending run reads what is new)
+-- registers the lake's new files of the day first (an appending run refreshes from their rows)
+{{ config(pre_hook="{{ register_lake_files('raw_orderbooks') }}") }}
 with
 
 source as (

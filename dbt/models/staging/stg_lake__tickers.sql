@@ -1,5 +1,6 @@
 -- Ticker readings (raw_tickers), renamed and typed.
--- depends_on: {{ ref('int_lake_files_listed') }} (listed first: an appending run reads what is new)
+-- registers the lake's new files of the day first (an appending run refreshes from their rows)
+{{ config(pre_hook="{{ register_lake_files('raw_tickers') }}") }}
 with
 
 source as (

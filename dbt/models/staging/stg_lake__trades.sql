@@ -1,7 +1,8 @@
 -- Public trades of the lake, renamed and typed (spec §4), amount_base and notional_quote in base
 -- units / quote (linear × contract_size, inverse × contract_size / price: macro base_units); the lake
 -- is already unique per (market, trade_key).
--- depends_on: {{ ref('int_lake_files_listed') }} (listed first: an appending run reads what is new)
+-- registers the lake's new files of the day first (an appending run refreshes from their rows)
+{{ config(pre_hook="{{ register_lake_files('raw_trades') }}") }}
 with
 
 source as (
