@@ -8,6 +8,7 @@ that are not UTF-8), in the writer's key order (fast path) or another (careful p
 import (`check_import`):
 
 - no exception escapes; every line is loaded, rejected with a reason, or blank (counts add up);
+  no rejection falls back to the generic "record does not match the capture format";
 - the rejects file holds every rejected line, once, as `file:line: reason`, in file order;
 - every unmutated line loaded; nothing exists under the work folder outside the data directory,
   and every landing folder is <data set>/day=<real date>/exchange=<venue>;
@@ -254,6 +255,7 @@ def check_import(lines: list[bytes], valid: set[int], root: Path, totals: FuzzTo
     assert numbers == sorted(set(numbers)), numbers
     assert all(re.fullmatch(r"fuzz\.jsonl:\d+: \S.*", line) for line in written), written
     assert all(issue.reason and issue.rule for issue in counts.issues)
+    assert "capture format" not in counts.by_rule, counts.examples  # every rejection explained, never generic
     if len(file_lines) == len(lines):  # no newline spliced in: line numbers are the generated ones
         assert not valid & set(numbers), (valid, written)
     assert _paths_outside(root, data_dir, capture) == []

@@ -42,6 +42,11 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _is_int64(value: Any) -> bool:
+    """An integer that fits the landing's BIGINT columns (timestamps, nonce); the bulk path's cast refuses others."""
+    return _is_int(value) and -(2**63) <= value < 2**63
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -85,10 +90,10 @@ def envelope_problem(record: dict) -> Problem | None:
         return _bad("market_type", f"'market_type' must be one of {', '.join(MARKET_TYPES)}, got {_shown(record['market_type'])}")
     if "received_at" not in record:
         return _missing("received_at")
-    if not _is_int(record["received_at"]):
+    if not _is_int64(record["received_at"]):
         return _bad("received_at", f"'received_at' must be integer milliseconds, got {_shown(record['received_at'])}")
     timestamp = record.get("timestamp")
-    if timestamp is not None and not _is_int(timestamp):
+    if timestamp is not None and not _is_int64(timestamp):
         return _bad("timestamp", f"'timestamp' must be integer milliseconds or null, got {_shown(timestamp)}")
     return None
 
@@ -111,7 +116,7 @@ def orderbook_problem(record: dict) -> Problem | None:
         if problem:
             return problem
     nonce = record.get("nonce")
-    if nonce is not None and not _is_int(nonce):
+    if nonce is not None and not _is_int64(nonce):
         return _bad("nonce", f"'nonce' must be an integer or null, got {_shown(nonce)}")
     return None
 

@@ -11,6 +11,7 @@ import polars as pl
 
 from mmwatch.capture.writer import CaptureWriter, orderbook_record, trade_record
 from mmwatch.collector.rows import refusal_rows
+from mmwatch.door.limits import TimeWindow
 from mmwatch.door.rules import Door
 from mmwatch.landing.zone import write_landing
 from mmwatch.schemas import LANDING_SCHEMAS
@@ -46,6 +47,7 @@ class LandingSink:
     """
 
     def __init__(self, data_dir: DataDir, background: bool = True, flush_s: int = 60):
+        TimeWindow.from_env()  # a bad MMWATCH_DOOR_* setting stops the collector now, not at its first file
         self.data_dir = data_dir
         self.window_ms = flush_s * 1000
         self._newest_window = 0

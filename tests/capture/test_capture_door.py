@@ -20,7 +20,7 @@ from mmwatch.settings import DataDir
 T0 = 1_763_683_200_000  # 2025-11-21 00:00:00 UTC
 BOOK = orderbook_record("binance", "spot", "BTC/USDT", T0, T0 + 20, [[97000.1, 0.5]], [[97000.2, 0.3]], 7)
 TRADE = trade_record("gate", "spot", "ETH/USDT", T0 + 5, T0 + 30, "42", 3100.5, 0.25, "buy")
-ESCAPE = "../../x/ESCAPED"
+ESCAPE = "../../../../../x/ESCAPED"  # from landing/<data set>/day=D/exchange=: out of the data dir
 SECONDS_HINT = "looks like seconds: multiply by 1000"
 
 
@@ -160,3 +160,15 @@ def test_refused_books_of_both_paths_in_one_block(tmp_path):
         (3, "'bids' level 1: price 1.001, amount 1e+308: each must be finite and either 0 or of magnitude within "
             "[1e-18, 1e15]")]
     assert result.counts.loaded["orderbook"] == 1
+
+
+def test_a_timestamp_beyond_64_bits_is_explained(tmp_path):
+    """Found by the fuzz test: 2^63 was refused by the bulk path's cast but passed the explaining rules,
+    so the line was rejected with a generic 'does not match the capture format'."""
+    capture = tmp_path / "big.jsonl"
+    capture.write_bytes(orjson.dumps({**TRADE, "received_at": 2**63}) + b"\n" + orjson.dumps({**BOOK, "nonce": 2**63})
+                        + b"\n")
+    result = import_capture(DataDir(tmp_path / "data"), capture)
+    assert [str(issue) for issue in result.counts.issues] == [
+        "big.jsonl:1: 'received_at' must be integer milliseconds, got 9223372036854775808",
+        "big.jsonl:2: 'nonce' must be an integer or null, got 9223372036854775808"]
