@@ -4,7 +4,8 @@ Lines that are not in our writer's shape (`own_shape`) come here: any key
 order, lenient where documented (numeric strings as level numbers, extra
 level entries ignored; never for `contract_size`, which must be a positive
 finite JSON number, and is 1.0 when absent or null). `ok` is false for a line that breaks a rule; the
-reader then asks `rules.line_problem` why.
+reader then asks `rules.line_problem` why. The books and trades that are `ok` then pass the door
+(`mmwatch.door.rules`), like the fast path's.
 """
 from __future__ import annotations
 
