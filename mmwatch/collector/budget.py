@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import parse_qsl, urlsplit
@@ -127,6 +128,7 @@ class _Bucket:
     peak_share: float = 0.0
     peak_used: int = 0
     limit: int = 0
+    window_ms: int = 1
 
 
 @dataclass
@@ -140,6 +142,13 @@ class VenueBudget:
     weight: int = 0
     waits: int = 0
     buckets: dict[str, _Bucket] = field(default_factory=dict)
+    # HTTP status -> answers received (exchanges.make_exchange counts them): 429 / 418 are the
+    # venue telling us we overspent, which this accounting exists to prevent
+    answers: Counter = field(default_factory=Counter)
+
+    def answered(self, status: int) -> None:
+        """Count one HTTP answer of the venue with `status`."""
+        self.answers[int(status)] += 1
 
     def charges(self, url: str) -> list[Charge]:
         """What a request to `url` costs on this venue."""
@@ -168,7 +177,7 @@ class VenueBudget:
         now_ms = self.clock()
         self.requests += 1
         for charge in charges:
-            bucket = self.buckets.setdefault(charge.bucket, _Bucket(limit=charge.limit))
+            bucket = self.buckets.setdefault(charge.bucket, _Bucket(limit=charge.limit, window_ms=charge.window_ms))
             window = now_ms // charge.window_ms
             if bucket.window != window:
                 bucket.window, bucket.used = window, 0
@@ -184,6 +193,12 @@ class VenueBudget:
             return "", 0.0, 0, 0
         name, bucket = max(self.buckets.items(), key=lambda item: item[1].peak_share)
         return name, bucket.peak_share, bucket.peak_used, bucket.limit
+
+    def use_now(self) -> float:
+        """Share of its limit the most used bucket has spent in its current window (0 once it passed)."""
+        now_ms = self.clock()
+        return max((bucket.used / bucket.limit for bucket in list(self.buckets.values())
+                    if bucket.window == now_ms // bucket.window_ms), default=0.0)
 
     def report(self) -> str:
         """One line: requests, weight, the peak window use against the venue's budget, waits."""

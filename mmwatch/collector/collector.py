@@ -48,7 +48,9 @@ class Collector:
     received_ts = now_ms). `await close()` flushes the sink and closes the
     connections. `budgets[exchange]` accounts every request against the
     venue's budget; `requests` counts them per exchange, `counts` rows per
-    (exchange, snapshots/trades/errors).
+    (exchange, snapshots/trades/errors), `fetches` the fetches per (exchange, data set) and
+    `failures` the failed ones per (exchange, data set, error class) (the metrics endpoint's
+    source: mmwatch.collector.metrics). `started_ms` is when `start()` began.
     """
 
     def __init__(self, config: CollectionConfig, sink: Sink, clock: Callable[[], int] = wall_clock_ms,
@@ -64,6 +66,9 @@ class Collector:
         self.jobs: list[_Job] = []
         self.cursors: dict[tuple[str, str], TradeCursor] = {}
         self.counts: Counter = Counter()
+        self.fetches: Counter = Counter()
+        self.failures: Counter = Counter()
+        self.started_ms: int | None = None
         self._virtual_now_ms = 0  # virtual time: the logical time of the current cycle
 
     @property
@@ -78,7 +83,7 @@ class Collector:
 
     async def start(self) -> None:
         """Create the exchange instances and load every venue's markets; ConfigError for unknown symbols."""
-        self._virtual_now_ms = self.clock()
+        self._virtual_now_ms = self.started_ms = self.clock()
         try:
             for exchange_id, venue in self.config.exchanges.items():
                 url = venue.simulator_url or self.simulator_url or self.config.simulator_url
@@ -115,8 +120,11 @@ class Collector:
         page = trade_page_limit(job.exchange, market.market_type)
         return await fetch_new_trades(state.exchange, market, self.cursors[(job.exchange, job.symbol)], clock, page)
 
-    def _deliver(self, rows: Rows) -> None:
+    def _deliver(self, job: _Job, rows: Rows) -> None:
+        self.fetches[(job.exchange, job.dataset)] += 1
         for dataset, row in rows:
+            if dataset == "fetch_errors":  # at most one per fetch: the error that ended it
+                self.failures[(job.exchange, job.dataset, row["error_class"])] += 1
             self.sink.add(dataset, row)
             self.counts[(row["exchange"], _COUNTED[dataset])] += 1
 
@@ -126,7 +134,7 @@ class Collector:
         due = [job for job in self.jobs if job.next_due_ms <= now_ms]
         results = await asyncio.gather(*(self._run_job(job, lambda: now_ms) for job in due))
         for job, rows in zip(due, results):
-            self._deliver(rows)
+            self._deliver(job, rows)
             job.next_due_ms = now_ms + job.every_ms
         self.sink.tick(now_ms)
         return len(due)
@@ -134,7 +142,7 @@ class Collector:
     async def _job_loop(self, job: _Job, stop: asyncio.Event) -> None:
         while not stop.is_set():
             started = self.clock()
-            self._deliver(await self._run_job(job, self.clock))
+            self._deliver(job, await self._run_job(job, self.clock))
             wait_s = max(0.0, (started + job.every_ms - self.clock()) / 1000)
             try:
                 await asyncio.wait_for(stop.wait(), timeout=wait_s)

@@ -28,7 +28,7 @@ def make_exchange(exchange_id: str, symbols: Iterable[str] = (), simulator_url: 
     """An async ccxt instance for `exchange_id` (rate limited), pointed at `simulator_url` when given.
 
     `budget` (optional) is charged for every HTTP request the instance makes
-    (and may hold it back until the venue's window has room).
+    (and may hold it back until the venue's window has room), and counts every answer's status.
     """
     if exchange_id not in SUPPORTED_EXCHANGES:
         raise ConfigError(f"unknown exchange {exchange_id!r}; supported ids: {', '.join(SUPPORTED_EXCHANGES)}")
@@ -47,12 +47,20 @@ def make_exchange(exchange_id: str, symbols: Iterable[str] = (), simulator_url: 
 
 def _charge_requests(exchange, budget: VenueBudget) -> None:
     original = exchange.fetch
+    original_response = exchange.on_rest_response
 
     async def charged_fetch(url, *args, **kwargs):
         await budget.acquire(url)
         return await original(url, *args, **kwargs)
 
+    def counted_response(status, *args, **kwargs):
+        # ccxt calls this for every HTTP answer, before it maps an error status to an exception:
+        # the only place the status itself (429, 418) is still known
+        budget.answered(status)
+        return original_response(status, *args, **kwargs)
+
     exchange.fetch = charged_fetch
+    exchange.on_rest_response = counted_response
 
 
 async def load_checked_markets(exchange, symbols: Iterable[str]) -> dict[str, dict]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -19,6 +20,14 @@ from mmwatch.settings import DataDir
 
 log = logging.getLogger(__name__)
 MINUTE_MS = 60_000
+
+
+class LandingObserver(Protocol):
+    """Told what the landing thread wrote (the collector's metrics: mmwatch.collector.metrics)."""
+
+    def landed(self, dataset: str, exchange: str, path: Path, frame: pl.DataFrame) -> None: ...
+
+    def flushed(self, dataset: str, seconds: float) -> None: ...
 
 
 class Sink(Protocol):
@@ -44,11 +53,14 @@ class LandingSink:
     `flush_s` < 60 (config `landing_flush_s`, a divisor of 60) cuts each minute into windows of
     that many seconds of arrival, one file each, and lands a window as soon as a row of a later
     window arrives, without waiting for the collector's once-a-minute tick (docs/freshness.md).
+    `observer` (optional) is told every file written and every flush's duration, in the landing thread.
     """
 
-    def __init__(self, data_dir: DataDir, background: bool = True, flush_s: int = 60):
+    def __init__(self, data_dir: DataDir, background: bool = True, flush_s: int = 60,
+                 observer: LandingObserver | None = None):
         TimeWindow.from_env()  # a bad MMWATCH_DOOR_* setting stops the collector now, not at its first file
         self.data_dir = data_dir
+        self.observer = observer
         self.window_ms = flush_s * 1000
         self._newest_window = 0
         self._buffers: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
@@ -87,9 +99,9 @@ class LandingSink:
         dataset = key[0]
         rows = self._buffers.pop(key)
         if self._pool is None:
-            self._landed(_land(self.data_dir, dataset, rows))
+            self._landed(_land(self.data_dir, dataset, rows, self.observer))
             return
-        self._pending.append(self._pool.submit(_land, self.data_dir, dataset, rows))
+        self._pending.append(self._pool.submit(_land, self.data_dir, dataset, rows, self.observer))
         self._collect_written()
 
     def _collect_written(self) -> None:
@@ -103,13 +115,15 @@ class LandingSink:
             self.rows[dataset] += rows
 
 
-def _land(data_dir: DataDir, dataset: str, rows: list[dict[str, Any]]) -> list[tuple[str, Path, int]]:
+def _land(data_dir: DataDir, dataset: str, rows: list[dict[str, Any]],
+          observer: LandingObserver | None = None) -> list[tuple[str, Path, int]]:
     """Land `rows` (one data set, one exchange) through the door, one file per UTC day; the refused rows
     as fetch_errors. Returns (data set, file, rows) of each file written."""
+    started = time.perf_counter()
     frame = pl.DataFrame(rows, schema=LANDING_SCHEMAS[dataset])
     door = Door()  # the time window of now: a long-running collector's "now" moves
     frame, refusals = door.split(frame, dataset)
-    landed = _land_by_day(data_dir, dataset, frame)
+    landed = _land_by_day(data_dir, dataset, frame, observer)
     if not refusals.is_empty():
         reasons = dict(zip(refusals["row"].to_list(), refusals["reason"].to_list()))
         for index, reason in reasons.items():
@@ -118,18 +132,26 @@ def _land(data_dir: DataDir, dataset: str, rows: list[dict[str, Any]]) -> list[t
         errors, unrecordable = door.split(errors, "fetch_errors")
         for reason in unrecordable["reason"]:  # the envelope itself is refused (a bug upstream): nothing can land
             log.error("refused row not recorded as a fetch error either: %s", reason)
-        landed += _land_by_day(data_dir, "fetch_errors", errors)
+        landed += _land_by_day(data_dir, "fetch_errors", errors, observer)
+    if observer is not None:
+        observer.flushed(dataset, time.perf_counter() - started)
     return landed
 
 
-def _land_by_day(data_dir: DataDir, dataset: str, frame: pl.DataFrame) -> list[tuple[str, Path, int]]:
+def _land_by_day(data_dir: DataDir, dataset: str, frame: pl.DataFrame,
+                 observer: LandingObserver | None = None) -> list[tuple[str, Path, int]]:
     if frame.is_empty():
         return []
     event_ms = pl.col("received_ts") if dataset == "fetch_errors" else pl.coalesce("exchange_ts", "received_ts")
     days = frame.with_columns(pl.from_epoch(event_ms, time_unit="ms").dt.strftime("%Y-%m-%d").alias("_day"))
-    return [(dataset, write_landing(data_dir, dataset, day, exchange, part.drop("_day"), source="collector"),
-             part.height)
-            for (day, exchange), part in days.group_by(["_day", "exchange"], maintain_order=True)]
+    landed = []
+    for (day, exchange), part in days.group_by(["_day", "exchange"], maintain_order=True):
+        part = part.drop("_day")
+        path = write_landing(data_dir, dataset, day, exchange, part, source="collector")
+        if observer is not None:
+            observer.landed(dataset, exchange, path, part)
+        landed.append((dataset, path, part.height))
+    return landed
 
 
 class CaptureSink:
