@@ -30,10 +30,18 @@ def _report(collector) -> None:
 def collect(config: Path = typer.Option(..., "--config", help="Collection config (YAML)."),
             simulator: Optional[str] = typer.Option(None, help="Point every venue at this simulator URL."),
             duration: Optional[float] = typer.Option(None, help="Stop after this many seconds (default: until Ctrl-C)."),
-            data_dir: Optional[Path] = typer.Option(None, help=DATA_DIR_HELP)) -> None:
-    """Collect order books and trades from the configured venues into the landing zone."""
+            data_dir: Optional[Path] = typer.Option(None, help=DATA_DIR_HELP),
+            metrics_host: str = typer.Option("127.0.0.1", help="Address of the /metrics and /health endpoint "
+                                             "(0.0.0.0 in a container, for Prometheus and the healthcheck)."),
+            metrics_port: int = typer.Option(9108, help="Port of the /metrics and /health endpoint (0: a free one; "
+                                             "-1: no endpoint)."),
+            health_after: float = typer.Option(120, "--health-after", help="/health fails when no usable order book "
+                                               "landed for this many seconds (fetch errors do not count).")) -> None:
+    """Collect order books and trades from the configured venues into the landing zone; serve
+    Prometheus metrics on /metrics and a health check on /health meanwhile."""
+    from mmwatch.collector.metrics import LandingStats
+    from mmwatch.collector.service import Monitoring, collect_for
     from mmwatch.collector.sinks import LandingSink
-    from mmwatch.collector.service import collect_for
     from mmwatch.config import load_config
     from mmwatch.settings import DataDir
 
@@ -41,8 +49,10 @@ def collect(config: Path = typer.Option(..., "--config", help="Collection config
     try:
         loaded = load_config(config)
         folder = DataDir.from_env(data_dir).ensure()
-        sink = LandingSink(folder, flush_s=loaded.landing_flush_s)
-        collector = asyncio.run(collect_for(loaded, sink, simulator, duration))
+        stats = LandingStats()
+        sink = LandingSink(folder, flush_s=loaded.landing_flush_s, observer=stats)
+        monitoring = None if metrics_port < 0 else Monitoring(stats, metrics_host, metrics_port, health_after)
+        collector = asyncio.run(collect_for(loaded, sink, simulator, duration, monitoring))
     except MmwatchError as exc:
         _fail(exc)
     _report(collector)

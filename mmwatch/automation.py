@@ -2,10 +2,13 @@
 names), validated here; problems name the file, the field and the bad value.
 
 The file decides the default state only: a state set in the Dagster UI wins until it is reset there.
+`auto` runs an automation when its configuration is present (AUTO_NEEDS: the environment variables
+it reads) and leaves it stopped otherwise, so a deployment that sets them sends without a click.
 """
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -16,7 +19,13 @@ from mmwatch.yaml_config import read_yaml, validate_mapping
 AUTOMATION_CONFIG_ENV = "MMWATCH_AUTOMATION_CONFIG"
 DEFAULT_AUTOMATION_CONFIG = Path(__file__).resolve().parents[1] / "config" / "automation.yaml"
 
-State = Literal["running", "stopped"]
+State = Literal["running", "stopped", "auto"]
+# what an `auto` entry needs set in the environment to run (entries not listed: nothing)
+AUTO_NEEDS: dict[str, tuple[str, ...]] = {
+    "serving": ("MMWATCH_ANALYTICS_DSN",),      # publishing into PostgreSQL analytics
+    "report": ("MMWATCH_REPORT_GROUPS",),       # who receives the daily report (SMTP: MMWATCH_SMTP_*)
+    "market_data": ("MMWATCH_CONFIG",),         # the collection config naming the venues to fetch
+}
 
 
 class _Strict(BaseModel):
@@ -26,17 +35,19 @@ class _Strict(BaseModel):
 class SensorStates(_Strict):
     landing_sensor: State = "running"
     run_failure_sensor: State = "running"
+    heartbeat_sensor: State = "running"
+    freshness_sensor: State = "running"
 
 
 class AutomationStates(_Strict):
     marts: State = "running"
     alerts: State = "running"
-    serving: State = "stopped"
-    report: State = "stopped"
+    serving: State = "auto"
+    report: State = "auto"
 
 
 class ScheduleStates(_Strict):
-    market_data: State = "stopped"
+    market_data: State = "auto"
 
 
 class AutomationDefaults(_Strict):
@@ -46,6 +57,20 @@ class AutomationDefaults(_Strict):
     automation: AutomationStates = AutomationStates()
     schedules: ScheduleStates = ScheduleStates()
     source: str = "(built-in defaults)"
+
+    def resolved(self, environ: Mapping[str, str] | None = None) -> "AutomationDefaults":
+        """Every `auto` entry made `running` when the variables AUTO_NEEDS names are set (non-empty) in
+        `environ` (default os.environ), else `stopped`."""
+        env = os.environ if environ is None else environ
+
+        def decide(name: str, state: str) -> str:
+            if state != "auto":
+                return state
+            return "running" if all(env.get(variable) for variable in AUTO_NEEDS.get(name, ())) else "stopped"
+
+        sections = {section: {name: decide(name, state) for name, state in getattr(self, section).model_dump().items()}
+                    for section in ("sensors", "automation", "schedules")}
+        return AutomationDefaults.model_validate({**sections, "source": self.source})
 
 
 def load_automation_defaults(path: str | os.PathLike | None = None) -> AutomationDefaults:
@@ -59,5 +84,5 @@ def load_automation_defaults(path: str | os.PathLike | None = None) -> Automatio
         data = {}
     if isinstance(data, dict):
         data = {**data, "source": str(chosen)}
-    footer = "\nEach entry is `running` or `stopped`, under the names of config/automation.yaml."
+    footer = "\nEach entry is `running`, `stopped` or `auto`, under the names of config/automation.yaml."
     return validate_mapping(AutomationDefaults, data, f"automation config {chosen}", footer)

@@ -20,6 +20,7 @@ class DataDir:
     landing/   files written by the collector and by capture import (append only)
     lake/      validated raw Parquet, hive-partitioned by day and exchange
     warehouse.duckdb  the dbt-duckdb warehouse (marts)
+    alerts/health.duckdb  the health ledger (mmwatch.alerts.health_ledger)
     reports/   rendered daily compliance reports
     dagster_home/  local Dagster instance storage (runs, events, cursors)
     """
@@ -42,6 +43,12 @@ class DataDir:
     @property
     def warehouse(self) -> Path:
         return self.root / "warehouse.duckdb"
+
+    @property
+    def health_ledger(self) -> Path:
+        """The health alerts (heartbeat no data, stale assets) and the heartbeat's state: beside the
+        warehouse, never in it, since dbt holds warehouse.duckdb while it builds."""
+        return self.root / "alerts" / "health.duckdb"
 
     @property
     def reports(self) -> Path:

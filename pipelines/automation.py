@@ -23,7 +23,8 @@ from mmwatch.automation import load_automation_defaults
 AUTOMATION_TICK_S = 10
 REPORT_TICK_S = 60
 
-DEFAULTS = load_automation_defaults()
+# `auto` entries decided here, once, from the environment the code location starts in
+DEFAULTS = load_automation_defaults().resolved()
 
 
 def sensor_status(state: str) -> dg.DefaultSensorStatus:

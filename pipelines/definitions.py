@@ -1,5 +1,5 @@
-"""The mmwatch code location: every domain's assets, the jobs, the automation sensors, the landing and
-run-failure sensors, the data-set schedules and the resources, gathered here and defined elsewhere."""
+"""The mmwatch code location: every domain's assets, the jobs, the automation sensors, the landing,
+run-failure, heartbeat and freshness sensors, the data-set schedules and the resources, gathered here and defined elsewhere."""
 import dagster as dg
 
 from assets.alerts import ALERT_ASSETS
@@ -9,6 +9,7 @@ from assets.raw import RAW_ASSETS
 from assets.report import REPORT_ASSETS
 from assets.serving import SERVING_ASSETS
 from pipelines.automation import AUTOMATION_SENSORS
+from pipelines.health_sensors import freshness_sensor, heartbeat_sensor
 from pipelines.jobs import JOBS
 from pipelines.schedules import dataset_schedules
 from pipelines.sensors import landing_sensor, run_failure_sensor
@@ -17,7 +18,7 @@ from resources import build_resources
 defs = dg.Definitions(
     assets=[*RAW_ASSETS, *DATASET_ASSETS, *MART_ASSETS, *REPORT_ASSETS, *ALERT_ASSETS, *SERVING_ASSETS],
     jobs=JOBS,
-    sensors=[landing_sensor, run_failure_sensor, *AUTOMATION_SENSORS],
+    sensors=[landing_sensor, run_failure_sensor, heartbeat_sensor, freshness_sensor, *AUTOMATION_SENSORS],
     schedules=dataset_schedules(),
     resources=build_resources(),
 )

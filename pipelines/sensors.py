@@ -9,6 +9,7 @@ import dagster as dg
 from assets.partitions import EXCHANGES, partition_range_tags
 from mmwatch.alerts.config import load_alerts_config
 from mmwatch.alerts.delivery import send_now
+from mmwatch.alerts.messages import runbook_link
 from mmwatch.landing.batches import GRACE_NS, LandingCursor, batches_by_day, new_files
 from mmwatch.landing.scan import landing_files_since
 from pipelines.automation import DEFAULTS, sensor_status
@@ -51,11 +52,12 @@ def landing_sensor(context: dg.SensorEvaluationContext, data_dir: DataDirResourc
 
 def failure_document(job_name: str, run_id: str, error: str | None) -> dict:
     """The message a failed run sends to the data route (not an alert about a market maker)."""
+    runbook = runbook_link("run_failure", load_alerts_config().runbook_url)
     text = (f"[mmwatch] run failure: job {job_name} run {run_id} failed: {(error or 'no error message')[:500]}. "
-            "Data-health alert: not a market-maker breach.")
+            f"Data-health alert: not a market-maker breach. Runbook: {runbook}")
     return {"event": "run_failure", "rule": "run_failure", "route": "data", "severity": "critical",
             "job_name": job_name, "run_id": run_id, "subject": f"[mmwatch] run failure: {job_name}", "text": text,
-            "at": datetime.now(timezone.utc).isoformat()}
+            "runbook": runbook, "at": datetime.now(timezone.utc).isoformat()}
 
 
 @dg.run_failure_sensor(name="run_failure_sensor", minimum_interval_seconds=30,

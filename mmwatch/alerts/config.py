@@ -19,7 +19,13 @@ from mmwatch.yaml_config import read_yaml, validate_mapping
 ALERTS_CONFIG_ENV = "MMWATCH_ALERTS_CONFIG"
 RULES = ("wide_spread", "dual_spread", "thin_book", "imbalance", "volume_spike", "price_move", "no_data",
          "obligation_breach")
-DATA_RULES = frozenset({"no_data"})  # routed to data engineers, never an MM breach
+# rules about the pipeline itself, evaluated outside the marts and kept in the health ledger
+# (mmwatch.alerts.health_ledger): the heartbeat's no data, and assets past their freshness policy
+FRESHNESS_RULE = "freshness"
+HEALTH_RULES = ("no_data", FRESHNESS_RULE)
+DATA_RULES = frozenset(HEALTH_RULES)  # routed to data engineers, never an MM breach
+ROUTABLE_RULES = (*RULES, FRESHNESS_RULE, "run_failure")  # what a route's `rules:` may name
+RUNBOOK_URL = "docs/runbook.md"
 SEVERITIES = ("warning", "critical")
 STANDARD_BANDS = (10, 50, 100, 200)
 
@@ -114,8 +120,21 @@ class Severity(_Strict):
     value_factor: float = Field(2, gt=1)
 
 
+class Heartbeat(_Strict):
+    """The live "no data" rule (spec §6), evaluated from the landing zone on its own cadence
+    (mmwatch.alerts.heartbeat): a configured market, or a whole venue, without a usable book for
+    `after_s` (None: each market's `no_data.minutes`) fires on the route `data`. While it is on, the
+    marts' own no_data rule is recorded in the ledger but not sent again."""
+
+    enabled: bool = True
+    after_s: float | None = Field(None, gt=0, le=86_400)
+    first_scan_minutes: int = Field(60, ge=1, le=1440, description="how far back the first scan reads")
+
+
 class AlertsConfig(_Strict):
     rules: Rules = Rules()
+    heartbeat: Heartbeat = Heartbeat()
+    runbook_url: str = Field(RUNBOOK_URL, description="where alert messages link to (a rule's anchor appended)")
     markets: list[MarketRules] = Field(default_factory=list)
     severity: Severity = Severity()
     cooldown_minutes: float = Field(60, ge=0, description="a key that re-opens this soon after its last "
@@ -132,7 +151,7 @@ class AlertsConfig(_Strict):
                     raise ValueError(f"routes[{index}].channels: {name!r} is not a channel "
                                      f"(channels: {', '.join(self.channels) or 'none'})")
             for rule in route.rules or []:
-                if rule not in (*RULES, "run_failure"):
+                if rule not in ROUTABLE_RULES:
                     raise ValueError(f"routes[{index}].rules: unknown rule {rule!r}")
         for index, market in enumerate(self.markets):
             try:
@@ -160,6 +179,16 @@ class AlertsConfig(_Strict):
                     and (r.severities is None or severity in r.severities):
                 names.extend(n for n in r.channels if n not in names)
         return names
+
+    def marts_quiet_rules(self) -> frozenset[str]:
+        """Rules the marts' alert cycle records without notifying: no_data while the heartbeat sends it."""
+        return frozenset({"no_data"}) if self.heartbeat.enabled else frozenset()
+
+    def no_data_after_s(self, exchange: str, market_type: str, symbol: str) -> float:
+        """Seconds without a usable book before the heartbeat's no data fires for a market."""
+        if self.heartbeat.after_s is not None:
+            return self.heartbeat.after_s
+        return self.rules_for(exchange, market_type, symbol).no_data.minutes * 60.0
 
 
 def parse_alerts_config(data: object, name: str = "<memory>") -> AlertsConfig:

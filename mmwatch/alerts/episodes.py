@@ -18,6 +18,8 @@ from datetime import datetime, timezone
 from mmwatch.alerts.config import DATA_RULES
 
 _PART = "rule, exchange, market_type, symbol, obligation_id"
+ALL_MARKETS = "*"  # symbol (and market type) of an alert about a whole venue
+ASSET_GROUP = "asset_group"  # market type of an alert about Dagster assets (exchange "dagster", symbol the group)
 
 # key_id: one integer per (rule, market, obligation), so the window sorts compare one number
 RUN_EPISODES = """

@@ -79,14 +79,15 @@ def _in_cooldown(con, config: AlertsConfig, episode: Episode) -> bool:
     return last is not None and episode.opened_at - last < timedelta(minutes=config.cooldown_minutes)
 
 
-def _insert(con, episode: Episode, now: datetime) -> None:
+def _insert(con, episode: Episode, now: datetime, runbook_url: str) -> None:
     values = {
         "alert_id": episode.alert_id, "alert_key": episode.key, "rule": episode.rule, "route": episode.route,
         "day": episode.opened_at.date(), "exchange": episode.exchange, "symbol": episode.symbol,
         "market_type": episode.market_type, "obligation_id": episode.obligation_id, "mm_name": episode.mm_name,
         "severity": episode.severity, "status": "closed" if episode.closed_at else "open",
         "opened_at": episode.opened_at, "last_seen_at": episode.last_seen_at, "closed_at": episode.closed_at,
-        "trigger_values": episode.trigger_json(), "message": messages.text(episode, "open", episode.severity),
+        "trigger_values": episode.trigger_json(),
+        "message": messages.text(episode, "open", episode.severity, runbook_url),
         "notified_severity": None, "last_notified_at": None, "delivery_pending": False,
     }
     con.execute(f"insert into {LEDGER} ({', '.join(_NAMES)}) values ({', '.join('?' for _ in _NAMES)})",
@@ -112,8 +113,9 @@ def _as_episode(row: dict, closed_at: datetime) -> Episode:
 
 
 def sync_ledger(con: duckdb.DuckDBPyConnection, evaluation: Evaluation, config: AlertsConfig,
-                now: datetime | None = None) -> list[LedgerChange]:
-    """Record what changed since the last sync (idempotent: the same evaluation twice adds nothing)."""
+                now: datetime | None = None, quiet_rules: frozenset[str] = frozenset()) -> list[LedgerChange]:
+    """Record what changed since the last sync (idempotent: the same evaluation twice adds nothing).
+    Changes of `quiet_rules` are recorded but routed nowhere (another cycle notifies them)."""
     now = now or datetime.now(timezone.utc)
     ensure_ledger(con)
     changes: list[LedgerChange] = []
@@ -123,7 +125,8 @@ def sync_ledger(con: duckdb.DuckDBPyConnection, evaluation: Evaluation, config: 
     seen: set[str] = set()
 
     def record(alert_id: str, event: str, severity: str, episode: Episode, suppressed: bool = False) -> None:
-        channels = tuple(config.channels_for(episode.rule, episode.route, severity))
+        channels = () if episode.rule in quiet_rules else tuple(config.channels_for(episode.rule, episode.route,
+                                                                                        severity))
         changes.append(LedgerChange(alert_id, event, severity, episode, channels, suppressed))
 
     for episode in evaluation.episodes:
@@ -133,7 +136,7 @@ def sync_ledger(con: duckdb.DuckDBPyConnection, evaluation: Evaluation, config: 
             episode = replace(episode, opened_at=row["opened_at"])
         if row is None:
             suppressed = _in_cooldown(con, config, episode)
-            _insert(con, episode, now)
+            _insert(con, episode, now, config.runbook_url)
             seen.add(episode.alert_id)
             record(episode.alert_id, "open", episode.severity, episode, suppressed)
             if episode.closed_at:
@@ -155,7 +158,7 @@ def sync_ledger(con: duckdb.DuckDBPyConnection, evaluation: Evaluation, config: 
     for row, closed_at in _close_missing(con, evaluation, seen):
         con.execute(f"update {LEDGER} set status = 'closed', closed_at = ? where alert_id = ?", [closed_at, row["alert_id"]])
         record(row["alert_id"], "close", row["severity"], _as_episode(row, closed_at), _was_suppressed(con, row["alert_id"]))
-    _queue(con, changes, now)
+    _queue(con, changes, now, config.runbook_url)
     if evaluation.as_of is not None:
         con.execute(f"insert into {EVALUATIONS} values (?, ?, ?, ?, ?, ?)", [evaluation.day, evaluation.as_of,
                     evaluation.window_from, now, len(evaluation.episodes), len(changes)])
@@ -168,10 +171,10 @@ def _was_suppressed(con, alert_id: str) -> bool:
     return bool(found)
 
 
-def _queue(con, changes: list[LedgerChange], now: datetime) -> None:
+def _queue(con, changes: list[LedgerChange], now: datetime, runbook_url: str) -> None:
     """One delivery row per change and routed channel; the ledger's delivery_pending follows."""
     for change in changes:
-        payload = messages.payload(change.episode, change.alert_id, change.event, change.severity)
+        payload = messages.payload(change.episode, change.alert_id, change.event, change.severity, runbook_url)
         for channel in change.channels:
             con.execute(f"insert or ignore into {DELIVERIES} values (?, ?, ?, ?, ?, 0, null, ?, ?, null)",
                         [change.alert_id, change.event, channel, change.severity,

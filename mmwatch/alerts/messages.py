@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from mmwatch.alerts.episodes import Episode
+from mmwatch.alerts.config import RUNBOOK_URL
+from mmwatch.alerts.episodes import ALL_MARKETS, ASSET_GROUP, Episode
 
 EVENT_WORDS = {"open": "FIRED", "escalate": "ESCALATED", "close": "RESOLVED"}
 
@@ -21,14 +22,25 @@ def _minute(value: datetime | None) -> str:
 
 
 def subject(episode: Episode, event: str, severity: str) -> str:
-    """`[mmwatch] FIRED warning wide_spread binance BTC/USDT (spot)` (+ obligation)."""
+    """`[mmwatch] FIRED warning wide_spread binance BTC/USDT (spot)` (+ obligation); a whole venue
+    reads `okx (every market)`, an asset group `asset group marts`."""
     who = f" {episode.obligation_id} ({episode.mm_name})" if episode.obligation_id else ""
-    return (f"[mmwatch] {EVENT_WORDS[event]} {severity} {episode.rule} {episode.exchange} {episode.symbol} "
-            f"({episode.market_type}){who}")
+    if episode.market_type == ASSET_GROUP:
+        where = f"asset group {episode.symbol}"
+    elif episode.symbol == ALL_MARKETS:
+        where = f"{episode.exchange} (every market)"
+    else:
+        where = f"{episode.exchange} {episode.symbol} ({episode.market_type})"
+    return f"[mmwatch] {EVENT_WORDS[event]} {severity} {episode.rule} {where}{who}"
 
 
-def text(episode: Episode, event: str, severity: str) -> str:
-    """The human-readable message sent to the channels."""
+def runbook_link(rule: str, runbook_url: str = RUNBOOK_URL) -> str:
+    """Where the runbook says what `rule` means and what to do (docs/runbook.md, one anchor per rule)."""
+    return f"{runbook_url}#{rule}"
+
+
+def text(episode: Episode, event: str, severity: str, runbook_url: str = RUNBOOK_URL) -> str:
+    """The human-readable message sent to the channels, ending with the rule's runbook link."""
     values = ", ".join(f"{name} {_fmt(value)}" for name, value in episode.values.items())
     if event == "open":
         when = f"fired at {_minute(episode.opened_at)}"
@@ -37,10 +49,11 @@ def text(episode: Episode, event: str, severity: str) -> str:
     else:
         when = f"condition cleared at {_minute(episode.closed_at)} (open since {_minute(episode.opened_at)})"
     route = " Data-health alert: not a market-maker breach." if episode.route == "data" else ""
-    return f"{subject(episode, event, severity)}: {when}; {values}.{route}"
+    return (f"{subject(episode, event, severity)}: {when}; {values}.{route} "
+            f"Runbook: {runbook_link(episode.rule, runbook_url)}")
 
 
-def payload(episode: Episode, alert_id: str, event: str, severity: str) -> str:
+def payload(episode: Episode, alert_id: str, event: str, severity: str, runbook_url: str = RUNBOOK_URL) -> str:
     """The JSON document a webhook receives (and the delivery record keeps)."""
     return json.dumps({
         "event": event, "alert_id": alert_id, "alert_key": episode.key, "rule": episode.rule, "route": episode.route,
@@ -50,5 +63,5 @@ def payload(episode: Episode, alert_id: str, event: str, severity: str) -> str:
         "critical_at": episode.critical_at.isoformat() if episode.critical_at else None,
         "closed_at": episode.closed_at.isoformat() if episode.closed_at else None,
         "trigger_values": episode.values, "subject": subject(episode, event, severity),
-        "text": text(episode, event, severity),
+        "text": text(episode, event, severity, runbook_url), "runbook": runbook_link(episode.rule, runbook_url),
     }, sort_keys=True)

@@ -35,7 +35,8 @@ def _warehouse(path: str | Path) -> Path:
 def run_alert_cycle(warehouse: str | Path, day: str, config: AlertsConfig, deliver: bool = True,
                     smtp: SmtpSettings | None = None, full: bool = False, until: datetime | None = None) -> AlertCycle:
     """Evaluate `day`, sync the ledger (schema alerts in the warehouse) and, when `deliver`, send
-    every pending notification. Opens the warehouse for writing: one writer at a time.
+    every pending notification. Opens the warehouse for writing: one writer at a time. The marts'
+    no_data is recorded but not sent while the heartbeat sends it (AlertsConfig.heartbeat).
 
     A micro-batch evaluates only what can have changed since the day's previous evaluation (its
     `as_of`, with the rules' look-back); `full` re-evaluates the whole day (after a rebuild)."""
@@ -43,7 +44,7 @@ def run_alert_cycle(warehouse: str | Path, day: str, config: AlertsConfig, deliv
     with duckdb.connect(str(_warehouse(warehouse))) as con:
         since = None if full else last_as_of(con, day)
         evaluation = evaluate_day(con, day, config, until=until, since=since)
-        changes = sync_ledger(con, evaluation, config)
+        changes = sync_ledger(con, evaluation, config, quiet_rules=config.marts_quiet_rules())
         report = deliver_pending(con, config, smtp) if deliver else None
     return AlertCycle(evaluation, changes, report, time.perf_counter() - started)
 

@@ -1,4 +1,5 @@
-"""The collector on the wall clock for a fixed time, measured: rows, request budgets, CPU.
+"""The collector on the wall clock: `collect_for` (what `mmwatch collect` runs, with its metrics endpoint),
+and `run_on_wall_clock`, a fixed time measured: rows, request budgets, CPU.
 
 Used by benchmarks/bench_collector.py (10 minutes) and by its short version in the
 tests. The collector runs in this process (its CPU is this process's CPU time,
@@ -7,14 +8,20 @@ landing thread included); the simulator, when used, runs in its own process.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import time
 from dataclasses import dataclass, field
 
 from mmwatch.collector.collector import Collector
+from mmwatch.collector.endpoint import MetricsEndpoint
+from mmwatch.collector.metrics import CollectorMetrics, LandingStats
 from mmwatch.collector.sinks import LandingSink, Sink
 from mmwatch.config import CollectionConfig
+from mmwatch.errors import ConfigError
 from mmwatch.settings import DataDir
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -35,16 +42,39 @@ class WallRun:
         return self.cpu_seconds / self.seconds if self.seconds else 0.0
 
 
+@dataclass(frozen=True)
+class Monitoring:
+    """The collector's /metrics and /health endpoint: where it listens, when it turns unhealthy, and
+    the landing sink's observer it reads (pass the same `stats` to LandingSink)."""
+
+    stats: LandingStats
+    host: str = "127.0.0.1"
+    port: int = 9108
+    health_after_s: float = 120
+
+
 async def collect_for(config: CollectionConfig, sink: Sink, simulator_url: str | None,
-                      duration_s: float | None) -> Collector:
+                      duration_s: float | None, monitoring: Monitoring | None = None) -> Collector:
     """Run the collector on the wall clock into `sink` for `duration_s` seconds (None: until
-    cancelled, e.g. by Ctrl-C); the ccxt sessions are closed whatever happens."""
+    cancelled, e.g. by Ctrl-C); the ccxt sessions are closed whatever happens. With `monitoring`,
+    the metrics endpoint serves from before the markets load until the collector has stopped."""
     collector = Collector(config, sink, simulator_url=simulator_url)
+    endpoint = None
+    if monitoring is not None:
+        metrics = CollectorMetrics(collector, monitoring.stats, monitoring.health_after_s)
+        try:
+            endpoint = MetricsEndpoint(metrics, monitoring.host, monitoring.port).start()
+        except ConfigError as error:  # collecting matters more than being watched: say so loudly, go on
+            log.error("%s; collecting without metrics and health endpoint", error)
     try:
         await collector.start()
         await collector.run_forever(duration_s)
     finally:
-        await collector.close()
+        try:
+            await collector.close()
+        finally:
+            if endpoint is not None:
+                endpoint.stop()
     return collector
 
 

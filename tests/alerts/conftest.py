@@ -2,16 +2,14 @@
 own path), real loopback receivers for the HTTP channels and a real SMTP server (aiosmtpd)."""
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import socket
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from loopback import Receiver, SmtpCapture
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -47,43 +45,6 @@ def warehouse_copy(scenario_marts, tmp_path) -> Path:
     return target
 
 
-class Receiver:
-    """A loopback HTTP endpoint that records JSON posts; `down` makes it answer 503."""
-
-    def __init__(self):
-        self.posts: list[tuple[str, dict]] = []
-        self.down = False
-        self.refused = 0
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's naming
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                if receiver.down:
-                    receiver.refused += 1
-                    self.send_response(503)
-                    self.end_headers()
-                    return
-                receiver.posts.append((self.path, json.loads(body)))
-                answer = json.dumps({"ok": True}).encode()
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def receivers():
     """Three independent loopback endpoints: slack, telegram, webhook."""
@@ -96,33 +57,19 @@ def receivers():
 @pytest.fixture
 def smtp_server(monkeypatch):
     """A real SMTP server on loopback (aiosmtpd) that keeps every message; MMWATCH_SMTP_* point at it."""
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    class Keep(Message):
-        def __init__(self):
-            super().__init__()
-            self.messages = []
-
-        def handle_message(self, message):
-            self.messages.append(message)
-
-    handler = Keep()
-    with socket.socket() as probe:  # aiosmtpd checks its own port after start: it needs a real one
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
+    server = SmtpCapture()
     monkeypatch.setenv("MMWATCH_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("MMWATCH_SMTP_PORT", str(port))
-    yield handler
-    controller.stop()
+    monkeypatch.setenv("MMWATCH_SMTP_PORT", str(server.port))
+    yield server.handler
+    server.close()
 
 
 @pytest.fixture
 def channel_config(receivers, smtp_server, monkeypatch):
     """An alerts config routing market alerts to slack + email, critical ones also to the webhook,
-    data alerts and run failures to telegram; secrets only in the environment."""
+    data alerts and run failures to telegram; secrets only in the environment. The heartbeat is off:
+    the marts' no_data is sent as it is where no heartbeat runs (test_ledger_delivery.py checks it is
+    only recorded while the heartbeat sends it)."""
     from mmwatch.alerts.config import parse_alerts_config
 
     monkeypatch.setenv("TEST_SLACK_URL", receivers["slack"].url + "/hook")
@@ -143,4 +90,5 @@ def channel_config(receivers, smtp_server, monkeypatch):
             {"rules": ["run_failure"], "channels": ["data-telegram"]},
         ],
         "delivery": {"attempts": 3, "backoff_s": 0.01, "backoff_max_s": 0.05, "timeout_s": 5},
+        "heartbeat": {"enabled": False},
     }, "test-config")

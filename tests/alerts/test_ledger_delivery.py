@@ -106,3 +106,23 @@ def test_cooldown_records_but_does_not_resend(warehouse_copy, scenario_marts, ch
     assert len(_ledger(warehouse_copy, "rule = 'wide_spread'")) == 2
     _cycle(warehouse_copy, day, config, "05:16")
     assert len(wide()) == 3 and wide()[-1].startswith("[mmwatch] ESCALATED critical wide_spread")
+
+
+def test_while_the_heartbeat_runs_the_marts_no_data_is_recorded_not_sent(warehouse_copy, scenario_marts,
+                                                                          channel_config, receivers):
+    """The heartbeat (mmwatch/alerts/heartbeat.py) sends no data live from the landing zone; the marts'
+    evaluation of the same gap (04:04) only records it, so the data engineers hear of it once."""
+    from mmwatch.alerts.config import AlertsConfig
+
+    config = AlertsConfig.model_validate({**channel_config.model_dump(), "heartbeat": {"enabled": True}})
+    day = scenario_marts[1]["rules"]
+    changes, _ = _cycle(warehouse_copy, day, config, "05:10")
+    no_data = [c for c in changes if c.episode.rule == "no_data"]
+    assert no_data and all(c.channels == () for c in no_data)
+    assert [row["rule"] for row in _ledger(warehouse_copy, "rule = 'no_data'")] == ["no_data"] * len(
+        {c.alert_id for c in no_data})
+    assert not any("no_data" in body["text"] for _, body in receivers["telegram"].posts)
+    assert any("wide_spread" in body["text"] for _, body in receivers["slack"].posts)  # the others still go out
+    with duckdb.connect(str(warehouse_copy), read_only=True) as con:
+        assert con.execute(f"select count(*) from {DELIVERIES} d join {LEDGER} l using (alert_id) "
+                           "where l.rule = 'no_data'").fetchone()[0] == 0

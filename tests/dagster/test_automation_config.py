@@ -20,12 +20,24 @@ def test_the_repository_files_say_what_runs_by_default(monkeypatch):
     monkeypatch.delenv("MMWATCH_AUTOMATION_CONFIG", raising=False)
     local = load_automation_defaults()
     assert local.source == str(REPO / "config" / "automation.yaml")
-    assert (local.sensors.landing_sensor, local.sensors.run_failure_sensor) == ("running", "running")
+    assert set(local.sensors.model_dump().values()) == {"running"}  # landing, run failure, heartbeat, freshness
     assert (local.automation.marts, local.automation.alerts) == ("running", "running")
-    assert (local.automation.serving, local.automation.report, local.schedules.market_data) == ("stopped",) * 3
+    assert (local.automation.serving, local.automation.report, local.schedules.market_data) == ("auto",) * 3
     compose = load_automation_defaults(REPO / "config" / "automation.compose.yaml")  # docker-compose's
-    assert compose.automation.serving == "running" and compose.automation.model_dump() == {
-        **local.automation.model_dump(), "serving": "running"}
+    assert compose.model_dump(exclude={"source"}) == local.model_dump(exclude={"source"})
+
+
+def test_auto_runs_what_is_configured_and_nothing_else():
+    """`auto`: publishing runs where the DSN is set, the report where the groups file is, the data-set
+    schedules where the collection config is named; an empty value counts as unset."""
+    defaults = load_automation_defaults(REPO / "config" / "automation.yaml")
+    bare = defaults.resolved({})
+    assert (bare.automation.serving, bare.automation.report, bare.schedules.market_data) == ("stopped",) * 3
+    assert bare.automation.marts == "running" and bare.sensors.heartbeat_sensor == "running"
+    deployed = defaults.resolved({"MMWATCH_ANALYTICS_DSN": "postgresql://u:p@postgres/postgres",
+                                  "MMWATCH_REPORT_GROUPS": "/config/report_groups.yaml", "MMWATCH_CONFIG": ""})
+    assert (deployed.automation.serving, deployed.automation.report, deployed.schedules.market_data) == (
+        "running", "running", "stopped")
 
 
 def test_bad_entries_name_the_file_the_field_and_the_value(tmp_path):
@@ -34,7 +46,8 @@ def test_bad_entries_name_the_file_the_field_and_the_value(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_automation_defaults(bad)
     lines = str(caught.value).splitlines()
-    assert lines[0] == f"automation config {bad}: sensors.landing_sensor: 'runing': Input should be 'running' or 'stopped'"
+    assert lines[0] == (f"automation config {bad}: sensors.landing_sensor: 'runing': "
+                        "Input should be 'running', 'stopped' or 'auto'")
     assert lines[1] == f"automation config {bad}: automation.martz: 'running': Extra inputs are not permitted"
     with pytest.raises(ConfigError, match=f"automation config {tmp_path / 'none.yaml'} does not exist"):
         load_automation_defaults(tmp_path / "none.yaml")

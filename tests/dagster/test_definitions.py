@@ -66,7 +66,9 @@ def test_no_run_status_sensor_chain_remains(defs):
     targeted = set().union(*(s.asset_selection.resolve(graph) for s in automation.values()))
     conditioned = {k for k in graph.materializable_asset_keys if graph.get(k).automation_condition is not None}
     assert conditioned == targeted and "default_automation_condition_sensor" not in {s.name for s in defs.sensors}
-    assert {s.name for s in defs.sensors} == {"landing_sensor", "run_failure_sensor", *automation}
+    health = {"heartbeat_sensor", "freshness_sensor"}  # the pipeline watching itself: no run requested
+    assert {s.name for s in defs.sensors} == {"landing_sensor", "run_failure_sensor", *health, *automation}
+    assert all(not defs.resolve_sensor_def(name).targets for name in health)
     assert {s.minimum_interval_seconds for n, s in automation.items() if n != "report_automation"} == {10}
     # the only schedules left are the data sets' (the day close and the report are conditions now)
     assert sorted(s.name for s in defs.schedules) == sorted(f"{name}_schedule" for name in (
