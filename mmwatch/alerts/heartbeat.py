@@ -129,6 +129,13 @@ def _merged(state: MarketState, pulse: LandingPulse, errors: pl.DataFrame) -> Ma
     return replace(state, last_usable_book=book, errors_since_book=since_count)
 
 
+def _replace_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list) -> None:
+    """`table` holds exactly `rows` (markets no longer configured are forgotten)."""
+    con.execute(f"delete from {table}")
+    if rows:
+        con.executemany(f"insert into {table} values ({', '.join('?' for _ in rows[0])})", rows)
+
+
 def advance(con: duckdb.DuckDBPyConnection, data_dir: DataDir, markets: list[tuple[str, str, str]], now: datetime,
             first_scan: timedelta) -> tuple[dict[tuple[str, str], MarketState], dict[str, VenueState]]:
     """Read the landing files new since the previous tick (the first tick reads `first_scan` back) and
@@ -153,12 +160,8 @@ def advance(con: duckdb.DuckDBPyConnection, data_dir: DataDir, markets: list[tup
         row = None if row is None else _ms(row)
         venues[exchange] = VenueState(max(filter(None, (old.last_landing, landed)), default=None),
                                       max(filter(None, (old.last_row, row)), default=None))
-    con.execute(f"delete from {MARKETS}")  # markets no longer configured are forgotten
-    con.executemany(f"insert into {MARKETS} values ({', '.join('?' for _ in _MARKET_COLUMNS)})",
-                    [[getattr(s, name) for name in _MARKET_COLUMNS] for s in states.values()])
-    con.execute(f"delete from {VENUES}")
-    con.executemany(f"insert into {VENUES} values (?, ?, ?)",
-                    [(e, v.last_landing, v.last_row) for e, v in sorted(venues.items())])
+    _replace_rows(con, MARKETS, [[getattr(s, name) for name in _MARKET_COLUMNS] for s in states.values()])
+    _replace_rows(con, VENUES, [(e, v.last_landing, v.last_row) for e, v in sorted(venues.items())])
     con.execute(f"delete from {CURSOR}")
     con.execute(f"insert into {CURSOR} values (?, ?)", [next_cursor.serialize(), now])
     return states, venues
