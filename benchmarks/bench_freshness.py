@@ -1,13 +1,20 @@
-"""Benchmark: how soon a collected snapshot is visible in fct_orderbook_snapshot_metrics (target p95 <= 120 s).
+"""Benchmark: how soon a collected snapshot is in every mart, its published table and the alert
+ledger (issue 13 target at 200 markets: p95 <= 90 s with the default landing flush).
 
-Runs, on the wall clock, the simulator (scenarios/demo.yaml), the real collector (`mmwatch collect`,
-binance, 4 markets, books every 10 s) and `dagster-daemon run` over the code location, in a temporary
-data directory and DAGSTER_HOME whose sensors are on by default (landing_sensor, intraday_marts_sensor).
-The warehouse is polled read-only between marts runs (benchmarks/freshness_probe.py). Prints
-p50 / p95 / max of (first seen in the mart - received_ts) over the snapshots received after the warm-up,
-the raw and marts runs, and the CPU time of the whole process tree.
+Runs, on the wall clock, the simulator, the real collector (`mmwatch collect`, books every 10 s,
+trades every minute) and `dagster-daemon run` over the code location with its declared automation
+(landing sensor -> raw runs; marts_automation -> appending refreshes of today; alerts_automation;
+serving_automation when --publish), in a temporary data directory and DAGSTER_HOME. With
+`--markets 4` it collects the demo scenario's binance markets; with more, a generated scenario of that
+many spot markets over binance, okx, bybit, gate and kucoin, each with an obligation. Nothing reads
+the warehouse while it runs: afterwards, each snapshot's latency to each asset is the time of the
+first materialization of today's partition in a run started after the snapshot's lake file was
+written, minus its received_ts (benchmarks/freshness_probe.py). Prints p50 / p95 / max over the
+snapshots received after the warm-up for fct_orderbook_snapshot_metrics, for the slowest of the
+marts that read books or trades (every mart has the snapshot), for published_marts and alerts_ledger,
+then the runs and the CPU time of the whole process tree.
 
-    .venv/bin/python benchmarks/bench_freshness.py [--minutes 12] [--flush-s 15] [--poll-s 5]
+    .venv/bin/python benchmarks/bench_freshness.py [--markets 200] [--minutes 10] [--flush-s 60] [--publish]
 """
 from __future__ import annotations
 
@@ -19,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import yaml
@@ -26,22 +34,68 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks.freshness_probe import MartWatcher, marts_busy, quantile, received_times, run_summary  # noqa: E402
+from benchmarks.freshness_probe import landed_snapshots, latency, materializations, quantile, run_summary  # noqa: E402
 from mmwatch.settings import DataDir  # noqa: E402
 from pipelines.instance import ensure_instance  # noqa: E402
 from simulator.process import SimulatorProcess  # noqa: E402
 
-SCENARIO = REPO / "scenarios" / "demo.yaml"
+DEMO_SCENARIO = REPO / "scenarios" / "demo.yaml"
 BIN = Path(sys.executable).parent
+VENUES = ("binance", "okx", "bybit", "gate", "kucoin")
+# the published tables' DSN when --publish: the real PostgreSQL of the tests (database `analytics`)
+DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
-def write_config(folder: Path, flush_s: int) -> Path:
-    """config/demo.yaml's markets with the chosen landing flush."""
-    config = yaml.safe_load((REPO / "config" / "demo.yaml").read_text())
+def generated_scenario(folder: Path, markets: int, day: str) -> tuple[Path, dict[str, list[str]]]:
+    """A scenario of `markets` spot markets AAAk/USDT spread over VENUES (background books only)."""
+    per_venue: dict[str, list[str]] = {venue: [] for venue in VENUES}
+    for number in range(markets):
+        per_venue[VENUES[number % len(VENUES)]].append(f"A{number // len(VENUES):03d}/USDT")
+    scenario = {"seed": 13, "date": day, "venues": {venue: {"markets": [
+        {"symbol": symbol, "start_price": 10.0 + 3 * index, "volatility_bps": 1.0, "tick_size": 0.0001,
+         "amount_step": 0.001, "background": {"levels": 120, "distance_bps": 3, "step_bps": 2, "size": 500.0},
+         "trades_per_minute": 20, "trade_size": 5.0}
+        for index, symbol in enumerate(symbols)]} for venue, symbols in per_venue.items() if symbols}}
+    path = folder / "scenario.yaml"
+    path.write_text(yaml.safe_dump(scenario))
+    return path, per_venue
+
+
+def write_config(folder: Path, flush_s: int, per_venue: dict[str, list[str]] | None) -> Path:
+    """The collection config: config/demo.yaml's binance markets, or the generated markets."""
+    if per_venue is None:
+        config = yaml.safe_load((REPO / "config" / "demo.yaml").read_text())
+        config["exchanges"] = {"binance": config["exchanges"]["binance"]}
+    else:
+        config = {"exchanges": {venue: {"markets": symbols, "orderbook_levels": 100, "orderbook_every_s": 10,
+                                        "trades_every_s": 60} for venue, symbols in per_venue.items() if symbols}}
     config.pop("simulator_url", None)
     config["landing_flush_s"] = flush_s
     path = folder / "collect.yaml"
     path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def write_obligations(folder: Path, per_venue: dict[str, list[str]] | None) -> Path | None:
+    if per_venue is None:
+        return None
+    path = folder / "obligations.csv"
+    lines = ["obligation_id,mm_name,exchange,market_type,symbol,valid_from,valid_to,max_spread_bps,depth_band_bps,"
+             "min_depth_usd,min_uptime_pct,min_coverage_pct,min_days_pct,alert_after_s"]
+    for venue, symbols in per_venue.items():
+        lines += [f"ob-{venue}-{number},Bench MM,{venue},spot,{symbol},2025-01-01,,20,50,1000,90,90,75,300"
+                  for number, symbol in enumerate(symbols)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def write_automation(folder: Path, publish: bool) -> Path:
+    path = folder / "automation.yaml"
+    path.write_text(yaml.safe_dump({
+        "sensors": {"landing_sensor": "running", "run_failure_sensor": "running"},
+        "automation": {"marts": "running", "alerts": "running", "serving": "running" if publish else "stopped",
+                       "report": "stopped"},
+        "schedules": {"market_data": "stopped"}}))
     return path
 
 
@@ -56,27 +110,47 @@ def stop(process: subprocess.Popen, timeout: float = 60) -> None:
         process.wait()
 
 
+def book_or_trade_marts() -> set[str]:
+    """The marts (dbt group `marts`) downstream of raw_orderbooks or raw_trades: a snapshot is in every
+    mart once each of them has it."""
+    import dagster as dg
+
+    from pipelines.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    downstream = dg.AssetSelection.assets("raw_orderbooks", "raw_trades").downstream().resolve(graph)
+    return {key.to_user_string() for key in downstream if graph.get(key).group_name == "marts"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--minutes", type=float, default=12, help="collection time")
-    parser.add_argument("--flush-s", type=int, default=15, help="landing_flush_s of the collector")
-    parser.add_argument("--poll-s", type=float, default=5)
-    parser.add_argument("--warmup-s", type=float, default=90, help="snapshots received earlier are not counted")
-    parser.add_argument("--tail-s", type=float, default=240, help="polling after the collector stops")
+    parser.add_argument("--markets", type=int, default=4, help="4: the demo's binance markets; more: generated")
+    parser.add_argument("--minutes", type=float, default=10, help="collection time")
+    parser.add_argument("--flush-s", type=int, default=60, help="landing_flush_s of the collector (default: 60)")
+    parser.add_argument("--warmup-s", type=float, default=120, help="snapshots received earlier are not counted")
+    parser.add_argument("--tail-s", type=float, default=180, help="how long the daemon runs after the collector stops")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it (data, logs)")
+    parser.add_argument("--publish", action="store_true", help="publish to PostgreSQL (MMWATCH_ANALYTICS_DSN or "
+                                                               f"{DEFAULT_DSN}, database analytics)")
     args = parser.parse_args()
-    # SIGTERM (or Ctrl-C) still stops the collector and the daemon (the `finally` below)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    # the daemon's code servers outlive it by their 20 s heartbeat timeout: cleanup must not fail on them
-    with tempfile.TemporaryDirectory(prefix="bench-freshness-", ignore_cleanup_errors=True) as tmp, \
-            SimulatorProcess(SCENARIO, clock="wall") as sim:
-        layout = DataDir(Path(tmp) / "data").ensure()
-        # PYTHONPATH: the processes run this tree's code, also from an exported copy of the repository
+    day = datetime.now(timezone.utc).date().isoformat()
+    with tempfile.TemporaryDirectory(prefix="bench-freshness-", ignore_cleanup_errors=True) as tmp:
+        folder = args.keep.resolve() if args.keep else Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        scenario, per_venue = (DEMO_SCENARIO, None) if args.markets <= 4 else generated_scenario(folder, args.markets, day)
+        layout = DataDir(folder / "data").ensure()
         env = {**os.environ, "MMWATCH_DATA_DIR": str(layout.root), "DAGSTER_HOME": str(layout.dagster_home),
-               "PYTHONPATH": str(REPO)}
+               "PYTHONPATH": str(REPO), "MMWATCH_AUTOMATION_CONFIG": str(write_automation(folder, args.publish))}
+        obligations = write_obligations(folder, per_venue)
+        if obligations:
+            env["MMWATCH_OBLIGATIONS_CSV"] = str(obligations)
+        if args.publish:
+            env.setdefault("MMWATCH_ANALYTICS_DSN", DEFAULT_DSN)
         os.environ.update(env)
         instance = ensure_instance(layout)
-        config = write_config(Path(tmp), args.flush_s)
-        with open(Path(tmp) / "processes.log", "w") as log:
+        config = write_config(folder, args.flush_s, per_venue)
+        with SimulatorProcess(scenario, clock="wall") as sim, open(folder / "processes.log", "w") as log:
             started = time.time()
             collector = subprocess.Popen(
                 [str(BIN / "mmwatch"), "collect", "--config", str(config), "--simulator", sim.url,
@@ -84,53 +158,57 @@ def main() -> None:
                 cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
             daemon = subprocess.Popen([str(BIN / "dagster-daemon"), "run", "-w", str(REPO / "workspace.yaml")],
                                       cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-            watcher = MartWatcher(layout.warehouse)
             try:
-                watch(instance, watcher, started, started + args.minutes * 60 + args.tail_s, args.poll_s)
+                deadline = started + args.minutes * 60 + args.tail_s
+                while time.time() < deadline:
+                    time.sleep(min(60.0, max(0.0, deadline - time.time())))
+                    print(f"  {time.time() - started:5.0f} s: {run_summary(instance, _is_mart)['runs']} marts runs",
+                          flush=True)
             finally:
                 stop(collector)
                 stop(daemon)
-        report(args, instance, watcher, received_times(layout.lake), started)
-        time.sleep(25)
+        report(args, instance, layout, day, started)
+        time.sleep(25)  # the daemon's code server leaves on its heartbeat timeout
 
 
-def watch(instance, watcher: MartWatcher, started: float, deadline: float, poll_s: float) -> None:
-    """Poll the mart between marts runs until `deadline`, with a progress line a minute."""
-    last_report = started
-    while time.time() < deadline:
-        if not marts_busy(instance):
-            watcher.poll()
-        if time.time() - last_report >= 60:
-            last_report = time.time()
-            runs = run_summary(instance, "intraday_marts_job")["runs"]
-            print(f"  {last_report - started:5.0f} s: {len(watcher.first_seen)} snapshots in the mart, "
-                  f"{runs} intraday runs", flush=True)
-        time.sleep(poll_s)
+def _is_mart(name: str) -> bool:
+    return name.startswith(("fct_", "dim_"))
 
 
-def report(args, instance, watcher: MartWatcher, received: dict[str, float], started: float) -> None:
-    """Print the latency percentiles, the runs and the CPU time."""
+def report(args, instance, layout: DataDir, day: str, started: float) -> None:
     collected_until = started + args.minutes * 60
-    counted = {sid: ts for sid, ts in received.items() if started + args.warmup_s <= ts <= collected_until}
-    latencies = [watcher.first_seen[sid] - ts for sid, ts in counted.items() if sid in watcher.first_seen]
-    raw = run_summary(instance, "raw_ingest_job")
-    marts = run_summary(instance, "intraday_marts_job")
-    daily = run_summary(instance, "daily_marts_job")
+    snapshots = {sid: landed for sid, landed in landed_snapshots(layout.lake, day).items()
+                 if started + args.warmup_s <= landed.received <= collected_until}
+    times = materializations(instance, day)
+    marts = sorted(book_or_trade_marts())
+    print(f"freshness: {args.markets} markets, books every 10 s, landing_flush_s={args.flush_s}, {args.minutes:g} min "
+          f"collected, warm-up {args.warmup_s:g} s; {len(snapshots)} snapshots counted")
+    rows = [("fct_orderbook_snapshot_metrics", [latency(s, times.get("fct_orderbook_snapshot_metrics", []))
+                                                for s in snapshots.values()]),
+            (f"every mart reading books or trades ({len(marts)}: the slowest)",
+             [max((latency(s, times.get(mart, [])) for mart in marts), key=lambda v: float("inf") if v is None else v)
+              for s in snapshots.values()]),
+            ("published_marts (PostgreSQL)", [latency(s, times.get("published_marts", [])) for s in snapshots.values()]),
+            ("alerts_ledger", [latency(s, times.get("alerts_ledger", [])) for s in snapshots.values()])]
+    print("| asset | snapshots in it | p50 s | p95 s | max s |")
+    print("|---|---|---|---|---|")
+    for name, values in rows:
+        seen = [v for v in values if v is not None]
+        if seen:
+            print(f"| {name} | {len(seen)} of {len(values)} | {quantile(seen, 0.5):.1f} | {quantile(seen, 0.95):.1f} "
+                  f"| {max(seen):.1f} |")
+        else:
+            print(f"| {name} | 0 of {len(values)} | – | – | – |")
+    raw = run_summary(instance, lambda name: name.startswith("raw_"))
+    mart_runs = run_summary(instance, _is_mart)
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu, wall = usage.ru_utime + usage.ru_stime, time.time() - started
-    print(f"freshness: collector (landing_flush_s={args.flush_s}) + dagster-daemon, {args.minutes:g} min, "
-          f"poll {args.poll_s:g} s, warm-up {args.warmup_s:g} s")
-    if latencies:
-        print(f"snapshot -> fct_orderbook_snapshot_metrics latency over {len(latencies)} snapshots: "
-              f"p50 {quantile(latencies, 0.5):.1f} s, p95 {quantile(latencies, 0.95):.1f} s, "
-              f"max {max(latencies):.1f} s (target p95 <= 120 s)")
-    print(f"snapshots received in the window but not in the mart by the end: {len(counted) - len(latencies)}")
-    print(f"raw_ingest_job: {raw['runs']} runs ({raw['failed']} failed), mean {raw['mean_s']:.1f} s, max {raw['max_s']:.1f} s")
-    print(f"intraday_marts_job: {marts['runs']} runs ({marts['failed']} failed), mean {marts['mean_s']:.1f} s, "
-          f"max {marts['max_s']:.1f} s; daily_marts_job runs: {daily['runs']}")
-    print(f"warehouse polls {watcher.polls}, lock retries {watcher.lock_retries}")
-    print(f"CPU (user+sys) of the collector, the daemon, its code servers and runs: {cpu:.0f} s over {wall:.0f} s wall "
-          f"= {cpu / wall:.2f} cores (machine shared: wall-time figures are pessimistic)", flush=True)
+    print(f"raw runs: {raw['runs']} ({raw['failed']} failed), mean {raw['mean_s']:.1f} s, max {raw['max_s']:.1f} s")
+    print(f"marts runs: {mart_runs['runs']} ({mart_runs['failed']} failed), mean {mart_runs['mean_s']:.1f} s, "
+          f"max {mart_runs['max_s']:.1f} s")
+    print(f"CPU (user+sys) of the simulator, collector, daemon, code servers and runs: {cpu:.0f} s over {wall:.0f} s "
+          f"= {cpu / wall:.2f} cores", flush=True)
+
 
 if __name__ == "__main__":
     main()

@@ -1,77 +1,70 @@
-"""Helpers of bench_freshness: watch fct_orderbook_snapshot_metrics from outside, and sum up latencies.
+"""Helpers of bench_freshness: when did each collected snapshot reach each asset, read after the run
+from the Dagster instance and the lake (nothing polls the warehouse while runs write it).
 
-The warehouse is read only while no marts run is starting or running (checked in the Dagster
-instance): DuckDB lets one process write, and a reader holding the file when dbt opens it would
-fail that run. A queued run does not open it yet, and a started one spends seconds (dbt start-up
-and parse) before it does, far longer than one read. A snapshot's "first seen" time is the first
-such poll after the run that built it: the measured latency is pessimistic by up to one poll
-interval (more when the next run starts at once and no poll falls between the two).
+A snapshot landed in the lake when the raw run that wrote its file renamed the file into place (the
+file's modification time). A marts run that starts after that registers the file in its staging
+view and refreshes every mart of the run from it (docs/marts.md, "Refreshes"), so the snapshot is in
+a mart when the first materialization of that mart's partition in a run started after the landing
+is written; the same for the published tables and the alert ledger, which follow the marts. Latency
+= that materialization's time - the snapshot's received_ts.
 """
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
+import bisect
+from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
-MART_JOB_NAMES = ("daily_marts_job", "intraday_marts_job")
+
+@dataclass(frozen=True)
+class Landed:
+    """A valid snapshot: when the collector received it and when its lake file was written (Unix s)."""
+
+    received: float
+    landed: float
 
 
-# statuses in which a marts run may have warehouse.duckdb open
-_OPEN_STATUSES = ("STARTING", "STARTED", "CANCELING")
-
-
-def marts_busy(instance: dg.DagsterInstance) -> bool:
-    """True while a marts run is starting or running."""
-    statuses = [dg.DagsterRunStatus(s) for s in _OPEN_STATUSES]
-    return any(instance.get_run_records(dg.RunsFilter(job_name=job, statuses=statuses), limit=1)
-               for job in MART_JOB_NAMES)
-
-
-@dataclass
-class MartWatcher:
-    """First time each snapshot_id was seen in fct_orderbook_snapshot_metrics."""
-
-    warehouse: Path
-    first_seen: dict[str, float] = field(default_factory=dict)
-    polls: int = 0
-    lock_retries: int = 0
-
-    def poll(self) -> int:
-        """Read the snapshot ids once (read-only); returns how many are new (0 when the file is busy)."""
-        if not self.warehouse.exists():
-            return 0
-        try:
-            con = duckdb.connect(str(self.warehouse), read_only=True)
-        except duckdb.Error:  # the writer holds the lock: try at the next poll
-            self.lock_retries += 1
-            return 0
-        try:
-            ids = con.execute("select snapshot_id from fct_orderbook_snapshot_metrics").fetchall()
-        except duckdb.CatalogException:  # not built yet
-            ids = []
-        finally:
-            con.close()
-        now = time.time()
-        self.polls += 1
-        new = [i for (i,) in ids if i not in self.first_seen]
-        for snapshot_id in new:
-            self.first_seen[snapshot_id] = now
-        return len(new)
-
-
-def received_times(lake: Path) -> dict[str, float]:
-    """snapshot_id -> first received_ts (Unix seconds) of every valid snapshot in the lake."""
-    files = str(lake / "raw_orderbooks" / "**" / "*.parquet")
-    if not list((lake / "raw_orderbooks").rglob("*.parquet")):
+def landed_snapshots(lake: Path, day: str) -> dict[str, Landed]:
+    """snapshot_id -> Landed, for the valid snapshots of `day` in the lake (the first copy)."""
+    files = sorted((lake / "raw_orderbooks" / f"day={day}").rglob("*.parquet"))
+    if not files:
         return {}
+    mtimes = {str(path): path.stat().st_mtime for path in files}
     rows = duckdb.sql(
-        f"select snapshot_id, min(received_ts) from read_parquet('{files}', union_by_name=true) "
-        "where invalid_reason is null group by snapshot_id"
-    ).fetchall()
-    return {snapshot_id: received / 1000 for snapshot_id, received in rows}
+        f"select snapshot_id, received_ts, filename from read_parquet({[str(f) for f in files]!r}, "
+        "filename = true, union_by_name = true) where invalid_reason is null").fetchall()
+    found: dict[str, Landed] = {}
+    for snapshot_id, received_ts, filename in rows:
+        landed = Landed(received_ts / 1000, mtimes[filename])
+        if snapshot_id not in found or landed.landed < found[snapshot_id].landed:
+            found[snapshot_id] = landed
+    return found
+
+
+def materializations(instance: dg.DagsterInstance, partition: str) -> dict[str, list[tuple[float, float]]]:
+    """asset name -> sorted [(its run's start time, materialization time)] of `partition`."""
+    starts = {record.dagster_run.run_id: record.start_time for record in instance.get_run_records()}
+    found: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for key in instance.get_asset_keys():
+        result = instance.fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=key, asset_partitions=[partition]), limit=10_000)
+        for record in result.records:
+            start = starts.get(record.run_id)
+            if start is not None:
+                found[key.to_user_string()].append((start, record.timestamp))
+    return {name: sorted(times) for name, times in found.items()}
+
+
+def latency(landed: Landed, runs: list[tuple[float, float]]) -> float | None:
+    """Seconds from receipt to the first materialization in a run started after the landing; None
+    when no such run materialized the asset. `runs`: sorted (run start, materialization time)."""
+    index = bisect.bisect_left(runs, (landed.landed, float("-inf")))
+    if index == len(runs):
+        return None
+    return runs[index][1] - landed.received
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -80,9 +73,10 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))]
 
 
-def run_summary(instance: dg.DagsterInstance, job: str) -> dict[str, float]:
-    """Count, failures and mean / max duration of one job's runs."""
-    records = instance.get_run_records(dg.RunsFilter(job_name=job))
+def run_summary(instance: dg.DagsterInstance, with_asset) -> dict[str, float]:
+    """Count, failures and mean / max duration of the runs whose asset selection satisfies `with_asset`."""
+    records = [r for r in instance.get_run_records()
+               if any(with_asset(key.to_user_string()) for key in (r.dagster_run.asset_selection or ()))]
     done = [r.end_time - r.start_time for r in records if r.start_time and r.end_time]
     failed = sum(r.dagster_run.status == dg.DagsterRunStatus.FAILURE for r in records)
     return {"runs": len(records), "failed": failed, "mean_s": sum(done) / len(done) if done else 0.0,

@@ -82,8 +82,10 @@ OBLIGATIONS = [
     _obligation("o-valid-to", "VTO/USDT", valid_to=NEXT_DAY),
     _obligation("o-valid-from", "VTO/USDT", valid_from=NEXT_DAY),
     _obligation("o-dup", "DPC/USDT"),
+    _obligation("o-dup-band", "DPC/USDT", depth_band_bps=150),  # a band the snapshot mart does not hold
     _obligation("o-inv", "INV/USDT"),
     _obligation("o-side", "ONE/USDT"),
+    _obligation("o-side-band", "ONE/USDT", depth_band_bps=150),  # its depth from the levels, not the mart
     _obligation("o-eq-bid", "EQB/USDT", **EQUAL_TERMS, min_depth_usd=189.75),
     _obligation("o-eq-ask", "EQA/USDT", **EQUAL_TERMS, min_depth_usd=210.25),
     _obligation("o-rate", "ETH/BTC", max_spread_bps=50, min_depth_usd=200_000),
@@ -172,15 +174,16 @@ def test_spread_and_depth_exactly_at_the_limits_are_compliant(compliance_dir):
     assert [daily(compliance_dir, o)["verdict"] for o in ("o-eq-bid", "o-eq-ask")] == ["pass", "pass"]
 
 
-def test_per_side_uptime_and_one_sided_snapshots(compliance_dir):
-    day = daily(compliance_dir, "o-side")
+@pytest.mark.parametrize("obligation_id", ["o-side", "o-side-band"])
+def test_per_side_uptime_and_one_sided_snapshots(compliance_dir, obligation_id):
+    day = daily(compliance_dir, obligation_id)
     # 00:00 one-sided: no side ok (no mid); 00:01 bid ok, ask 1.005 USD < 10; 00:02 both ok
     assert day["uptime_pct"] == pytest.approx(100 / 3, rel=1e-12)
     assert day["bid_uptime_pct"] == pytest.approx(200 / 3, rel=1e-12)
     assert day["ask_uptime_pct"] == pytest.approx(100 / 3, rel=1e-12)
     assert (day["one_sided_snapshots"], day["breach_minutes"]) == (1, 2)
     # the one-sided snapshot opens the episode
-    assert episodes(compliance_dir, "o-side") == [(0, 120_000, 120.0, "compliant", 2)]
+    assert episodes(compliance_dir, obligation_id) == [(0, 120_000, 120.0, "compliant", 2)]
 
 
 def test_missing_usd_rate_is_not_compliant_and_flagged(compliance_dir):
@@ -198,8 +201,9 @@ def test_invalid_snapshots_count_once_and_cover_nothing(compliance_dir):
     assert (day["uptime_pct"], day["verdict"]) == (100.0, "pass")
 
 
-def test_usable_snapshot_in_two_batches_counts_once(compliance_dir):
-    day = daily(compliance_dir, "o-dup")
+@pytest.mark.parametrize("obligation_id", ["o-dup", "o-dup-band"])
+def test_usable_snapshot_in_two_batches_counts_once(compliance_dir, obligation_id):
+    day = daily(compliance_dir, obligation_id)
     # minute 00:00: N@5 (in two batch files) and C@10 -> 1/2
     assert (day["usable_snapshots"], day["compliant_snapshots"], day["uptime_pct"]) == (2, 1, 50.0)
 

@@ -16,15 +16,6 @@ snapshot_metrics as (
 
 ),
 
-snapshot_levels as (
-
-    select snapshot_id, bids, asks
-    from {{ ref('stg_lake__orderbook_snapshots') }}
-    where is_valid and {{ day_filter() }} {{ in_refresh() }}
-        and (exchange, market_type, symbol) in (select (exchange, market_type, symbol) from obligations)
-
-),
-
 obligation_snapshots as (
 
     select
@@ -44,8 +35,12 @@ obligation_snapshots as (
         snapshot_metrics.mid,
         snapshot_metrics.spread_bps,
         snapshot_metrics.usd_rate,
-        snapshot_levels.bids,
-        snapshot_levels.asks
+        {%- for band in standard_bands() %}
+        snapshot_metrics.depth_bid_quote_{{ band }},
+        snapshot_metrics.depth_ask_quote_{{ band }},
+        snapshot_metrics.depth_truncated_bid_{{ band }},
+        snapshot_metrics.depth_truncated_ask_{{ band }}{{ ',' if not loop.last }}
+        {%- endfor %}
 
     from snapshot_metrics
     inner join obligations
@@ -54,20 +49,58 @@ obligation_snapshots as (
         and obligations.symbol = snapshot_metrics.symbol
         and snapshot_metrics.day >= obligations.valid_from
         and (obligations.valid_to is null or snapshot_metrics.day < obligations.valid_to)
-    inner join snapshot_levels on snapshot_levels.snapshot_id = snapshot_metrics.snapshot_id
+
+),
+
+-- an obligation at a standard band: the snapshot mart holds its depth (the same macro, the same
+-- doubles), so no level list is read again
+standard_band_depths as (
+
+    select
+        * exclude (
+            {%- for band in standard_bands() %}
+            depth_bid_quote_{{ band }}, depth_ask_quote_{{ band }}, depth_truncated_bid_{{ band }},
+            depth_truncated_ask_{{ band }}{{ ',' if not loop.last }}
+            {%- endfor %}),
+        {%- for quantity in ('depth_bid_quote', 'depth_ask_quote', 'depth_truncated_bid', 'depth_truncated_ask') %}
+        case depth_band_bps
+            {%- for band in standard_bands() %} when {{ band }} then {{ quantity }}_{{ band }}{% endfor %}
+        end as {{ quantity }}{{ ',' if not loop.last }}
+        {%- endfor %}
+
+    from obligation_snapshots
+    where depth_band_bps in ({{ standard_bands() | join(', ') }})
+
+),
+
+-- any other band: the depth from the snapshot's levels, read again from the lake for those markets only
+snapshot_levels as (
+
+    select snapshot_id, bids, asks
+    from {{ ref('stg_lake__orderbook_snapshots') }}
+    where is_valid and {{ day_filter() }} {{ in_refresh() }}
+        and (exchange, market_type, symbol) in (
+            select (exchange, market_type, symbol) from obligations
+            where depth_band_bps not in ({{ standard_bands() | join(', ') }}))
 
 ),
 
 level_lists as (
 
     select
-        * exclude (bids, asks),
-        {{ level_prices('bids') }} as bid_prices,
-        {{ level_prices('asks') }} as ask_prices,
-        {{ level_notionals('bids') }} as bid_notionals,
-        {{ level_notionals('asks') }} as ask_notionals
+        obligation_snapshots.* exclude (
+            {%- for band in standard_bands() %}
+            depth_bid_quote_{{ band }}, depth_ask_quote_{{ band }}, depth_truncated_bid_{{ band }},
+            depth_truncated_ask_{{ band }}{{ ',' if not loop.last }}
+            {%- endfor %}),
+        {{ level_prices('snapshot_levels.bids') }} as bid_prices,
+        {{ level_prices('snapshot_levels.asks') }} as ask_prices,
+        {{ level_notionals('snapshot_levels.bids') }} as bid_notionals,
+        {{ level_notionals('snapshot_levels.asks') }} as ask_notionals
 
     from obligation_snapshots
+    inner join snapshot_levels on snapshot_levels.snapshot_id = obligation_snapshots.snapshot_id
+    where obligation_snapshots.depth_band_bps not in ({{ standard_bands() | join(', ') }})
 
 ),
 
@@ -86,6 +119,14 @@ band_depths as (
 
 ),
 
+every_band_depth as (
+
+    select * from standard_band_depths
+    union all by name
+    select * from band_depths
+
+),
+
 evaluated as (
 
     select
@@ -97,7 +138,7 @@ evaluated as (
         coalesce(depth_bid_quote * usd_rate >= min_depth_usd, false) as bid_ok,
         coalesce(depth_ask_quote * usd_rate >= min_depth_usd, false) as ask_ok
 
-    from band_depths
+    from every_band_depth
 
 ),
 
