@@ -4,6 +4,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY mmwatch ./mmwatch
 COPY simulator ./simulator
+COPY cli ./cli
 COPY pipelines ./pipelines
 COPY assets ./assets
 COPY resources ./resources

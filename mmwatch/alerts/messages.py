@@ -25,13 +25,17 @@ def subject(episode: Episode, event: str, severity: str) -> str:
     """`[mmwatch] FIRED warning wide_spread binance BTC/USDT (spot)` (+ obligation); a whole venue
     reads `okx (every market)`, an asset group `asset group marts`."""
     who = f" {episode.obligation_id} ({episode.mm_name})" if episode.obligation_id else ""
-    if episode.market_type == ASSET_GROUP:
-        where = f"asset group {episode.symbol}"
-    elif episode.symbol == ALL_MARKETS:
-        where = f"{episode.exchange} (every market)"
-    else:
-        where = f"{episode.exchange} {episode.symbol} ({episode.market_type})"
-    return f"[mmwatch] {EVENT_WORDS[event]} {severity} {episode.rule} {where}{who}"
+    return (f"[mmwatch] {EVENT_WORDS[event]} {severity} {episode.rule} "
+            f"{where(episode.exchange, episode.market_type, episode.symbol)}{who}")
+
+
+def where(exchange: str, market_type: str, symbol: str) -> str:
+    """What an alert is about, in words: a market, a whole venue or an asset group."""
+    if market_type == ASSET_GROUP:
+        return f"asset group {symbol}"
+    if symbol == ALL_MARKETS:
+        return f"{exchange} (every market)"
+    return f"{exchange} {symbol} ({market_type})"
 
 
 def runbook_link(rule: str, runbook_url: str = RUNBOOK_URL) -> str:

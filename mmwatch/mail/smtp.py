@@ -49,7 +49,9 @@ class SmtpSettings:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "SmtpSettings":
-        env = os.environ if environ is None else environ
+        """The MMWATCH_SMTP_* settings; a variable set to an empty value counts as unset (docker compose
+        passes `${VAR:-}` for what .env leaves out)."""
+        env = {name: value for name, value in (os.environ if environ is None else environ).items() if value}
         security = env.get("MMWATCH_SMTP_SECURITY", "none").strip().lower() or "none"
         default_port = "465" if security == "tls" else "25"
         port_text = env.get("MMWATCH_SMTP_PORT", default_port)
@@ -84,6 +86,23 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
     if settings.security == "starttls":
         client.starttls(context=ssl.create_default_context())
     return client
+
+
+def check_server(settings: SmtpSettings) -> None:
+    """Connect, greet and log in (when a user is set) without sending anything; MailDeliveryError
+    says what failed (what `mmwatch config check` asks before a deployment starts)."""
+    where = settings.describe()
+    try:
+        with _connect(settings) as client:
+            client.ehlo_or_helo_if_needed()
+            if settings.user:
+                client.login(settings.user, settings.password or "")
+    except smtplib.SMTPAuthenticationError as error:
+        raise MailDeliveryError(f"SMTP login as {settings.user!r} refused by {where}: {error.smtp_code}; "
+                                "check MMWATCH_SMTP_USER/PASSWORD") from error
+    except (smtplib.SMTPException, OSError) as error:
+        raise MailDeliveryError(f"cannot reach the SMTP server {where}: {type(error).__name__}: {error}; "
+                                "check MMWATCH_SMTP_HOST/PORT/SECURITY and that the server is up") from error
 
 
 def send_message(settings: SmtpSettings, message: EmailMessage) -> list[str]:

@@ -78,7 +78,7 @@ def load_compliance_rows(warehouse_path: str | Path, day: str) -> list[Complianc
         raise MmwatchError(f"no warehouse at {path}: run `mmwatch build --date {day}` first")
     try:
         with duckdb.connect(str(path), read_only=True) as con:
-            rows = con.execute(_query(con), [day]).fetchall()
+            return compliance_rows(con, day)
     except duckdb.CatalogException as error:
         raise MmwatchError(
             f"{path} has no fct_mm_compliance_daily table ({error}): run `mmwatch build --date {day}` first"
@@ -87,7 +87,11 @@ def load_compliance_rows(warehouse_path: str | Path, day: str) -> list[Complianc
         raise MmwatchError(
             f"cannot open {path} read-only ({error}); another process is writing it: retry when the build ends"
         ) from None
-    return [ComplianceRow(*row) for row in rows]
+
+
+def compliance_rows(con, day: str) -> list[ComplianceRow]:
+    """The obligations' rows of `day` through an open warehouse connection (CatalogException: no marts)."""
+    return [ComplianceRow(*row) for row in con.execute(_query(con), [day]).fetchall()]
 
 
 def _query(con) -> str:
