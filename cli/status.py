@@ -65,7 +65,8 @@ def _render(status) -> None:
 
 
 def status(data_dir: Optional[Path] = typer.Option(None, help=DATA_DIR_HELP),
-           config: Optional[Path] = typer.Option(None, "--config", help="Collection config (default: $MMWATCH_CONFIG)."),
+           config: Optional[Path] = typer.Option(None, "--config", help="Collection config: the venues to watch "
+                                                 "(default: $MMWATCH_CONFIG, else config/example.yaml)."),
            day: Optional[str] = typer.Option(None, "--day", help="Day of the coverage, YYYY-MM-DD (default: today, UTC)."),
            metrics_url: Optional[str] = typer.Option(None, help="The collector's endpoint (default: "
                                                      "$MMWATCH_COLLECTOR_METRICS_URL or http://127.0.0.1:9108)."),
@@ -76,7 +77,7 @@ def status(data_dir: Optional[Path] = typer.Option(None, help=DATA_DIR_HELP),
     marts, alerts, publish and report runs; open alerts; the day's coverage per obligation. Exit 1
     when something is stale."""
     from mmwatch.alerts.config import load_alerts_config
-    from mmwatch.config import load_config
+    from mmwatch.config import CONFIG_ENV, DEFAULT_CONFIG, load_config
     from mmwatch.days import check_day
     from mmwatch.settings import DataDir
     from mmwatch.status import gather, metrics_url_from
@@ -84,8 +85,7 @@ def status(data_dir: Optional[Path] = typer.Option(None, help=DATA_DIR_HELP),
     try:
         moment = datetime.fromisoformat(now).astimezone(timezone.utc) if now else datetime.now(timezone.utc)
         the_day = check_day(day) if day else moment.date().isoformat()
-        config_path = config or os.environ.get("MMWATCH_CONFIG")
-        collection = load_config(config_path) if config_path else None
+        collection = load_config(config or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
         folder = DataDir.from_env(data_dir)
         result = gather(folder, collection, load_alerts_config(), moment, the_day,
                         metrics_url or metrics_url_from(os.environ))

@@ -37,6 +37,11 @@ from mmwatch.errors import ConfigError
 from mmwatch.venues import VENUES
 from mmwatch.yaml_config import read_yaml
 
+# The collection config the Dagster side reads (data-set schedules, heartbeat, freshness policies):
+# $MMWATCH_CONFIG, else the live example of the repository.
+CONFIG_ENV = "MMWATCH_CONFIG"
+DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "config" / "example.yaml"
+
 # ccxt ids that mmwatch collects from (every one has a simulator dialect).
 SUPPORTED_EXCHANGES = VENUES
 

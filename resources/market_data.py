@@ -11,7 +11,6 @@ import json
 import os
 import time
 import urllib.request
-from pathlib import Path
 from typing import Any, Callable, Optional
 
 import ccxt
@@ -21,11 +20,8 @@ from pydantic import PrivateAttr
 from mmwatch.collector.exchanges import exchange_config, point_at
 from mmwatch.collector.rows import MarketRef
 from mmwatch.collector.venues import contract_size_of, market_type_of
-from mmwatch.config import DEFAULT_CADENCES_S, CollectionConfig, check_symbols, load_config
+from mmwatch.config import CONFIG_ENV, DEFAULT_CADENCES_S, DEFAULT_CONFIG, CollectionConfig, check_symbols, load_config
 from mmwatch.errors import ConfigError
-
-CONFIG_ENV = "MMWATCH_CONFIG"
-DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "config" / "example.yaml"
 DEFAULT_LANDING_FLUSH_S = 60
 
 
