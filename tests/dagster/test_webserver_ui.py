@@ -84,6 +84,6 @@ def test_ui_shows_assets_partitions_automation_sensors_and_jobs(webserver):
     assert nodes["raw_orderbooks"]["internalFreshnessPolicy"] == {"failWindowSeconds": 450, "warnWindowSeconds": 150}
     (repository,) = data["repositoriesOrError"]["nodes"]
     assert {s["name"] for s in repository["sensors"]} == {
-        "landing_sensor", "run_failure_sensor", "marts_automation", "alerts_automation", "serving_automation",
-        "report_automation"}
+        "landing_sensor", "run_failure_sensor", "heartbeat_sensor", "freshness_sensor", "marts_automation",
+        "alerts_automation", "serving_automation", "report_automation"}
     assert {"raw_ingest_job", "daily_marts_job"} <= {j["name"] for j in repository["jobs"]}
