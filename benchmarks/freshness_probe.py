@@ -58,13 +58,29 @@ def materializations(instance: dg.DagsterInstance, partition: str) -> dict[str, 
     return {name: sorted(times) for name, times in found.items()}
 
 
+def covered_at(after: float, runs: list[tuple[float, float]]) -> float | None:
+    """The first materialization time among `runs` (sorted (run start, materialization time)) of a
+    run started at or after `after`; None when none."""
+    index = bisect.bisect_left(runs, (after, float("-inf")))
+    return runs[index][1] if index < len(runs) else None
+
+
 def latency(landed: Landed, runs: list[tuple[float, float]]) -> float | None:
     """Seconds from receipt to the first materialization in a run started after the landing; None
-    when no such run materialized the asset. `runs`: sorted (run start, materialization time)."""
-    index = bisect.bisect_left(runs, (landed.landed, float("-inf")))
-    if index == len(runs):
+    when no such run materialized the asset."""
+    at = covered_at(landed.landed, runs)
+    return None if at is None else at - landed.received
+
+
+def follower_latency(landed: Landed, mart_runs: list[list[tuple[float, float]]],
+                     runs: list[tuple[float, float]]) -> float | None:
+    """Latency to an asset that follows the marts (alert ledger, published tables): its first
+    materialization in a run started after every mart of `mart_runs` had the snapshot."""
+    marts = [covered_at(landed.landed, mart) for mart in mart_runs]
+    if not marts or any(at is None for at in marts):
         return None
-    return runs[index][1] - landed.received
+    at = covered_at(max(marts), runs)
+    return None if at is None else at - landed.received
 
 
 def quantile(values: list[float], q: float) -> float:

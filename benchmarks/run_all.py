@@ -18,11 +18,13 @@ BENCHMARKS = [
     ("benchmarks.bench_simulated_day", [], ["--hours", "2"]),
     ("benchmarks.bench_simulator", [], ["--requests", "300"]),
     ("benchmarks.bench_marts_day", [], ["--markets", "20", "--trades", "200000"]),
+    ("benchmarks.bench_refresh", [], ["--markets", "20", "--trades", "200000"]),
+    ("benchmarks.bench_whole_day", [], ["--runs", "1", "--markets", "8"]),
     ("benchmarks.bench_publish", [], ["--markets", "20"]),
     ("benchmarks.bench_metabase_cards", [], ["--days", "7", "--markets", "20", "--runs", "5"]),
     ("benchmarks.bench_alerts", [], ["--markets", "20"]),
     ("benchmarks.bench_report_email", [], ["--obligations", "20", "--groups", "2"]),
-    ("benchmarks.bench_freshness", [], ["--minutes", "4"]),
+    ("benchmarks.bench_freshness", ["--markets", "200"], ["--minutes", "4"]),
 ]
 
 
