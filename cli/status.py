@@ -56,12 +56,31 @@ def _render(status) -> None:
                          line.verdict)
     for table in (venues, runs, alerts, coverage):
         console.print(table)
+    _render_quarantine(console, status.quarantine)
     for note in status.notes:
         console.print(f"note: {note}")
     for problem in status.problems:
         console.print(f"[red]STALE[/red] {problem}")
     if not status.problems:
         console.print("[green]OK[/green]: every configured venue lands usable books; no open health alert")
+
+
+def _render_quarantine(console, view) -> None:
+    """The files kept out of the lake: a count, then the newest with their reasons (docs/runbook.md#quarantine)."""
+    from rich.table import Table
+
+    if not view.files:
+        console.print("quarantine: empty")
+        return
+    unreadable = f", {view.unreadable} unreadable" if view.unreadable else ""
+    table = Table(title=f"quarantine: {view.files} files, {view.rows} rows{unreadable} in {view.folder} "
+                        f"(docs/runbook.md#quarantine)", title_justify="left")
+    for column in ("since", "file", "rows", "reason"):
+        table.add_column(column, overflow="fold")
+    for record in view.latest:
+        table.add_row(record.at.replace("T", " ")[:19], record.file, "-" if record.rows is None else str(record.rows),
+                      record.reason)
+    console.print(table)
 
 
 def status(data_dir: Optional[Path] = typer.Option(None, help=DATA_DIR_HELP),
@@ -74,8 +93,8 @@ def status(data_dir: Optional[Path] = typer.Option(None, help=DATA_DIR_HELP),
            now: Optional[str] = typer.Option(None, "--now", hidden=True,
                                              help="Judge as of this UTC time (ISO), e.g. a past incident.")) -> None:
     """The operator's view: per venue the last landing, lag, error rate and budget use; the last raw,
-    marts, alerts, publish and report runs; open alerts; the day's coverage per obligation. Exit 1
-    when something is stale."""
+    marts, alerts, publish and report runs; open alerts; the day's coverage per obligation; the
+    landing files in quarantine. Exit 1 when something is stale."""
     from mmwatch.alerts.config import load_alerts_config
     from mmwatch.config import CONFIG_ENV, DEFAULT_CONFIG, load_config
     from mmwatch.days import check_day

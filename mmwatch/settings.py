@@ -19,6 +19,7 @@ class DataDir:
 
     landing/   files written by the collector and by capture import (append only)
     lake/      validated raw Parquet, hive-partitioned by day and exchange
+    quarantine/  landing files that cannot enter the lake, with their reasons (mmwatch.landing.quarantine)
     warehouse.duckdb  the dbt-duckdb warehouse (marts)
     alerts/health.duckdb  the health ledger (mmwatch.alerts.health_ledger)
     reports/   rendered daily compliance reports
@@ -39,6 +40,10 @@ class DataDir:
     @property
     def lake(self) -> Path:
         return self.root / "lake"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.root / "quarantine"
 
     @property
     def warehouse(self) -> Path:

@@ -1,7 +1,7 @@
 """`mmwatch status`: the operator's one screen, gathered from what lives outside Dagster — per venue
 the newest landing, the lag of its newest usable book, the error rate of its recent fetches and the
 collector's budget use (its /metrics); the open alerts (health ledger and warehouse ledger); the
-day's coverage per obligation. The Dagster runs are added by the command (cli/status.py), which may
+day's coverage per obligation; the landing files in quarantine and their newest reasons. The Dagster runs are added by the command (cli/status.py), which may
 query the instance; nothing here does.
 
 Read-only throughout: it creates no file or folder, opens DuckDB files read-only with a bounded
@@ -21,6 +21,7 @@ from mmwatch.alerts.messages import where
 from mmwatch.config import CollectionConfig
 from mmwatch.duckdb_files import FileBusy, connect_with_retry
 from mmwatch.landing.pulse import read_pulse
+from mmwatch.landing.quarantine import QuarantineView, quarantine_view
 from mmwatch.landing.zone import LandingFile, list_landing
 from mmwatch.report.compliance import compliance_rows
 from mmwatch.settings import DataDir
@@ -89,6 +90,7 @@ class Status:
     runs: list[RunLine] = field(default_factory=list)
     alerts: list[AlertLine] = field(default_factory=list)
     coverage: list[CoverageLine] = field(default_factory=list)
+    quarantine: QuarantineView = field(default_factory=QuarantineView)
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -110,7 +112,8 @@ class Status:
         venues = [{**asdict(v), "error_rate": v.error_rate} for v in self.venues]
         return plain({"now": self.now, "day": self.day, "stale": self.stale, "venues": venues,
                       "runs": [asdict(r) for r in self.runs], "alerts": [asdict(a) for a in self.alerts],
-                      "coverage": [asdict(c) for c in self.coverage], "problems": self.problems, "notes": self.notes})
+                      "coverage": [asdict(c) for c in self.coverage], "quarantine": asdict(self.quarantine),
+                      "problems": self.problems, "notes": self.notes})
 
 
 def _ms(ms: int) -> datetime:
@@ -229,6 +232,7 @@ def gather(data_dir: DataDir, collection: CollectionConfig | None, alerts_config
     for alert in status.alerts:
         if alert.ledger == "health":
             status.problems.append(f"open {alert.rule} alert: {alert.where} since {alert.opened_at:%Y-%m-%d %H:%M} UTC")
+    status.quarantine = quarantine_view(data_dir)  # files kept out of the lake: shown, not a staleness
     if not data_dir.root.is_dir():
         status.notes.append(f"the data directory {data_dir.root} does not exist yet")
     return status

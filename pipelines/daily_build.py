@@ -20,6 +20,7 @@ from typing import Any, Callable, Protocol
 from assets.partitions import EXCHANGES, partition_range_tags
 from assets.refresh import FULL_REBUILD_TAG
 from mmwatch.errors import ConfigError, MmwatchError
+from mmwatch.landing.quarantine import quarantine_unknown_venues
 from mmwatch.landing.zone import list_landing
 from mmwatch.days import check_buildable_day
 from mmwatch.marts.failures import failed_nodes, invocation_dirs
@@ -93,15 +94,10 @@ class DailyBuild:
 
 
 def landed_exchanges(data_dir: DataDir, day: str) -> list[str]:
-    """Exchanges with at least one landing file of `day` (any data set), in partition order."""
+    """Venues with at least one landing file of `day` (any data set), in partition order. Files of
+    exchanges that are not venues do not block the day: the raw run quarantines them."""
     found = {f.exchange for dataset in LAKE_TABLES.values() for f in list_landing(data_dir, dataset, day)}
-    unknown = sorted(found - set(EXCHANGES))
-    if unknown:
-        raise ConfigError(
-            f"landing data of {day} names exchanges {unknown} that are not Dagster partitions "
-            f"({', '.join(EXCHANGES)}); add them to mmwatch/venues.py VENUES"
-        )
-    return sorted(found, key=EXCHANGES.index)
+    return sorted(found & set(EXCHANGES), key=EXCHANGES.index)
 
 
 def run_daily_build(day: str, data_dir: str | Path | None = None, obligations_csv: str | Path | None = None,
@@ -117,8 +113,10 @@ def run_daily_build(day: str, data_dir: str | Path | None = None, obligations_cs
     os.environ[DATA_DIR_ENV] = str(layout.root)  # the definitions' resources resolve the data dir from it
     exchanges = landed_exchanges(layout, day)
     if not exchanges:
+        strays = [q for dataset in LAKE_TABLES.values() for q in quarantine_unknown_venues(layout, dataset, [day])]
+        moved = f" ({len(strays)} files of exchanges that are not venues moved to {layout.quarantine})" if strays else ""
         raise MmwatchError(
-            f"no landing data for {day}: looked in {layout.landing}/<orderbooks|trades|fetch_errors>/day={day}/. "
+            f"no landing data for {day}{moved}: looked in {layout.landing}/<orderbooks|trades|fetch_errors>/day={day}/. "
             f"Collect it with `mmwatch collect --config <file>` or import a capture with "
             f"`mmwatch import <capture.jsonl>`, or pass --data-dir where the data is."
         )

@@ -32,8 +32,8 @@ def landing_sensor(context: dg.SensorEvaluationContext, data_dir: DataDirResourc
     unknown = sorted({f.exchange for f in fresh} - set(EXCHANGES))
     if unknown:
         context.log.warning(
-            f"landing files of exchanges {unknown} are skipped: they are not partitions "
-            f"(add them to mmwatch/venues.py VENUES)"
+            f"landing files of exchanges {unknown} are skipped: they are not venues (mmwatch/venues.py); "
+            f"the next raw run of their day moves them to the quarantine (docs/runbook.md#quarantine)"
         )
     fresh = [f for f in fresh if f.exchange in EXCHANGES]
     context.update_cursor(next_cursor.serialize())

@@ -9,10 +9,11 @@ import dagster as dg
 from assets.freshness import freshness_of
 from assets.partitions import day_exchange_partitions, split_key
 from assets.raw.lake_check import lake_schema_check, lake_schema_result, selected
-from assets.raw.metadata import raw_metadata
+from assets.raw.metadata import quarantine_warning, raw_metadata
 from mmwatch.errors import ConfigError
 from mmwatch.lake.raw_partition import RawTable, materialize_partition
 from mmwatch.lake.validation import LakeSchemaError
+from mmwatch.landing.quarantine import is_quarantined, quarantine_unknown_venues
 from mmwatch.landing.zone import LandingFile
 from mmwatch.settings import DataDir
 from resources.data_dir import DataDirResource
@@ -43,6 +44,8 @@ def _files_by_partition(
                 f"{table.name}: {raw} is not a landing file of data set {table.dataset!r} "
                 f"(expected landing/{table.dataset}/day=D/exchange=X/<arrival_ns>-<source>-<rand>.parquet)"
             )
+        if not path.exists() and is_quarantined(data_dir, path):
+            continue  # quarantined by an earlier attempt of this batch
         if not path.exists():
             raise ConfigError(f"{table.name}: landing file {path} does not exist (landing files are never deleted)")
         if (landing.day, landing.exchange) not in partitions:
@@ -97,7 +100,10 @@ def build_raw_asset(table: RawTable, description: str) -> dg.AssetsDefinition:
                     f"rows written from {len(outcome.landing_files)} landing files"
                 )
                 outcomes.append(outcome)
-        metadata = raw_metadata(table, outcomes, str(layout.lake_dir(table.name)))
+        swept = quarantine_unknown_venues(layout, table.dataset, {day for day, _ in partitions})
+        metadata = raw_metadata(table, outcomes, str(layout.lake_dir(table.name)), swept)
+        if warning := quarantine_warning(table, [*swept, *(q for o in outcomes for q in o.quarantined)], layout):
+            context.log.warning(warning)
         if not selected(context, table.name):  # no check to report it: the run fails as the write did
             if failures:
                 raise LakeSchemaError("\n".join(failures.values()))

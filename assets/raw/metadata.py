@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
 import dagster as dg
 
 from mmwatch.lake.raw_partition import PartitionOutcome, RawTable
+from mmwatch.landing.quarantine import RUNBOOK, Quarantined
+from mmwatch.settings import DataDir
 
 _MAX_LISTED_FILES = 200
 
@@ -24,8 +27,29 @@ def _markdown_table(header: list[str], rows: list[list[Any]]) -> dg.MetadataValu
     return dg.MetadataValue.md("\n".join(lines))
 
 
-def raw_metadata(table: RawTable, outcomes: list[PartitionOutcome], lake_root: str) -> dict[str, Any]:
-    """Totals over the run's partitions plus a per-partition and per-market breakdown."""
+def quarantine_warning(table: RawTable, records: Sequence[Quarantined], data_dir: DataDir) -> str | None:
+    """One line for the run's log (and `mmwatch build`'s output) when the run quarantined files."""
+    if not records:
+        return None
+    more = f" (and {len(records) - 1} more: see the run's metadata)" if len(records) > 1 else ""
+    return (f"{table.name}: {len(records)} landing file{'s' if len(records) > 1 else ''} moved to "
+            f"{data_dir.quarantine}: {records[0].file}: {records[0].reason}{more}; "
+            f"{RUNBOOK}")
+
+
+def _quarantined(records: Sequence[Quarantined]) -> dict[str, Any]:
+    return {
+        "quarantined_files": dg.MetadataValue.int(len(records)),
+        "quarantined_rows": dg.MetadataValue.int(sum(r.rows or 0 for r in records)),
+        "quarantined": dg.MetadataValue.json([{"file": r.file, "moved_to": r.moved_to, "rows": r.rows, "reason": r.reason}
+                                              for r in records[:_MAX_LISTED_FILES]]),
+    }
+
+
+def raw_metadata(table: RawTable, outcomes: list[PartitionOutcome], lake_root: str,
+                 swept: Sequence[Quarantined] = ()) -> dict[str, Any]:
+    """Totals over the run's partitions plus a per-partition and per-market breakdown, and the files
+    quarantined (by their partition, or `swept`: files of exchanges that are not venues)."""
     files = [f for o in outcomes for f in o.landing_files]
     firsts = [o.first_ts for o in outcomes if o.first_ts is not None]
     lasts = [o.last_ts for o in outcomes if o.last_ts is not None]
@@ -56,6 +80,7 @@ def raw_metadata(table: RawTable, outcomes: list[PartitionOutcome], lake_root: s
             ],
         ),
     }
+    metadata.update(_quarantined([*swept, *(q for o in outcomes for q in o.quarantined)]))
     if table.name == "raw_orderbooks":
         reasons: Counter[str] = Counter()
         for o in outcomes:

@@ -5,16 +5,22 @@ Two modes (docs/contracts.md, "Dagster"):
   not yet in the partition (only the key columns of the lake are read);
 - rebuild: every landing file of the partition -> one new file, then the
   old files are removed, so a re-run or backfill replaces the partition only.
+
+A landing file that cannot enter the lake (unreadable, rows of another partition, rows that break
+the lake schema) is moved to the quarantine (mmwatch.landing.quarantine) and the partition is built
+again without it: one bad file never blocks its partition or its day.
 """
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 
 import polars as pl
+import pyarrow as pa
 
 from mmwatch.lake.files import (
     LANDING_FILE,
@@ -28,15 +34,24 @@ from mmwatch.lake.files import (
 )
 from mmwatch.lake.raw_rules import utc_day_of
 from mmwatch.capture.memory import use_jemalloc_pool
-from mmwatch.errors import MmwatchError
+from mmwatch.landing.quarantine import Quarantined, quarantine_file
 from mmwatch.landing.zone import LandingFile, list_landing
-from mmwatch.lake.validation import check_lake_frame
+from mmwatch.lake.validation import LakeSchemaError, check_lake_frame
 from mmwatch.schemas import LANDING_SCHEMAS
 from mmwatch.settings import DataDir
 
 
-class PartitionMismatchError(MmwatchError):
-    """A landing file holds rows of another day or exchange than its folder says."""
+class UnfitLandingFiles(Exception):
+    """Landing files that cannot enter the lake: path (as in LANDING_FILE) -> reason."""
+
+    def __init__(self, reasons: dict[str, str]):
+        super().__init__("; ".join(f"{path}: {reason}" for path, reason in reasons.items()))
+        self.reasons = reasons
+
+
+# what reading or preparing a file raises when its content is bad (an OSError with an errno is the
+# system's: a missing file, permissions, a full disk; those fail the run as before)
+_CONTENT_ERRORS = (OSError, ValueError, pa.ArrowException, pl.exceptions.PolarsError)
 
 
 @dataclass(frozen=True)
@@ -71,6 +86,7 @@ class PartitionOutcome:
     invalid_by_reason: dict[str, int] = field(default_factory=dict)
     rows_per_market: dict[str, int] = field(default_factory=dict)
     written_file: str | None = None
+    quarantined: list[Quarantined] = field(default_factory=list)
 
 
 def materialize_partition(
@@ -81,10 +97,30 @@ def materialize_partition(
     Landing files are read and prepared two parts (about 20k rows each) at a
     time (pyarrow, polars and hashlib release the GIL) while the previous rows
     are de-duplicated, checked and streamed to the lake file (see LakeFileWriter).
+    Unfit files are quarantined and the partition built again without them (`outcome.quarantined`).
     """
     use_jemalloc_pool()
     rebuild = files is None
     files = sorted(list_landing(data_dir, table.dataset, day, exchange) if rebuild else files)
+    quarantined: list[Quarantined] = []
+    while True:
+        try:
+            outcome = _build_partition(table, data_dir, day, exchange, files, rebuild)
+        except UnfitLandingFiles as unfit:
+            bad = [f for f in files if str(f.path) in unfit.reasons]
+            if not bad:
+                raise
+            quarantined += [quarantine_file(data_dir, f, unfit.reasons[str(f.path)]) for f in bad]
+            files = [f for f in files if f not in bad]
+            continue
+        outcome.quarantined = quarantined
+        return outcome
+
+
+def _build_partition(
+    table: RawTable, data_dir: DataDir, day: str, exchange: str, files: list[LandingFile], rebuild: bool
+) -> PartitionOutcome:
+    """One attempt of materialize_partition over `files`; UnfitLandingFiles (nothing written) names bad ones."""
     old_files = lake_files(data_dir, table.name, day, exchange)
     outcome = PartitionOutcome(
         day, exchange, "rebuild" if rebuild else "batch", [str(f.path) for f in files],
@@ -111,8 +147,11 @@ def materialize_partition(
             writer.write(lake_rows)
             summaries.append(_summary(lake_rows, table))
         written = writer.close()
-    except BaseException:
+    except BaseException as error:
         writer.abort()
+        if isinstance(error, LakeSchemaError) and error.bad_files:
+            raise UnfitLandingFiles({path: f"rows break the lake schema of {table.name}: {what}"
+                                     for path, what in error.bad_files.items()}) from error
         raise
     if written is not None:
         outcome.written_file, outcome.bytes_written = str(written), written.stat().st_size
@@ -128,9 +167,14 @@ def _prepared_in_order(table: RawTable, files: Sequence[LandingFile], workers: i
 
     def load(part: tuple[LandingFile, tuple[int, ...]]) -> pl.DataFrame:
         file, row_groups = part
-        return table.prepare(read_landing_file(file, schema, row_groups))
+        with _unfit_when_unreadable(file, table):
+            return table.prepare(read_landing_file(file, schema, row_groups))
 
-    remaining = (part for file in files for part in landing_parts(file))
+    def parts_of(file: LandingFile) -> list[tuple[LandingFile, tuple[int, ...]]]:
+        with _unfit_when_unreadable(file, table):
+            return landing_parts(file)
+
+    remaining = (part for file in files for part in parts_of(file))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="landing-reader") as pool:
         in_flight = deque(pool.submit(load, part) for part in islice(remaining, workers + 1))
         while in_flight:
@@ -139,6 +183,18 @@ def _prepared_in_order(table: RawTable, files: Sequence[LandingFile], workers: i
             if following is not None:
                 in_flight.append(pool.submit(load, following))
             yield rows
+
+
+@contextmanager
+def _unfit_when_unreadable(file: LandingFile, table: RawTable) -> Iterator[None]:
+    """Errors of a file's content (not Parquet, truncated, columns that do not cast) as UnfitLandingFiles."""
+    try:
+        yield
+    except _CONTENT_ERRORS as error:
+        if isinstance(error, OSError) and error.errno is not None:
+            raise
+        raise UnfitLandingFiles({str(file.path): f"unreadable as a {table.dataset} landing file: "
+                                                 f"{type(error).__name__}: {error}"}) from error
 
 
 def _first_occurrences(rows: pl.DataFrame, key_columns: tuple[str, ...], seen: set) -> pl.DataFrame:
@@ -157,13 +213,13 @@ def _check_partition(rows: pl.DataFrame, table: RawTable, day: str, exchange: st
     stray = rows.filter((utc_day_of(table.day_column) != day) | (pl.col("exchange") != exchange))
     if stray.is_empty():
         return
-    sample = stray.select(LANDING_FILE, "exchange", utc_day_of(table.day_column).alias("day")).unique().head(5)
-    details = "; ".join(f"{r[LANDING_FILE]} has a row of {r['day']}|{r['exchange']}" for r in sample.to_dicts())
-    raise PartitionMismatchError(
-        f"{table.name} partition {day}|{exchange}: {stray.height} landing rows belong to another "
-        f"partition ({details}). A landing file must hold one UTC day and one exchange: move or "
-        f"re-write it with mmwatch.landing.zone.write_landing."
-    )
+    per_file = stray.group_by(LANDING_FILE).agg(
+        pl.len().alias("rows"), pl.format("{}|{}", utc_day_of(table.day_column), "exchange").unique().sort().head(3))
+    raise UnfitLandingFiles({
+        path: f"{rows} rows belong to partition {', '.join(str(p) for p in others)}, not {day}|{exchange} where "
+              f"the file sits: a landing file holds one UTC day and one exchange (re-write it with "
+              f"mmwatch.landing.zone.write_landing)"
+        for path, rows, others in per_file.iter_rows()})
 
 
 def _summary(lake_rows: pl.DataFrame, table: RawTable) -> pl.DataFrame:

@@ -14,7 +14,12 @@ from mmwatch.lake.tables import LAKE, RAW_ORDERBOOKS
 
 
 class LakeSchemaError(MmwatchError):
-    """Rows about to enter the lake break the lake schema."""
+    """Rows about to enter the lake break the lake schema. `bad_files`: landing file -> what its rows
+    break, when the failing rows could be told (empty: the frame as a whole, e.g. a missing column)."""
+
+    def __init__(self, message: str, bad_files: dict[str, str] | None = None):
+        super().__init__(message)
+        self.bad_files = bad_files or {}
 
 
 def _checks(column: Column) -> list[pa.Check]:
@@ -55,12 +60,30 @@ def check_lake_frame(table: str, frame: pl.DataFrame, row_files: Sequence[str]) 
 
     `row_files[i]` is the landing file row i came from; a failure raises
     LakeSchemaError naming the column, the check, a few bad values and the
-    landing files that hold them.
+    landing files that hold them (and, per file, what its rows break).
     """
     try:
         lake_model(table).validate(frame, lazy=True)
     except (pa.errors.SchemaErrors, pa.errors.SchemaError) as error:
-        raise LakeSchemaError(_describe(table, error, row_files)) from None
+        raise LakeSchemaError(_describe(table, error, row_files), _per_file(error, row_files)) from None
+
+
+def _per_file(error: Exception, row_files: Sequence[str]) -> dict[str, str]:
+    """Landing file -> 'column 'side' fails isin(...): bad values [...]' for each failure case with a row;
+    empty when any failure case has no row (then no file can be blamed alone)."""
+    cases = getattr(error, "failure_cases", None)
+    if not isinstance(cases, pl.DataFrame) or cases.is_empty() or cases["index"].null_count():
+        return {}
+    found: dict[str, dict[tuple[str, str], list[str]]] = {}
+    for column, check, index, value in cases.select("column", "check", "index", "failure_case").iter_rows():
+        if index >= len(row_files):
+            return {}
+        values = found.setdefault(row_files[index], {}).setdefault((str(column), str(check)), [])
+        if len(values) < 5:
+            values.append(str(value))
+    return {file: "; ".join(f"column {column!r} fails {check}: bad values {values}"
+                            for (column, check), values in checks.items())
+            for file, checks in found.items()}
 
 
 def _describe(table: str, error: Exception, row_files: Sequence[str]) -> str:

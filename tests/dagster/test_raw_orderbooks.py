@@ -6,7 +6,7 @@ import pytest
 
 from assets.partitions import partition_range_tags
 from assets.raw.orderbooks import raw_orderbooks
-from mmwatch.lake.raw_partition import PartitionMismatchError
+from mmwatch.landing.quarantine import read_ledger
 from resources.data_dir import DataDirResource
 from landing_factory import DAY, DAY_START_MS, book, books_frame, levels
 from mmwatch.landing.zone import write_landing
@@ -107,14 +107,17 @@ def test_rebuild_replaces_the_partition_and_is_idempotent(data_dir, instance):
     assert not (data_dir.lake_dir("raw_orderbooks") / f"day={DAY}" / "exchange=okx").exists()
 
 
-def test_row_of_another_day_names_the_file(data_dir, instance):
+def test_row_of_another_day_quarantines_the_file_naming_it(data_dir, instance):
     stray = book(86_400_000 + 5, levels((100, 1)), levels((101, 1)))  # next UTC day
     path = write_landing(data_dir, "orderbooks", DAY, "binance", books_frame([stray]), "collector")
-    with pytest.raises(PartitionMismatchError, match=path.name):
-        materialize_raw(raw_orderbooks, data_dir, KEY, instance)
+    materialize_raw(raw_orderbooks, data_dir, KEY, instance)
+    [record] = read_ledger(data_dir)
+    assert record.file == str(path.relative_to(data_dir.root)) and not path.exists()
+    assert f"1 rows belong to partition 2026-11-21|binance, not {KEY}" in record.reason
+    assert lake_file_count(data_dir, "raw_orderbooks", DAY, "binance") == 0
 
 
-def test_schema_failure_is_a_failed_blocking_check_naming_file_column_and_value(data_dir, instance):
+def test_schema_failure_quarantines_the_file_and_the_check_passes_on_the_rest(data_dir, instance):
     bad = book(0, levels((100, 1)), levels((101, 1)), market_type="perp")
     path = write_landing(data_dir, "orderbooks", DAY, "binance", books_frame([bad]), "collector")
     good = book(0, levels((100, 1)), levels((101, 1)), exchange="binancecoinm")  # the next partition
@@ -122,11 +125,11 @@ def test_schema_failure_is_a_failed_blocking_check_naming_file_column_and_value(
     result = dg.materialize([raw_orderbooks], instance=instance, raise_on_error=False,
                             tags=partition_range_tags(DAY, ["binance", "binancecoinm"]),
                             resources={"data_dir": DataDirResource(path=str(data_dir.root))})
-    assert not result.success  # a failed blocking check fails the run (the run-failure sensor reports it)
+    assert result.success  # one poisoned file no longer blocks the day (issue 15)
     (check,) = result.get_asset_check_evaluations()
-    assert (check.check_name, check.passed) == ("lake_schema", False)
-    failed = check.metadata["partitions_failed"].value
-    assert list(failed) == [KEY] and check.metadata["partitions_checked"].value == 2
-    assert "market_type" in failed[KEY] and "perp" in failed[KEY] and path.name in failed[KEY]
+    assert (check.check_name, check.passed) == ("lake_schema", True)
+    [record] = read_ledger(data_dir)
+    assert record.file == str(path.relative_to(data_dir.root))
+    assert "market_type" in record.reason and "perp" in record.reason
     assert lake_file_count(data_dir, "raw_orderbooks", DAY, "binance") == 0  # nothing half-written
     assert read_lake(data_dir, "raw_orderbooks", DAY, "binancecoinm").height == 1  # the good one is written
