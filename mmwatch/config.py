@@ -13,6 +13,7 @@ exchanges:
     orderbook_every_s: 10      # default: cadences.orderbooks
     trades_every_s: 10         # default: cadences.trades
     datasets: [orderbooks, trades, tickers]   # default: every data set the venue offers
+    request_timeout_s: 10      # default 10; a request unanswered this long is a RequestTimeout fetch error
     credentials:               # optional; names of environment variables, never the keys themselves
       api_key_env: KUCOIN_API_KEY
       secret_env: KUCOIN_SECRET
@@ -94,6 +95,7 @@ class ExchangeConfig(BaseModel):
     datasets: Optional[list[str]] = None
     credentials: Optional[Credentials] = None
     simulator_url: Optional[str] = None
+    request_timeout_s: float = Field(default=10, gt=0, le=300)
 
     @field_validator("markets")
     @classmethod

@@ -15,10 +15,11 @@ Public entry points:
   simulator.derivatives.funding / mark_price / index_price / open_interest / long_short
   simulator.flows.fund_flow / whale_net_flow              Bitget-style spot fund flows
   simulator.ratelimit.POLICIES / RateLimiter              per-venue budgets
+  simulator.faults.FAULTS                                 slow, malformed_json, stale (POST /_sim/fault)
   simulator.truth.TruthRecorder(obligations)              .record(...), .report(), .verdicts(o)
   simulator.sampling.sample(scenario, every_ms)           offline truth for a whole day
   simulator.process.SimulatorProcess / SimulatorThread    run the server (.url, .set_clock, .truth,
-                                                          .stats, .set_down)
+                                                          .stats, .set_down, .set_fault)
   simulator.server.make_server(app, host, port)           asyncio HTTP/1.1 (simulator.http_server);
                                                           answers prepared ahead (simulator.prefetch)
   simulator.ccxt_hosts.point_at(exchange, base_url)       aim a ccxt instance at the simulator

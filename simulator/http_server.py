@@ -5,6 +5,8 @@ thread wake-up and a GIL hand-over, and `BaseHTTPRequestHandler` parses headers 
 `email` package (~0.2 ms a request). Here every connection is an `asyncio.Protocol` on one loop:
 keep-alive and pipelined requests are answered in order, headers are split by hand, and the
 loop calls `idle()` between events so the app can prepare work ahead (see simulator.prefetch).
+An answer with `delay_s` > 0 (a slow gateway, simulator.faults) is written that much later without
+holding up other connections; its connection reads nothing further until then.
 
 `LoopServer` offers what callers used from the stdlib server: `server_address`,
 `serve_forever(poll_interval)`, `shutdown()` (from another thread) and `server_close()`.
@@ -45,6 +47,7 @@ class _Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.client = "local"
         self.continued = False  # "100 Continue" sent for the request being read
+        self.held = False  # an answer is being held back (delay_s): later requests wait behind it
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -56,10 +59,13 @@ class _Connection(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
-        while self.transport is not None and not self.transport.is_closing():
+        self._answer_buffered()
+        self.server.kick()
+
+    def _answer_buffered(self) -> None:
+        while not self.held and self.transport is not None and not self.transport.is_closing():
             if not self._answer_one():
                 break
-        self.server.kick()
 
     def _answer_one(self) -> bool:
         """Answer the first complete request in the buffer; False when none is complete yet."""
@@ -97,11 +103,27 @@ class _Connection(asyncio.Protocol):
         connection = headers.get("connection", "").lower()
         close = connection == "close" or (version == "HTTP/1.0" and connection != "keep-alive")
         response = self.server.handle(method, target, body, self.client)
+        delay_s = getattr(response, "delay_s", 0)
+        if delay_s > 0:
+            self.held = True
+            asyncio.get_running_loop().call_later(delay_s, self._send_held, response, close)
+            return False
+        self._send(response, close)
+        return not close
+
+    def _send(self, response, close: bool) -> None:
         self.transport.write(response_bytes(response.status, response.content_type, response.headers,
                                             response.body, close))
         if close:
             self.transport.close()
-        return not close
+
+    def _send_held(self, response, close: bool) -> None:
+        self.held = False
+        if self.transport is None or self.transport.is_closing():  # the client gave up meanwhile
+            return
+        self._send(response, close)
+        if not close:
+            self._answer_buffered()
 
     def _fail(self, status: int, message: str) -> None:
         self.transport.write(response_bytes(status, "text/plain", (), message.encode(), True))

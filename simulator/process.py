@@ -55,6 +55,12 @@ class _Client:
         """Make every request to `venue` answer `status` (None: back up)."""
         self._call("POST", "/_sim/venue", {"venue": venue, "down": status})
 
+    def set_fault(self, venue: str, fault: str | None, delay_s: float | None = None) -> None:
+        """Make `venue`'s gateway misbehave: 'slow' (answers `delay_s` late), 'malformed_json' or
+        'stale' (answers as of now); None: normal again (simulator.faults)."""
+        payload = {"venue": venue, "fault": fault, **({"delay_s": delay_s} if delay_s is not None else {})}
+        self._call("POST", "/_sim/fault", payload)
+
     def __enter__(self):
         return self
 

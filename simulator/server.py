@@ -12,11 +12,15 @@ Control:
                              "used"}} (weight: budget units charged; prepared_ahead: simulator.prefetch)
   POST /_sim/venue           {"venue": id, "down": 503|502|500|504|null}: answer every request to the
                              venue with that status (null: back up), on top of the scenario's windows
+  GET  /_sim/fault           {venue: {"fault", "delay_s", "since_ms"}} of the venues with a fault
+  POST /_sim/fault           {"venue": id, "fault": "slow"|"malformed_json"|"stale"|null, "delay_s": s}:
+                             the venue's gateway misbehaves (simulator.faults; null: normal again)
 
 Venues live below their ccxt id: /<venue>/<the venue's own path>, e.g. /okx/api/v5/market/books
 (`simulator.ccxt_hosts.point_at` rewrites a ccxt instance that way); binance spot is also served
 at the root (/api/v3/...) as before. Before a dialect sees a request, the venue's `down` window
-(or POST /_sim/venue) answers 5xx and its rate limit (simulator.ratelimit) answers 429/418/403.
+(or POST /_sim/venue) answers 5xx and its rate limit (simulator.ratelimit) answers 429/418/403;
+a fault set with POST /_sim/fault then shapes the dialect's answer (late, cut, or stale).
 
 Run: `python -m simulator.server --scenario F [--port P] [--clock virtual|wall]
 [--rate-limits auto|on|off]`; the first line printed is `listening <url>`.
@@ -34,6 +38,7 @@ import orjson
 
 from mmwatch.errors import ConfigError, MmwatchError
 from simulator.dialects import DIALECTS
+from simulator.faults import VenueFaults
 from simulator.http_server import LoopServer
 from simulator.market import World
 from simulator.prefetch import Prefetcher
@@ -101,6 +106,7 @@ class SimulatorApp:
             enforce, {v: c.rate_limit.scale for v, c in scenario.venues.items()},
             frozenset(v for v, c in scenario.venues.items() if not c.rate_limit.enabled))
         self.forced_down: dict[str, int] = {}
+        self.faults = VenueFaults()
         self.stats: Counter[str] = Counter()
         self.venue_stats: dict[str, Counter[str]] = {v: Counter(dict.fromkeys(VENUE_COUNTERS, 0))
                                                      for v in scenario.venues}
@@ -151,6 +157,10 @@ class SimulatorApp:
             return down_response(down)
         if verdict.outcome != "ok":
             return dialect.too_many(verdict, client)
+        fault = self.faults.get(venue)
+        if fault is not None:  # answered on arrival (never prepared ahead), as of the fault's instant
+            return fault.spoil(dialect.handle(VenueContext(self.world, venue, fault.now_ms(now), self.truth),
+                                              route, query))
         if self.prefetch is None or method != "GET":
             return dialect.handle(VenueContext(self.world, venue, now, self.truth), route, query)
         response = self.prefetch.take(venue, target, now)
@@ -186,6 +196,10 @@ class SimulatorApp:
             return Response.json(self.stats_report())
         if path == "/_sim/venue" and method == "POST":
             return self._set_venue(body)
+        if path == "/_sim/fault" and method == "POST":
+            return self.faults.set_from(body, self.scenario.venues, self.clock.now_ms())
+        if path == "/_sim/fault":
+            return Response.json(self.faults.report())
         return Response.json({"error": f"no control endpoint {method} {path}"}, 404)
 
     def _set_venue(self, body: bytes) -> Response:

@@ -16,12 +16,14 @@ from simulator.truth import TruthRecorder
 
 @dataclass(frozen=True)
 class Response:
-    """An HTTP answer: status, body bytes, content type and extra headers."""
+    """An HTTP answer: status, body bytes, content type, extra headers, and how long the server holds
+    it back (`delay_s`, a slow gateway: simulator.faults)."""
 
     status: int
     body: bytes
     content_type: str = "application/json"
     headers: tuple[tuple[str, str], ...] = ()
+    delay_s: float = 0.0
 
     @classmethod
     def json(cls, payload: object, status: int = 200, headers: tuple[tuple[str, str], ...] = ()) -> "Response":

@@ -6,17 +6,53 @@ request would take a bucket past `SAFETY` of its limit, `acquire` waits for
 the next window (wall clock only; in virtual time it only counts), so the
 venue never has to answer 429. `report()` gives the use per venue for the
 progress log and the summary at exit.
+
+When the venue answers 429 (slow down) or 418 (banned: Binance, after ignored 429s) with a
+`Retry-After`, nothing more is sent to it until that time has passed: `acquire` raises
+`RetryAfter` at once (the fetch is recorded as a failed one, a gap) instead of asking a venue
+that said not to, which would lengthen or earn a ban. The other venues are not affected.
 """
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import parse_qsl, urlsplit
 
+from mmwatch.errors import MmwatchError
+
+log = logging.getLogger(__name__)
 SAFETY = 0.8  # never plan to use more than this share of a window
+BACKOFF_STATUSES = {429: "rate limited", 418: "IP banned"}  # answers whose Retry-After we honour
+
+
+class RetryAfter(MmwatchError):
+    """A request not sent: the venue asked us (429/418 with Retry-After) to wait until a later time."""
+
+
+def retry_after_s(headers: dict | None, now_ms: int) -> float | None:
+    """Seconds of a Retry-After header (delta seconds or an HTTP date), None when absent or unreadable."""
+    value = next((v for k, v in (headers or {}).items() if k.lower() == "retry-after"), None)
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - now_ms / 1000)
+
+
+def _utc(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%H:%M:%S UTC")
 
 
 @dataclass(frozen=True)
@@ -145,10 +181,27 @@ class VenueBudget:
     # HTTP status -> answers received (exchanges.make_exchange counts them): 429 / 418 are the
     # venue telling us we overspent, which this accounting exists to prevent
     answers: Counter = field(default_factory=Counter)
+    blocked_until_ms: int = 0  # no request before this time (a 429/418 Retry-After)
+    blocked_because: str = ""
+    held_back: int = 0  # requests not sent while blocked
 
-    def answered(self, status: int) -> None:
-        """Count one HTTP answer of the venue with `status`."""
+    def answered(self, status: int, headers: dict | None = None) -> None:
+        """Count one HTTP answer of the venue with `status`; a 429/418 with Retry-After blocks the venue."""
         self.answers[int(status)] += 1
+        if int(status) not in BACKOFF_STATUSES:
+            return
+        now_ms = self.clock()
+        seconds = retry_after_s(headers, now_ms)
+        if seconds is None:
+            return
+        until = now_ms + int(seconds * 1000)
+        if until <= self.blocked_until_ms:
+            return
+        self.blocked_until_ms = until
+        self.blocked_because = (f"{self.venue} answered HTTP {status} ({BACKOFF_STATUSES[int(status)]}) at "
+                                f"{_utc(now_ms)} with Retry-After {seconds:g} s")
+        log.warning("%s: no request to %s until %s; its fetches are recorded as RetryAfter errors meanwhile",
+                    self.blocked_because, self.venue, _utc(until))
 
     def charges(self, url: str) -> list[Charge]:
         """What a request to `url` costs on this venue."""
@@ -166,7 +219,12 @@ class VenueBudget:
         return (window + 1) * charge.window_ms - now_ms + 1
 
     async def acquire(self, url: str) -> None:
-        """Charge one request to `url`, first waiting (wall clock) while it would overspend a bucket."""
+        """Charge one request to `url`, first waiting (wall clock) while it would overspend a bucket;
+        RetryAfter (nothing sent) while the venue asked us to wait."""
+        if self.clock() < self.blocked_until_ms:
+            self.held_back += 1
+            raise RetryAfter(f"not sent: {self.blocked_because}; no request to {self.venue} until "
+                             f"{_utc(self.blocked_until_ms)}")
         charges = self.charges(url)
         while self.wait:
             delay = max(self._room(c, self.clock()) for c in charges)

@@ -24,8 +24,9 @@ def exchange_config(exchange_id: str, credentials: dict[str, str] | None = None)
 
 def make_exchange(exchange_id: str, symbols: Iterable[str] = (), simulator_url: str | None = None,
                   virtual_time: bool = False, budget: VenueBudget | None = None,
-                  credentials: dict[str, str] | None = None):
-    """An async ccxt instance for `exchange_id` (rate limited), pointed at `simulator_url` when given.
+                  credentials: dict[str, str] | None = None, timeout_s: float | None = None):
+    """An async ccxt instance for `exchange_id` (rate limited), pointed at `simulator_url` when given;
+    `timeout_s`: how long a request may go unanswered (ccxt's default, 10 s, when None).
 
     `budget` (optional) is charged for every HTTP request the instance makes
     (and may hold it back until the venue's window has room), and counts every answer's status.
@@ -35,6 +36,8 @@ def make_exchange(exchange_id: str, symbols: Iterable[str] = (), simulator_url: 
     config = exchange_config(exchange_id, credentials)
     if simulator_url and virtual_time:
         config["rateLimit"] = SIMULATOR_RATE_LIMIT_MS
+    if timeout_s is not None:
+        config["timeout"] = int(timeout_s * 1000)
     exchange = getattr(ccxt_async, exchange_id)(config)
     # Currencies are not needed to read market data; skip that (often authenticated) endpoint.
     exchange.has["fetchCurrencies"] = False
@@ -53,11 +56,11 @@ def _charge_requests(exchange, budget: VenueBudget) -> None:
         await budget.acquire(url)
         return await original(url, *args, **kwargs)
 
-    def counted_response(status, *args, **kwargs):
+    def counted_response(status, reason, url, method, response_headers, *args, **kwargs):
         # ccxt calls this for every HTTP answer, before it maps an error status to an exception:
-        # the only place the status itself (429, 418) is still known
-        budget.answered(status)
-        return original_response(status, *args, **kwargs)
+        # the only place the status itself (429, 418) and its Retry-After are still known
+        budget.answered(status, response_headers)
+        return original_response(status, reason, url, method, response_headers, *args, **kwargs)
 
     exchange.fetch = charged_fetch
     exchange.on_rest_response = counted_response

@@ -37,7 +37,8 @@ class VenueState:
               budget: VenueBudget) -> "VenueState":
         """The venue's ccxt instance (credentials from the environment when configured), markets not loaded."""
         credentials = venue.credentials.resolve(exchange_id) if venue.credentials else None
-        exchange = make_exchange(exchange_id, venue.markets, url, virtual_time, budget, credentials)
+        exchange = make_exchange(exchange_id, venue.markets, url, virtual_time, budget, credentials,
+                                 venue.request_timeout_s)
         return cls(exchange_id, exchange, list(venue.markets), authenticated=credentials is not None)
 
     def market(self, symbol: str) -> MarketRef:

@@ -1,4 +1,5 @@
-"""Helpers: run the collector in virtual time against a simulator and read the landing zone."""
+"""Helpers: run the collector in virtual time against a simulator and read the landing zone (shared by
+the collector and fault tests; tests/ is on sys.path)."""
 from __future__ import annotations
 
 import asyncio
