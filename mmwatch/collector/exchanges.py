@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+import ccxt
 import ccxt.async_support as ccxt_async
 
 from mmwatch.collector.budget import VenueBudget
@@ -54,7 +55,7 @@ def _charge_requests(exchange, budget: VenueBudget) -> None:
 
     async def charged_fetch(url, *args, **kwargs):
         await budget.acquire(url)
-        return await original(url, *args, **kwargs)
+        return unparsed_json_refused(exchange.id, url, await original(url, *args, **kwargs))
 
     def counted_response(status, reason, url, method, response_headers, *args, **kwargs):
         # ccxt calls this for every HTTP answer, before it maps an error status to an exception:
@@ -64,6 +65,17 @@ def _charge_requests(exchange, budget: VenueBudget) -> None:
 
     exchange.fetch = charged_fetch
     exchange.on_rest_response = counted_response
+
+
+def unparsed_json_refused(exchange_id: str, url: str, response):
+    """`response` as ccxt gave it, or BadResponse when it is JSON that did not parse (a body cut in the
+    middle): ccxt hands such a body back as text, which its parsers read as an empty answer (no trades,
+    an empty book), so the failed fetch would pass for a quiet market."""
+    text = response.decode(errors="replace") if isinstance(response, bytes) else response
+    if isinstance(text, str) and text.lstrip()[:1] in ("{", "["):
+        raise ccxt.BadResponse(f"{exchange_id} GET {url}: the JSON body does not parse ({len(text)} characters, "
+                               f"cut or corrupt): {text[:80]!r}")
+    return response
 
 
 async def load_checked_markets(exchange, symbols: Iterable[str]) -> dict[str, dict]:
