@@ -35,7 +35,8 @@ def build(
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Data directory (default $MMWATCH_DATA_DIR or ./data)."),
     obligations: Optional[Path] = typer.Option(
         None, "--obligations", help="Obligations CSV replacing the dbt seed (default $MMWATCH_OBLIGATIONS_CSV, "
-        "else dbt/seeds/mm_obligations.csv); checked first, like `mmwatch obligations check`."),
+        "else <data dir>/obligations.csv when it exists, else dbt/seeds/mm_obligations.csv); checked first, "
+        "like `mmwatch obligations check`."),
 ) -> None:
     """Rebuild one day: raw lake partitions with landing files, dbt marts, HTML report (runs recorded in Dagster).
 
@@ -46,11 +47,12 @@ def build(
         from mmwatch.days import check_buildable_day
         from mmwatch.obligations import load_obligations, obligations_source
         from mmwatch.report.no_data import no_data_warnings
+        from mmwatch.settings import DataDir
         from pipelines.daily_build import run_daily_build
 
         check_buildable_day(date)  # a bad date in one line, before anything else is printed
         # every problem of the obligations file, before any Dagster run starts (the dbt asset checks it again)
-        checked = load_obligations(obligations_source(obligations))
+        checked = load_obligations(obligations_source(obligations, DataDir.from_env(data_dir).root))
         typer.echo(f"obligations: {checked.summary()}")
         result = run_daily_build(date, data_dir, obligations, progress=Stages(typer.echo, total=2))
     except MmwatchError as error:

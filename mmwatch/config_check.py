@@ -108,9 +108,10 @@ def _report(env: Mapping[str, str]) -> tuple[list[Finding], bool]:
 
 
 def _obligations(env: Mapping[str, str]) -> Finding:
-    from mmwatch.obligations import SEED_CSV, load_obligations
+    from mmwatch.obligations import DATA_DIR_FILE, SEED_CSV, load_obligations
 
-    path = env.get("MMWATCH_OBLIGATIONS_CSV") or str(SEED_CSV)
+    in_data_dir = DataDir.from_env(env.get(DATA_DIR_ENV) or None).root / DATA_DIR_FILE
+    path = env.get("MMWATCH_OBLIGATIONS_CSV") or str(in_data_dir if in_data_dir.is_file() else SEED_CSV)
     try:
         return Finding(OK, "obligations", load_obligations(path).summary())
     except MmwatchError as error:
