@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 from typing import Callable, TypeVar
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 T = TypeVar("T")
 
 
@@ -38,7 +38,7 @@ def wait_for(what: str, probe: Callable[[], T], deadline_s: float = 40, every_s:
 
 class CollectorProcess:
     """`mmwatch collect --config CONFIG --simulator URL --data-dir DATA` with /metrics and /health on
-    `url`; `stop()` sends SIGTERM (the collector flushes, then exits)."""
+    `url`; `stop()` sends SIGTERM (the collector flushes, then exits), `kill()` SIGKILL."""
 
     def __init__(self, config: Path, simulator_url: str, data: Path, health_after_s: float = 4):
         self.port = free_port()
@@ -63,6 +63,13 @@ class CollectorProcess:
     def health(self) -> tuple[int, dict] | None:
         answer = self.get("/health")
         return None if answer is None else (answer[0], json.loads(answer[1]))
+
+    def kill(self) -> int:
+        """SIGKILL: no flush, no cleanup, whatever was being written stays as it was."""
+        self.process.kill()
+        self.process.wait()
+        self.log.close()
+        return self.process.returncode
 
     def stop(self) -> int:
         if self.process.poll() is None:
