@@ -1,6 +1,17 @@
-"""Reading landing files and writing lake partition files (atomically, by rename)."""
+"""Reading landing files and writing lake partition files (atomically, by rename).
+
+A lake file's name tells when it was written, by what, and the range of its rows' event time:
+`<time_ns>-<kind>-<rand>-ts<first>_<last>.parquet` (kind: batch, rebuild, compact), so that a raw run
+finds the files whose keys it must read from the folder listing alone (mmwatch.lake.partition_keys);
+the range comes with the file in the same rename, so it can never disagree with the file.
+Replacing files (a rebuild, a compaction) is journalled in the partition folder (REPLACING): a crash
+between the new file's rename and the old files' removal is finished by the next writer of the
+partition (`finish_replacement`), so the partition never holds both.
+"""
 from __future__ import annotations
 
+import json
+import re
 import secrets
 import time
 from collections.abc import Callable, Sequence
@@ -12,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from mmwatch.door.paths import partition_folder
-from mmwatch.files import temporary_path, move_into_place
+from mmwatch.files import move_into_place, temporary_path, write_text_atomically
 from mmwatch.lake.tables import LAKE
 from mmwatch.landing.zone import LandingFile
 from mmwatch.settings import DataDir
@@ -20,6 +31,28 @@ from mmwatch.settings import DataDir
 # Column added while reading landing files: which file a row came from.
 LANDING_FILE = "landing_file"
 ROW_GROUP_ROWS = 20_000  # about 40 MB of 100-level books before compression
+REPLACING = "_replacing.json"  # the journal of a replacement in progress (partition folder)
+_LAKE_NAME = re.compile(r"^\d{19}-(?P<kind>[a-z]+)-[0-9a-f]{8}(?:-ts(?P<first>-?\d+)_(?P<last>-?\d+))?\.parquet$")
+
+
+def lake_file_name(kind: str, first_ts: int | None = None, last_ts: int | None = None) -> str:
+    """A new lake file's name; with the event-time range of its rows when given."""
+    span = f"-ts{first_ts}_{last_ts}" if first_ts is not None and last_ts is not None else ""
+    return f"{time.time_ns():019d}-{kind}-{secrets.token_hex(4)}{span}.parquet"
+
+
+def lake_file_kind(path: Path) -> str | None:
+    """batch, rebuild, compact, merge... from a lake file's name (None: a name mmwatch did not write)."""
+    match = _LAKE_NAME.match(path.name)
+    return match["kind"] if match else None
+
+
+def lake_file_span(path: Path) -> tuple[int, int] | None:
+    """(first, last) event time of a lake file's rows from its name; None when its name has none."""
+    match = _LAKE_NAME.match(path.name)
+    if not match or match["first"] is None:
+        return None
+    return int(match["first"]), int(match["last"])
 
 
 def partition_dir(data_dir: DataDir, table: str, day: str, exchange: str) -> Path:
@@ -76,22 +109,51 @@ def remove_files(paths: Sequence[Path]) -> None:
         path.unlink(missing_ok=True)
 
 
+def replace_files(tmp: Path, final: Path, old: Sequence[Path]) -> Path:
+    """Move the finished `tmp` to `final` and remove `old` (files of the same folder), journalled:
+    the journal names both sides before the rename, so a crash at any point leaves either the old
+    files (no new one: the journal is dropped) or the new one (the old ones are removed) once
+    `finish_replacement` ran. Returns `final`."""
+    journal = final.parent / REPLACING
+    if old:
+        write_text_atomically(journal, json.dumps({"new": final.name, "old": sorted(p.name for p in old)}))
+    move_into_place(tmp, final)
+    remove_files(old)
+    journal.unlink(missing_ok=True)
+    return final
+
+
+def finish_replacement(folder: Path) -> bool:
+    """Complete (or drop) a replacement a crash interrupted in `folder`; True when there was one.
+    Call it holding the partition's lock (mmwatch.lake.partition_lock) before reading its files."""
+    journal = folder / REPLACING
+    if not journal.is_file():
+        return False
+    plan = json.loads(journal.read_text(encoding="utf-8"))
+    if (folder / plan["new"]).is_file():
+        remove_files([folder / name for name in plan["old"] if name != plan["new"]])
+    journal.unlink(missing_ok=True)
+    return True
+
+
 class LakeFileWriter:
     """Streams frames into one new lake file of a partition, in a background thread.
 
     Row groups are encoded while the caller prepares the next frames (pyarrow
     releases the GIL). The file is written under lake/_tmp/ and renamed into
-    lake/<table>/day=D/exchange=X/<time_ns>-<kind>-<rand>.parquet on close,
-    so readers never see half a file. No rows -> no file.
+    lake/<table>/day=D/exchange=X/<time_ns>-<kind>-<rand>[-ts<first>_<last>].parquet on close
+    (the range of `ts_column` over its rows, when given), so readers never see half a file.
+    No rows -> no file.
     """
 
     def __init__(
         self, data_dir: DataDir, table: str, day: str, exchange: str, kind: str,
-        check: Callable[[pl.DataFrame], None],
+        check: Callable[[pl.DataFrame], None], ts_column: str | None = None,
     ):
-        name = f"{time.time_ns():019d}-{kind}-{secrets.token_hex(4)}.parquet"
-        self.final = partition_dir(data_dir, table, day, exchange) / name
-        self._tmp = temporary_path(self.final, data_dir.lake / "_tmp")
+        self.folder = partition_dir(data_dir, table, day, exchange)
+        self._kind, self._ts_column = kind, ts_column
+        self._span: tuple[int, int] | None = None
+        self._tmp = temporary_path(self.folder / lake_file_name(kind), data_dir.lake / "_tmp")
         self._check = check  # raises on rows that must not enter the lake
         self._writer: pq.ParquetWriter | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lake-writer")
@@ -106,6 +168,9 @@ class LakeFileWriter:
         files must not make small row groups)."""
         if frame.is_empty():
             return
+        if self._ts_column is not None:
+            first, last = frame[self._ts_column].min(), frame[self._ts_column].max()
+            self._span = (first, last) if self._span is None else (min(first, self._span[0]), max(last, self._span[1]))
         self._buffer.append(frame)
         self._buffered_rows += frame.height
         self.rows += frame.height
@@ -127,8 +192,9 @@ class LakeFileWriter:
             table = table.cast(self._writer.schema)
         self._pending = self._pool.submit(self._writer.write_table, table, ROW_GROUP_ROWS * 2)
 
-    def close(self) -> Path | None:
-        """Finish the file and move it into the partition; its path, or None when empty."""
+    def close(self, replacing: Sequence[Path] = ()) -> Path | None:
+        """Finish the file and move it into the partition, removing `replacing` (journalled:
+        replace_files); its path, or None when empty (then nothing is removed)."""
         try:
             self._flush()
             self._wait()
@@ -137,7 +203,8 @@ class LakeFileWriter:
         if self._writer is None:
             return None
         self._writer.close()
-        return move_into_place(self._tmp, self.final)
+        span = self._span or (None, None)
+        return replace_files(self._tmp, self.folder / lake_file_name(self._kind, *span), replacing)
 
     def abort(self) -> None:
         """Drop the unfinished file (after an error)."""

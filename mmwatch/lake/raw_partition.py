@@ -2,9 +2,14 @@
 
 Two modes (docs/contracts.md, "Dagster"):
 - batch: given landing files -> one new lake file with the rows whose key is
-  not yet in the partition (only the key columns of the lake are read);
+  not yet in the partition (only the key columns of the lake files whose event-time
+  range meets the batch's rows are read: mmwatch.lake.partition_keys);
 - rebuild: every landing file of the partition -> one new file, then the
-  old files are removed, so a re-run or backfill replaces the partition only.
+  old files are removed (journalled), so a re-run or backfill replaces the partition only.
+  A partition whose landing files the retention dropped (mmwatch.lake.dropped_landing) is not
+  replaced: its remaining landing files are appended as a batch (the lake is its source).
+
+Every materialization holds the partition's lock (mmwatch.lake.partition_lock).
 
 A landing file that cannot enter the lake (unreadable, rows of another partition, rows that break
 the lake schema) is moved to the quarantine (mmwatch.landing.quarantine) and the partition is built
@@ -22,16 +27,18 @@ from itertools import islice
 import polars as pl
 import pyarrow as pa
 
+from mmwatch.lake.dropped_landing import dropped_files
 from mmwatch.lake.files import (
     LANDING_FILE,
     LakeFileWriter,
     lake_files,
     landing_parts,
     partition_dir,
-    read_lake_keys,
     read_landing_file,
     remove_files,
 )
+from mmwatch.lake.partition_keys import KnownKeys
+from mmwatch.lake.partition_lock import partition_lock
 from mmwatch.lake.raw_rules import utc_day_of
 from mmwatch.capture.memory import use_jemalloc_pool
 from mmwatch.landing.quarantine import Quarantined, quarantine_file
@@ -87,6 +94,8 @@ class PartitionOutcome:
     rows_per_market: dict[str, int] = field(default_factory=dict)
     written_file: str | None = None
     quarantined: list[Quarantined] = field(default_factory=list)
+    lake_files_keys_read: int = 0  # lake files whose keys a batch read (those its rows' times meet)
+    note: str | None = None  # e.g. a rebuild appended because the retention dropped landing files
 
 
 def materialize_partition(
@@ -100,21 +109,27 @@ def materialize_partition(
     Unfit files are quarantined and the partition built again without them (`outcome.quarantined`).
     """
     use_jemalloc_pool()
-    rebuild = files is None
-    files = sorted(list_landing(data_dir, table.dataset, day, exchange) if rebuild else files)
-    quarantined: list[Quarantined] = []
-    while True:
-        try:
-            outcome = _build_partition(table, data_dir, day, exchange, files, rebuild)
-        except UnfitLandingFiles as unfit:
-            bad = [f for f in files if str(f.path) in unfit.reasons]
-            if not bad:
-                raise
-            quarantined += [quarantine_file(data_dir, f, unfit.reasons[str(f.path)]) for f in bad]
-            files = [f for f in files if f not in bad]
-            continue
-        outcome.quarantined = quarantined
-        return outcome
+    with partition_lock(data_dir, table.name, day, exchange):
+        rebuild, note = files is None, None
+        files = sorted(list_landing(data_dir, table.dataset, day, exchange) if rebuild else files)
+        if rebuild and (dropped := dropped_files(data_dir, table.name, day, exchange)):
+            rebuild = False
+            note = (f"{len(dropped)} landing files of this partition were dropped by the landing retention: "
+                    f"the lake is its source, so the rows of its {len(files)} remaining landing files that the "
+                    f"lake lacks were appended instead of replacing it")
+        quarantined: list[Quarantined] = []
+        while True:
+            try:
+                outcome = _build_partition(table, data_dir, day, exchange, files, rebuild)
+            except UnfitLandingFiles as unfit:
+                bad = [f for f in files if str(f.path) in unfit.reasons]
+                if not bad:
+                    raise
+                quarantined += [quarantine_file(data_dir, f, unfit.reasons[str(f.path)]) for f in bad]
+                files = [f for f in files if f not in bad]
+                continue
+            outcome.quarantined, outcome.note = quarantined, note
+            return outcome
 
 
 def _build_partition(
@@ -126,12 +141,13 @@ def _build_partition(
         day, exchange, "rebuild" if rebuild else "batch", [str(f.path) for f in files],
         str(partition_dir(data_dir, table.name, day, exchange)),
     )
-    known = read_lake_keys(old_files, table.key_columns) if old_files and not rebuild else None
+    known = KnownKeys(old_files, table.key_columns, table.day_column) if old_files and not rebuild else None
     seen: set = set()
     summaries: list[pl.DataFrame] = []
     writer = LakeFileWriter(
         data_dir, table.name, day, exchange, outcome.mode,
         check=lambda rows: check_lake_frame(table.name, rows.drop(LANDING_FILE), rows[LANDING_FILE]),
+        ts_column=table.day_column,
     )
     try:
         for rows in _prepared_in_order(table, files):
@@ -141,12 +157,12 @@ def _build_partition(
             outcome.duplicates_in_batch += rows.height - fresh.height
             if known is not None and fresh.height:
                 before = fresh.height
-                fresh = fresh.join(known, on=list(table.key_columns), how="anti", nulls_equal=True)
+                fresh = known.new_rows(fresh)
                 outcome.duplicates_in_lake += before - fresh.height
             lake_rows = fresh.select(*table.lake_schema, LANDING_FILE)
             writer.write(lake_rows)
             summaries.append(_summary(lake_rows, table))
-        written = writer.close()
+        written = writer.close(replacing=old_files if rebuild else ())
     except BaseException as error:
         writer.abort()
         if isinstance(error, LakeSchemaError) and error.bad_files:
@@ -155,8 +171,9 @@ def _build_partition(
         raise
     if written is not None:
         outcome.written_file, outcome.bytes_written = str(written), written.stat().st_size
-    if rebuild:
-        remove_files(old_files)  # only after the replacement is in place
+    elif rebuild:
+        remove_files(old_files)  # no row left in the partition's landing files
+    outcome.lake_files_keys_read = known.files_read if known is not None else 0
     _summarize(outcome, summaries)
     return outcome
 
