@@ -1,0 +1,105 @@
+"""Evidence against the simulator's truth (scenarios/evidence_day.yaml, collected over HTTP and
+built through Dagster): `mmwatch book --at` shows exactly the book the simulator served (every
+level, base units) on a spot market and an OKX perpetual quoted in contracts, with the marts'
+judgement; a time before any data, a market never collected and a time in a coverage gap each get
+one line."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from evidence_day import collect_and_build, served_book
+
+S, M, H = 1000, 60_000, 3_600_000
+
+
+@pytest.fixture(scope="module")
+def evidence_day(tmp_path_factory, dbt_manifest):
+    return collect_and_build(tmp_path_factory.mktemp("evidence_day"))
+
+
+def _book(day, *arguments: str):
+    from cli.app import app
+
+    return CliRunner().invoke(app, ["book", *arguments, "--data-dir", str(day.layout.root)])
+
+
+def _assert_levels_equal(got: list, want: list, where) -> None:
+    assert len(got) == len(want) > 0, where
+    for (price, amount), (want_price, want_amount) in zip(got, want):
+        assert price == pytest.approx(want_price, rel=1e-12), where
+        assert amount == pytest.approx(want_amount, rel=1e-12), where
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("exchange, symbol, offset_ms, obligation", [
+    ("binance", "BTC/USDT", 1 * H + 5 * M + 30 * S, "arcadia-binance-btc"),  # 30 bps wide: 01:00-01:12
+    ("okx", "BTC/USDT:USDT", 1 * H + 45 * M + 10 * S, "arcadia-okx-btc"),  # a quarter of the depth: 01:30-02:00
+])
+def test_book_at_a_moment_is_the_served_book(evidence_day, exchange, symbol, offset_ms, obligation):
+    at = evidence_day.start_ms + offset_ms
+    result = _book(evidence_day, "--exchange", exchange, "--symbol", symbol, "--at", str(at), "--format", "json")
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    served_at = at - at % M  # a book a minute: the last one at or before T
+    snapshot = answer["snapshot"]
+    assert (snapshot["ts"], snapshot["age_ms"]) == (served_at, at - served_at)
+    assert snapshot["contract_size"] == (0.01 if exchange == "okx" else 1.0)
+    bids, asks = served_book(evidence_day.scenario, exchange, symbol, served_at)
+    _assert_levels_equal(answer["bids"], bids, (exchange, "bids"))
+    _assert_levels_equal(answer["asks"], asks, (exchange, "asks"))
+    mid = (bids[0][0] + asks[0][0]) / 2
+    assert answer["metrics"]["mid"] == pytest.approx(mid, rel=1e-12)
+    band = sum(p * a for p, a in bids if p >= mid * (1 - 25 / 10_000))
+    [judged] = answer["obligations"]
+    assert judged["terms"]["obligation_id"] == obligation
+    assert judged["evaluation"]["depth_bid_usd"] == pytest.approx(band, rel=1e-9)
+    assert judged["evaluation"]["compliant"] is False
+    # the other check fails: binance on spread (30 bps > 10), okx on depth (a quarter of 200,000 < 150,000)
+    assert (judged["evaluation"]["spread_ok"], judged["evaluation"]["bid_ok"]) == (
+        (False, True) if exchange == "binance" else (True, False))
+
+
+@pytest.mark.e2e
+def test_the_table_names_the_source_and_every_level_up_to_the_limit(evidence_day):
+    at = evidence_day.start_ms + 10 * M
+    result = _book(evidence_day, "--exchange", "okx", "--symbol", "BTC/USDT:USDT", "--at", str(at), "--levels", "3")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "okx BTC/USDT:USDT (swap) at 2026-11-21 00:10:00.000 UTC"
+    assert "0 s old at T" in lines[1]
+    assert lines[2].startswith("source: lake/raw_orderbooks/day=2026-11-21/exchange=okx/") and " row " in lines[2]
+    assert "converted from contracts of 0.01" in lines[3] and "the first 3 shown" in lines[3]
+    assert [line.split()[0] for line in lines[5:8]] == ["1", "2", "3"] and lines[8].startswith("spec §2")
+    assert any(line.startswith("  arcadia-okx-btc (Arcadia Markets): ") and line.endswith("compliant: yes")
+               for line in lines)
+
+
+@pytest.mark.e2e
+def test_no_book_is_one_line(evidence_day):
+    start = evidence_day.start_ms
+    cases = {
+        "before any data": (["--exchange", "okx", "--symbol", "BTC/USDT:USDT", "--at", "2026-11-20T23:59:00"],
+                            "2026-11-20 23:59:00.000 UTC is before any data of okx BTC/USDT:USDT (swap): its first "
+                            "usable snapshot is at 2026-11-21 00:00:00.000 UTC"),
+        "never collected": (["--exchange", "binance", "--symbol", "ETH/USDT", "--at", "2026-11-21T01:00"],
+                            "binance ETH/USDT (spot) was never collected: no snapshot of it in "
+                            f"{evidence_day.layout.lake / 'raw_orderbooks'}; binance has BTC/USDT"),
+        # the venue is down 02:30-02:50: at 02:40 the last book is 02:29's, 11 minutes old
+        "coverage gap": (["--exchange", "binance", "--symbol", "BTC/USDT", "--at", str(start + 2 * H + 40 * M)],
+                         "2026-11-21 02:40:00.000 UTC is in a coverage gap of binance BTC/USDT (spot): its last usable "
+                         "snapshot before is at 2026-11-21 02:29:00.000 UTC (11.0 min earlier, over spec §6's 5 minutes "
+                         "of no data), data resumes at 2026-11-21 02:50:00.000 UTC"),
+        "after the data": (["--exchange", "okx", "--symbol", "BTC/USDT:USDT", "--at", "2026-11-21T05:00"],
+                           "2026-11-21 05:00:00.000 UTC is in a coverage gap of okx BTC/USDT:USDT (swap): its last usable "
+                           "snapshot before is at 2026-11-21 03:59:00.000 UTC (61.0 min earlier, over spec §6's 5 "
+                           "minutes of no data), no usable snapshot after it yet"),
+    }
+    for case, (arguments, line) in cases.items():
+        result = _book(evidence_day, *arguments)
+        assert (result.exit_code, result.output) == (1, line + "\n"), case
+    # 4 min 59 s after the last book before the outage is still a book (spec §6: 5 minutes)
+    inside = _book(evidence_day, "--exchange", "binance", "--symbol", "BTC/USDT", "--at", str(start + 2 * H + 33 * M + 59 * S))
+    assert inside.exit_code == 0 and "299 s old at T" in inside.output, inside.output
