@@ -10,7 +10,8 @@ import warnings
 
 import typer
 
-from cli import alerts, book, build, capture, collect, config, demo, metabase, obligations, report, simulate, status
+from cli import (alerts, book, build, capture, collect, config, demo, metabase, obligations, report, simulate,
+                 statement, status)
 
 # Dagster marks some of the parameters we use (backfill policies, pools) as beta on every import.
 warnings.filterwarnings("ignore", message=r".*is currently in (beta|preview).*")
@@ -23,7 +24,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (collect, capture, build, report, simulate, demo, alerts, metabase, obligations, status, config, book):
+for module in (collect, capture, build, report, simulate, demo, alerts, metabase, obligations, status, config, book,
+               statement):
     module.register(app)
 
 
