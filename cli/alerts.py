@@ -39,9 +39,8 @@ def list_alerts(
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", help=DATA_HELP),
 ) -> None:
     """Print the ledger: one line per alert, newest first."""
-    import duckdb
-
     from mmwatch.alerts.ledger import LEDGER
+    from mmwatch.duckdb_files import read_warehouse
 
     try:
         if status not in ("open", "closed", "all"):
@@ -52,7 +51,7 @@ def list_alerts(
         if not warehouse.is_file():
             raise MmwatchError(f"warehouse {warehouse} does not exist: build the marts first, or pass --data-dir")
         where = ["true"] + ([f"status = '{status}'"] if status != "all" else []) + ([f"day = date '{day}'"] if day else [])
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        with read_warehouse(warehouse) as con:
             con.execute("set TimeZone = 'UTC'")
             if not con.execute("select count(*) from information_schema.tables where table_schema = 'alerts'").fetchone()[0]:
                 typer.echo("no alert ledger yet (no evaluation has run on this warehouse)")

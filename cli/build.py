@@ -37,10 +37,15 @@ def build(
         None, "--obligations", help="Obligations CSV replacing the dbt seed (default $MMWATCH_OBLIGATIONS_CSV, "
         "else <data dir>/obligations.csv when it exists, else dbt/seeds/mm_obligations.csv); checked first, "
         "like `mmwatch obligations check`."),
+    no_wait: bool = typer.Option(
+        False, "--no-wait", help="Another build of this data directory at work: refuse at once (exit 2, naming it) "
+        "instead of queueing behind it."),
 ) -> None:
     """Rebuild one day: raw lake partitions with landing files, dbt marts, HTML report (runs recorded in Dagster).
 
-    Prints one line per stage; dbt's per-model output is in the run's dbt.log (named on failure)."""
+    Prints one line per stage; dbt's per-model output is in the run's dbt.log (named on failure).
+    Builds of one data directory run one at a time: a second one waits for the first (saying which
+    build it waits for), or refuses with --no-wait; readers (report, status) wait while it writes."""
     from cli.progress import Stages
 
     try:
@@ -54,7 +59,8 @@ def build(
         # every problem of the obligations file, before any Dagster run starts (the dbt asset checks it again)
         checked = load_obligations(obligations_source(obligations, DataDir.from_env(data_dir).root))
         typer.echo(f"obligations: {checked.summary()}")
-        result = run_daily_build(date, data_dir, obligations, progress=Stages(typer.echo, total=2))
+        result = run_daily_build(date, data_dir, obligations, progress=Stages(typer.echo, total=2),
+                                 wait=not no_wait, on_wait=lambda line: typer.echo(line, err=True))
     except MmwatchError as error:
         _fail(error)
     typer.echo(f"built {result.day} for {', '.join(result.exchanges)}")

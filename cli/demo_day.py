@@ -137,14 +137,13 @@ def _land_the_day(scenario, scenario_path: Path, config, config_path: Path, layo
 
 def _evaluate_alerts(warehouse: Path, day: str) -> int:
     """One whole-day alert cycle with the spec's default rules and no channel; rows in the ledger."""
-    import duckdb
-
     from mmwatch.alerts.config import AlertsConfig
     from mmwatch.alerts.ledger import LEDGER
     from mmwatch.alerts.service import run_alert_cycle
+    from mmwatch.duckdb_files import read_warehouse
 
     run_alert_cycle(warehouse, day, AlertsConfig(), deliver=False, full=True)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with read_warehouse(warehouse) as con:
         return con.execute(f"select count(*) from {LEDGER}").fetchone()[0]
 
 
@@ -152,14 +151,13 @@ def mart_rows(warehouse: Path) -> dict[str, int]:
     """Rows of every dbt mart (the models under dbt/models/marts, from the manifest), by name."""
     import json
 
-    import duckdb
-
+    from mmwatch.duckdb_files import read_warehouse
     from resources.dbt import dbt_project
 
     nodes = json.loads(Path(dbt_project.manifest_path).read_text())["nodes"].values()
     names = sorted(n["alias"] or n["name"] for n in nodes
                    if n["resource_type"] == "model" and n["original_file_path"].startswith("models/marts/"))
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with read_warehouse(warehouse) as con:
         built = {row[0] for row in con.execute("select table_name from information_schema.tables "
                                                "where table_schema = 'main'").fetchall()}
         return {name: con.execute(f'select count(*) from main."{name}"').fetchone()[0] if name in built else 0

@@ -5,7 +5,7 @@ of times, then say who is busy instead of failing with DuckDB's lock error."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -37,3 +37,17 @@ def connect_with_retry(path: str | Path, read_only: bool = False, attempts: int 
         yield con
     finally:
         con.close()
+
+
+@contextmanager
+def read_warehouse(path: str | Path, wait_s: float | None = None,
+                   on_wait: Callable[[str], None] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to warehouse.duckdb that never meets a build's lock: it waits (at most
+    `wait_s`, default mmwatch.warehouse_lock.READ_WAIT_S) while a writer holds the warehouse lock,
+    and keeps writers out while it reads; a process writing the file without that lock (dbt run by
+    hand) is retried briefly (connect_with_retry). Raises MmwatchError, never DuckDB's lock error."""
+    from mmwatch.warehouse_lock import READ_WAIT_S, reading
+
+    with reading(path, READ_WAIT_S if wait_s is None else wait_s, on_wait):
+        with connect_with_retry(path, read_only=True) as con:
+            yield con

@@ -19,18 +19,20 @@ from mmwatch.alerts.config import AlertsConfig
 from mmwatch.alerts.health_ledger import open_alerts
 from mmwatch.alerts.messages import where
 from mmwatch.config import CollectionConfig
-from mmwatch.duckdb_files import FileBusy, connect_with_retry
+from mmwatch.duckdb_files import FileBusy, connect_with_retry, read_warehouse
 from mmwatch.landing.pulse import read_pulse
 from mmwatch.landing.quarantine import QuarantineView, quarantine_view
 from mmwatch.landing.zone import LandingFile, list_landing
 from mmwatch.report.compliance import compliance_rows
 from mmwatch.settings import DataDir
+from mmwatch.warehouse_lock import WarehouseBusy, current_holder
 
 RECENT = timedelta(minutes=5)  # the error rate is over the fetches landed this long before the newest file
 BOOK_LOOKBACK_FILES = 20  # order-book files read back (newest first) to find the newest usable book
 METRICS_URL_ENV = "MMWATCH_COLLECTOR_METRICS_URL"
 DEFAULT_METRICS_URL = "http://127.0.0.1:9108"
 DATASETS = ("orderbooks", "trades", "fetch_errors")
+STATUS_WAIT_S = 2.0  # status waits this long for a build writing the warehouse, then says so in a note
 
 
 @dataclass
@@ -179,7 +181,7 @@ def warehouse_view(data_dir: DataDir, day: str) -> tuple[list[AlertLine], list[C
     """The open market alerts and the day's coverage per obligation, from the warehouse (read-only)."""
     if not data_dir.warehouse.is_file():
         return [], []
-    with connect_with_retry(data_dir.warehouse, read_only=True) as con:
+    with read_warehouse(data_dir.warehouse, wait_s=STATUS_WAIT_S) as con:
         try:
             alerts = [AlertLine("market", a.rule, where(a.exchange, a.market_type, a.symbol), a.severity, a.opened_at)
                       for a in open_alerts(con)]
@@ -226,9 +228,10 @@ def gather(data_dir: DataDir, collection: CollectionConfig | None, alerts_config
     try:
         market_alerts, status.coverage = warehouse_view(data_dir, day)
         status.alerts += market_alerts
-    except FileBusy:
-        status.notes.append(f"{data_dir.warehouse} is held by a build: market alerts and coverage not shown; "
-                            "run mmwatch status again when it ends")
+    except (FileBusy, WarehouseBusy):
+        holder = current_holder(data_dir.warehouse)
+        status.notes.append(f"{data_dir.warehouse} is held by a build{f' ({holder.describe()})' if holder else ''}: "
+                            "market alerts and coverage not shown; run mmwatch status again when it ends")
     for alert in status.alerts:
         if alert.ledger == "health":
             status.problems.append(f"open {alert.rule} alert: {alert.where} since {alert.opened_at:%Y-%m-%d %H:%M} UTC")

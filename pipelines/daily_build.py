@@ -27,6 +27,7 @@ from mmwatch.marts.failures import failed_nodes, invocation_dirs
 from mmwatch.report import ComplianceRow, load_compliance_rows
 from mmwatch.schemas import LAKE_TABLES
 from mmwatch.settings import DATA_DIR_ENV, DataDir
+from mmwatch.warehouse_lock import writing
 from pipelines.instance import ensure_instance
 
 
@@ -101,15 +102,25 @@ def landed_exchanges(data_dir: DataDir, day: str) -> list[str]:
 
 
 def run_daily_build(day: str, data_dir: str | Path | None = None, obligations_csv: str | Path | None = None,
-                    progress: StageProgress | None = None) -> DailyBuild:
+                    progress: StageProgress | None = None, wait: bool = True,
+                    on_wait: Callable[[str], None] | None = None) -> DailyBuild:
     """Rebuild the raw partitions of `day` that have landing files, then the marts and the report.
 
     Runs are recorded in the Dagster instance at $DAGSTER_HOME (default
     <data dir>/dagster_home). `progress` gets two stages (raw, marts). Raises MmwatchError with
     what to do on bad input, and with the failing nodes and the dbt log when a run fails.
+
+    One build of a data directory at a time (mmwatch.warehouse_lock, held for the whole build):
+    another one at work, this one waits for it (`on_wait` told once whom it waits for), or with
+    `wait=False` raises WarehouseBusy naming it.
     """
     check_buildable_day(day)
     layout = DataDir.from_env(data_dir).ensure()
+    with writing(layout.warehouse, "the build", day, wait=wait, on_wait=on_wait):
+        return _build(day, layout, obligations_csv, progress)
+
+
+def _build(day: str, layout: DataDir, obligations_csv: str | Path | None, progress: StageProgress | None) -> DailyBuild:
     os.environ[DATA_DIR_ENV] = str(layout.root)  # the definitions' resources resolve the data dir from it
     exchanges = landed_exchanges(layout, day)
     if not exchanges:

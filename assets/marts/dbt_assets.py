@@ -10,11 +10,13 @@ from assets.refresh import DBT_MODE_TAG, appends
 from mmwatch.days import utc_today
 from mmwatch.marts.invocation import (OBLIGATIONS_ENV, dbt_env, environment, keep_parse_state, new_target_dir,
                                       prune_target_dirs)
+from mmwatch.warehouse_lock import writing
 from resources.data_dir import DataDirResource
 from resources.dbt import dbt_project
 
 # Only one process may write warehouse.duckdb: every asset that opens it runs in this
-# pool, limited to one slot (see pipelines/instance.py).
+# pool, limited to one slot (see pipelines/instance.py); across processes that are not Dagster
+# runs of this instance (`mmwatch build`, `mmwatch report`) mmwatch.warehouse_lock keeps the order.
 WAREHOUSE_POOL = "warehouse"
 
 
@@ -53,7 +55,8 @@ def mmwatch_dbt_assets(
         context.log.info(f"dbt build of {day}: " + ("today's new data appended, tests at the day close" if append
                                                     else "the whole day and its tests")
                          + f"; obligations checked, dbt reads {env[OBLIGATIONS_ENV]}")
-        with environment(env):
+        # one writer of warehouse.duckdb across processes: waits for `mmwatch build` or readers at work
+        with writing(layout.warehouse, "the dbt build", day, on_wait=context.log.info), environment(env):
             yield from dbt.cli(args, context=context, target_path=target).stream()
     finally:
         keep_parse_state(layout.root, target)

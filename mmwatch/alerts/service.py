@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
-
 from mmwatch.alerts.config import AlertsConfig
 from mmwatch.alerts.delivery import DeliveryReport, deliver_pending
 from mmwatch.alerts.evaluate import Evaluation, evaluate_day
 from mmwatch.alerts.ledger import LedgerChange, last_as_of, sync_ledger
+from mmwatch.duckdb_files import connect_with_retry, read_warehouse
 from mmwatch.errors import MmwatchError
 from mmwatch.mail import SmtpSettings
+from mmwatch.warehouse_lock import writing
 
 
 @dataclass(frozen=True)
@@ -35,13 +35,15 @@ def _warehouse(path: str | Path) -> Path:
 def run_alert_cycle(warehouse: str | Path, day: str, config: AlertsConfig, deliver: bool = True,
                     smtp: SmtpSettings | None = None, full: bool = False, until: datetime | None = None) -> AlertCycle:
     """Evaluate `day`, sync the ledger (schema alerts in the warehouse) and, when `deliver`, send
-    every pending notification. Opens the warehouse for writing: one writer at a time. The marts'
+    every pending notification. Opens the warehouse for writing, holding the writer lock
+    (mmwatch.warehouse_lock: waits for a build or readers at work). The marts'
     no_data is recorded but not sent while the heartbeat sends it (AlertsConfig.heartbeat).
 
     A micro-batch evaluates only what can have changed since the day's previous evaluation (its
     `as_of`, with the rules' look-back); `full` re-evaluates the whole day (after a rebuild)."""
     started = time.perf_counter()
-    with duckdb.connect(str(_warehouse(warehouse))) as con:
+    path = _warehouse(warehouse)
+    with writing(path, "the alert cycle", day), connect_with_retry(path) as con:
         since = None if full else last_as_of(con, day)
         evaluation = evaluate_day(con, day, config, until=until, since=since)
         changes = sync_ledger(con, evaluation, config, quiet_rules=config.marts_quiet_rules())
@@ -59,7 +61,7 @@ class TimelineEvent:
 
 def replay(warehouse: str | Path, day: str, config: AlertsConfig) -> tuple[Evaluation, list[TimelineEvent]]:
     """What `day` would have fired, escalated and closed, minute by minute; reads only."""
-    with duckdb.connect(str(_warehouse(warehouse)), read_only=True) as con:
+    with read_warehouse(_warehouse(warehouse)) as con:
         evaluation = evaluate_day(con, day, config)
     events = []
     for episode in evaluation.episodes:

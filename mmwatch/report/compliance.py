@@ -72,20 +72,18 @@ def load_compliance_rows(warehouse_path: str | Path, day: str) -> list[Complianc
     """The obligations' rows of `day` from the warehouse (opened read-only)."""
     import duckdb
 
+    from mmwatch.duckdb_files import read_warehouse
+
     check_day(day)
     path = Path(warehouse_path)
     if not path.exists():
         raise MmwatchError(f"no warehouse at {path}: run `mmwatch build --date {day}` first")
     try:
-        with duckdb.connect(str(path), read_only=True) as con:
+        with read_warehouse(path) as con:  # waits while a build writes it
             return compliance_rows(con, day)
     except duckdb.CatalogException as error:
         raise MmwatchError(
             f"{path} has no fct_mm_compliance_daily table ({error}): run `mmwatch build --date {day}` first"
-        ) from None
-    except duckdb.IOException as error:
-        raise MmwatchError(
-            f"cannot open {path} read-only ({error}); another process is writing it: retry when the build ends"
         ) from None
 
 

@@ -82,10 +82,12 @@ def load_day_marts(warehouse_path: str | Path, day: str) -> DayMarts:
     """The day's rows, episodes, month to date and the failing obligations' timelines (read-only)."""
     import duckdb
 
+    from mmwatch.duckdb_files import read_warehouse
+
     rows = load_compliance_rows(warehouse_path, check_day(day))
     month_start = day[:8] + "01"
     try:
-        with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        with read_warehouse(warehouse_path) as con:
             episodes: dict[str, list[BreachEpisode]] = {}
             for oid, *episode in con.execute(
                 "select obligation_id, start_ts, end_ts, duration_s, ended_by from fct_mm_breach_episodes "

@@ -15,7 +15,9 @@ def markets_with_books(warehouse_path: str | Path) -> set[tuple[str, str, str]]:
     (dim_markets); empty when the warehouse has no dim_markets."""
     import duckdb
 
-    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+    from mmwatch.duckdb_files import read_warehouse
+
+    with read_warehouse(warehouse_path) as con:
         try:
             return set(con.execute("select exchange, market_type, symbol from dim_markets "
                                    "where list_contains(datasets, 'orderbooks')").fetchall())

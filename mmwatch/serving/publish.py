@@ -27,6 +27,7 @@ import psycopg
 from psycopg import sql
 
 from mmwatch.alerts.ledger_schema import LEDGER_COLUMNS, LEDGER_SCHEMA, LEDGER_TABLE
+from mmwatch.duckdb_files import read_warehouse
 from mmwatch.errors import ConfigError
 from mmwatch.report import check_day
 from mmwatch.serving import day_partitions, state
@@ -165,7 +166,7 @@ def publish_marts(warehouse: str | Path, dsn: str, marts: Sequence[MartTable], d
     if not warehouse.is_file():
         raise ConfigError(f"warehouse {warehouse} does not exist: build the marts first (`mmwatch build --date <day>`)")
     analytics = ensure_database(dsn, database)
-    with duckdb.connect(str(warehouse), read_only=True) as duck, connect(analytics) as conn:
+    with read_warehouse(warehouse) as duck, connect(analytics) as conn:
         duck.execute("set TimeZone = 'UTC'")
         ensure_schema_and_reader(conn)
         day_partitions.ensure_partitions_schema(conn)
