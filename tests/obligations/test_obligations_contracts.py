@@ -71,7 +71,7 @@ def test_each_template_gives_a_valid_obligation(data_dir, name):
         assert f"note: {note}" in result.output
 
 
-def test_the_programme_template_maps_bybits_clauses_and_options_override():
+def test_the_templates_map_the_contract_clauses():
     programme, sla = TEMPLATES["exchange-programme"].terms, TEMPLATES["token-sla"].terms
     assert (programme["min_uptime_pct"], programme["min_days_pct"]) == ("75", "75")  # 75 % of snapshots, of days
     assert sla["depth_band_bps"] == "200"  # depth within 2 %
@@ -150,6 +150,17 @@ def test_the_environment_names_the_file_and_the_builds_read_the_data_dir_file(da
     assert result.exit_code == 0 and "note:" in result.output and elsewhere.is_file()
     assert [o.obligation_id for o in load_obligations(elsewhere).obligations] == ["b"]
     assert obligations_source(None, data_dir) == elsewhere.resolve()
+
+
+def test_config_check_reads_the_data_dir_file(data_dir):
+    from mmwatch.config_check import _obligations
+
+    env = {"MMWATCH_DATA_DIR": str(data_dir)}
+    assert _obligations(env).detail == load_obligations(SEED_CSV).summary()  # no file in the data dir yet
+    mmwatch("add", "--template", "token-sla", "--id", "a", *MARKET, "--from", "2026-01-01")
+    finding = _obligations(env)
+    assert (finding.state, finding.detail) == ("ok", f"{(data_dir / 'obligations.csv').resolve()}: OK: 1 obligation on "
+                                                      "1 market of 1 market maker")
 
 
 def test_end_refusals_are_one_line(data_dir):
