@@ -135,8 +135,12 @@ def _replace(path: Path, header: list[str], rows: list[list[str]], new_line: int
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".candidate", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".candidate", dir=path.parent)
+    except OSError as error:
+        raise ConfigError(f"cannot write beside {path} ({error.strerror}): the obligations file and its folder must be "
+                          "writable (a settings folder mounted read-only is edited where it is mounted from)") from None
     candidate = Path(name)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:

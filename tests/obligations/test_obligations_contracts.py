@@ -173,3 +173,10 @@ def test_end_refusals_are_one_line(data_dir):
         result = mmwatch("end", oid, "--on", on)
         assert result.exit_code == 2 and result.output.startswith(start) and result.output.count("\n") == 1, \
             result.output
+
+
+def test_a_file_that_cannot_be_written_is_one_line(monkeypatch):
+    monkeypatch.setenv(OBLIGATIONS_ENV, "/proc/sys/no-such-folder/obligations.csv")  # not writable, even for root
+    result = mmwatch("add", "--template", "token-sla", "--id", "a", *MARKET, "--from", "2026-01-01")
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert result.output.startswith("error: cannot write beside /proc/sys/no-such-folder/obligations.csv (")
