@@ -42,3 +42,20 @@ def pytest_sessionstart(session) -> None:
 def dbt_manifest() -> Path:
     """The dbt manifest the definitions load (prepared at session start)."""
     return _ensure_manifest()
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    """A fresh data directory (its folders made) under the test's tmp_path."""
+    from mmwatch.settings import DataDir
+
+    return DataDir.from_env(tmp_path / "data").ensure()
+
+
+@pytest.fixture
+def instance():
+    """An ephemeral Dagster instance."""
+    import dagster as dg
+
+    with dg.DagsterInstance.ephemeral() as ephemeral:
+        yield ephemeral

@@ -5,28 +5,16 @@ The failure is a real one: a hand-written lake file of raw_funding without the t
 so dbt cannot create the view stg_lake__funding (models downstream of it are skipped)."""
 from __future__ import annotations
 
-import json
 import re
-from datetime import datetime, timezone
 
 import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+from books_capture import DAY, T0, write_books_capture
 from cli.app import app
 
-DAY = "2026-11-20"
-T0 = int(datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc).timestamp() * 1000)
-
 pytestmark = pytest.mark.e2e
-
-
-def _capture(path) -> None:
-    """Binance BTC/USDT books every 10 s for 3 minutes (bid 3,800 / ask 3,801)."""
-    lines = [{"type": "orderbook", "exchange": "binance", "market_type": "spot", "symbol": "BTC/USDT",
-              "timestamp": T0 + i * 10_000, "received_at": T0 + i * 10_000 + 40, "nonce": i,
-              "bids": [[3800.0, 2.0], [3799.0, 1.0]], "asks": [[3801.0, 1.5], [3802.0, 3.0]]} for i in range(18)]
-    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +22,7 @@ def failed_build(tmp_path_factory, dbt_manifest):
     folder = tmp_path_factory.mktemp("failing")
     data = folder / "data"
     capture = folder / "books.jsonl"
-    _capture(capture)
+    write_books_capture(capture)
     bad = data / "lake" / "raw_funding" / f"day={DAY}" / "exchange=binance"
     bad.mkdir(parents=True)
     pl.DataFrame({"ts": [T0]}).write_parquet(bad / "hand-written.parquet")

@@ -4,36 +4,25 @@ and `mmwatch status --json` counts them. Before, the build refused the whole day
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 
 import duckdb
 import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+from books_capture import BOOKS, DAY, write_books_capture
 from cli.app import app
 from mmwatch.landing.zone import write_landing
 from mmwatch.settings import DataDir
 
-DAY = "2026-11-20"
-T0 = int(datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc).timestamp() * 1000)
-
 pytestmark = pytest.mark.e2e
-
-
-def _capture(path) -> None:
-    """Binance BTC/USDT books every 10 s for 3 minutes."""
-    lines = [{"type": "orderbook", "exchange": "binance", "market_type": "spot", "symbol": "BTC/USDT",
-              "timestamp": T0 + i * 10_000, "received_at": T0 + i * 10_000 + 40, "nonce": i,
-              "bids": [[3800.0, 2.0]], "asks": [[3801.0, 1.5]]} for i in range(18)]
-    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, dbt_manifest):
     folder = tmp_path_factory.mktemp("quarantine")
     data = folder / "data"
-    _capture(folder / "books.jsonl")
+    write_books_capture(folder / "books.jsonl")
     runner = CliRunner()
     with pytest.MonkeyPatch.context() as env:
         env.setenv("DAGSTER_HOME", str(data / "dagster_home"))
@@ -65,7 +54,7 @@ def test_the_day_builds_without_the_bad_files(built):
                                   "where exchange = 'binance'").fetchone()
         (strays,) = db.execute("select count(*) from fct_orderbook_snapshot_metrics "
                                "where exchange = 'foo' or market_type = 'option'").fetchone()
-    assert (snapshots, strays) == (18, 0)  # the imported day, nothing of the quarantined files
+    assert (snapshots, strays) == (BOOKS, 0)  # the imported day, nothing of the quarantined files
 
 
 def test_the_build_and_status_name_the_quarantine(built):

@@ -1,10 +1,9 @@
-"""Fixtures of the Dagster tests: a temporary data dir, a fresh dbt manifest, the definitions."""
+"""Fixtures of the Dagster tests: the definitions (data_dir and instance: tests/conftest.py)."""
 from __future__ import annotations
 
 import dagster as dg
 import pytest
 
-from mmwatch.settings import DataDir
 
 @pytest.fixture(scope="session")
 def defs(dbt_manifest) -> dg.Definitions:
@@ -14,12 +13,3 @@ def defs(dbt_manifest) -> dg.Definitions:
     return location
 
 
-@pytest.fixture
-def data_dir(tmp_path) -> DataDir:
-    return DataDir.from_env(tmp_path / "data").ensure()
-
-
-@pytest.fixture
-def instance() -> dg.DagsterInstance:
-    with dg.DagsterInstance.ephemeral() as ephemeral:
-        yield ephemeral

@@ -27,17 +27,6 @@ lf = landing_factory()
 DAY, NEXT_DAY = lf.DAY, "2026-11-21"
 
 
-@pytest.fixture
-def data_dir(tmp_path) -> DataDir:
-    return DataDir.from_env(tmp_path / "data").ensure()
-
-
-@pytest.fixture
-def instance():
-    with dg.DagsterInstance.ephemeral() as ephemeral:
-        yield ephemeral
-
-
 def _trades(n: int, exchange: str = "binance", first: int = 0, **changes) -> pl.DataFrame:
     rows = [{**lf.trade(1000 * (first + i), 100.0 + i, 0.5, "buy", f"{exchange}-{first + i}", exchange=exchange),
              **changes} for i in range(n)]

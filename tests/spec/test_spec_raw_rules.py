@@ -5,11 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import dagster as dg
-import pytest
 
 from mmwatch.landing.zone import write_landing
-from mmwatch.settings import DataDir
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dagster"))
 try:
@@ -22,17 +19,6 @@ from assets.raw.orderbooks import raw_orderbooks  # noqa: E402
 from assets.raw.trades import raw_trades  # noqa: E402
 
 KEY = f"{DAY}|binance"
-
-
-@pytest.fixture
-def data_dir(tmp_path) -> DataDir:
-    return DataDir.from_env(tmp_path / "data").ensure()
-
-
-@pytest.fixture
-def instance():
-    with dg.DagsterInstance.ephemeral() as ephemeral:
-        yield ephemeral
 
 
 def test_best_bid_is_the_highest_listed_bid(data_dir, instance):
