@@ -2,40 +2,18 @@
 leave equals a whole-day rebuild of the same lake (tests/dbt/intraday_batches.py: the batches)."""
 from __future__ import annotations
 
-import math
-
 import pytest
 
 from dbt_harness import day_start_ms, query, run_dbt, write_obligations_csv
 from intraday_batches import DAY, NOON, OBLIGATIONS, PREVIOUS_DAY, S, write_batch, write_history
+from warehouse_rows import BOOKKEEPING, same_rows, table_rows
 
-BOOKKEEPING = ("_lake_files", "_mart_refreshes")
 SEEDS = ("mm_obligations", "market_settings", "taker_fees", "usd_stable_quotes")
 M = 60 * S
 
 
-def _exact(row: dict) -> tuple:
-    return tuple(repr(value) for value in row.values() if not isinstance(value, float))
-
-
 def _tables(data_dir) -> dict[str, list[dict]]:
-    """Every row of every table dbt built (all days), ordered by their values other than doubles."""
-    names = [row["table_name"] for row in query(
-        data_dir, "select table_name from information_schema.tables where table_schema = 'main' "
-        "and table_type = 'BASE TABLE' order by 1")]
-    return {name: sorted(query(data_dir, f'select * from "{name}"'), key=_exact)
-            for name in names if name not in BOOKKEEPING + SEEDS}
-
-
-def _same_rows(rows: list[dict], expected: list[dict]) -> bool:
-    """Equal rows; doubles equal to 1e-12 relative: a sum of doubles can differ in its last bits with
-    the order rows are added in, which no build fixes (two whole-day builds can differ the same way)."""
-    return len(rows) == len(expected) and all(
-        row.keys() == other.keys() and all(
-            math.isclose(value, other[key], rel_tol=1e-12, abs_tol=1e-12)
-            if isinstance(value, float) and isinstance(other[key], float) else value == other[key]
-            for key, value in row.items())
-        for row, other in zip(rows, expected))
+    return table_rows(data_dir, BOOKKEEPING + SEEDS)
 
 
 def _log_lines(data_dir, after) -> dict[str, dict[str, int | None]]:
@@ -73,12 +51,12 @@ def refreshed(tmp_path_factory):
 def test_every_table_equals_a_whole_day_rebuild(refreshed):
     appended, _, rebuilt = refreshed
     assert appended.keys() == rebuilt.keys()
-    assert len(appended) == 28  # the 23 marts and 5 intermediate tables
+    assert len(appended) == 29  # the 24 marts and 5 intermediate tables
     for table, rows in rebuilt.items():
-        assert _same_rows(appended[table], rows), table
+        assert same_rows(appended[table], rows), table
     for table in ("fct_orderbook_snapshot_metrics", "fct_trades_minute", "fct_mm_breach_episodes",
                   "fct_perp_basis_minute", "fct_open_interest", "fct_fund_flow", "fct_contract_stats",
-                  "fct_long_short_ratio", "fct_arbitrage_opportunities", "fct_indicators_hourly"):
+                  "fct_long_short_ratio", "fct_arbitrage_opportunities", "fct_indicators_hourly", "fct_book_levels"):
         assert rebuilt[table], f"{table} has no row: the case does not exercise it"
 
 
@@ -143,6 +121,14 @@ def test_late_rows_rate_and_breach_like_a_rebuild(refreshed):
     last = max(ethbtc, key=lambda row: row["episode_number"])
     assert (last["start_ts"], last["last_breach_ts"], last["snapshots"], last["ended_by"]) == (
         NOON + 245 * S, NOON + 415 * S, 18, "end_of_day")
+    # fct_book_levels keeps its levels where it starts and where it ends now, not where it ended after
+    # batch 3 (12:05:55, then the last snapshot), nor batch 2's end of the o-zzz episode
+    bounds = {(row["ts"], row["breach_start_of"], row["breach_end_of"]) for row in appended["fct_book_levels"]
+              if row["symbol"] in ("ETH/BTC", "ZZZ/USDT") and (row["breach_start_of"] or row["breach_end_of"])}
+    ethbtc_bounds = {(e["start_ts"], "o-ethbtc", None) for e in ethbtc} | {
+        (e["end_ts"], None, "o-ethbtc") for e in ethbtc}
+    assert bounds == ethbtc_bounds | {(NOON + 90 * S, "o-zzz", None), (NOON + 160 * S, None, "o-zzz")}
+    assert (NOON + 355 * S, None, "o-ethbtc") not in bounds
 
 
 def test_indicators_resume_after_the_day_before(refreshed):

@@ -20,8 +20,10 @@ dispersion as (
         min(mid_usd) as min_mid_usd,
         max(mid_usd) as max_mid_usd,
         quantile_cont(mid_usd, 0.5) as median_mid_usd,
-        arg_min(exchange || ':' || symbol, mid_usd) as min_mid_market,
-        arg_max(exchange || ':' || symbol, mid_usd) as max_mid_market
+        -- markets with the same mid: the first exchange:symbol in alphabetical order (a plain
+        -- arg_min/arg_max would pick whichever row comes first, which depends on file order)
+        arg_min(exchange || ':' || symbol, (mid_usd, exchange || ':' || symbol)) as min_mid_market,
+        arg_min(exchange || ':' || symbol, (-mid_usd, exchange || ':' || symbol)) as max_mid_market
 
     from quotes
     group by base, day, minute
