@@ -27,11 +27,6 @@ DAY, MINUTE = lf.DAY, 60_000
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def data_dir(tmp_path) -> DataDir:
-    return DataDir.from_env(tmp_path / "data").ensure()
-
-
 def _books_of_minute(minute: int, count: int = 3) -> list[dict]:
     return [lf.book(minute * MINUTE + second * 1000, lf.levels((100, 1 + minute)), lf.levels((101, 1)))
             for second in range(count)]
