@@ -21,7 +21,8 @@ def report(
 ) -> None:
     """Render .html, .txt, .csv, .pdf and .eml per group from the marts (read-only), and send with --send.
 
-    Exits 2 with a message on bad input or when a send failed (the files are written either way).
+    Exits 2 with a message on bad input, for a day never built (naming the build command) or when a
+    send failed (the files are written either way).
     """
     from mmwatch.mail import SmtpSettings
     from mmwatch.report.compliance import check_day, render_compliance_report
@@ -34,11 +35,13 @@ def report(
         _fail("--dry-run sends nothing: leave out --send/--force, or drop --dry-run")
     try:
         check_day(date)
-        layout = DataDir.from_env(data_dir).ensure()
+        layout = DataDir.from_env(data_dir)  # nothing created before the day is known to be built
         groups = load_groups(groups_file).select(group)
         settings = SmtpSettings.from_env() if send or force else None
-        # the plain per-day page the compliance_report asset also writes
-        (layout.reports / f"compliance-{date}.html").write_text(render_compliance_report(layout.warehouse, date), encoding="utf-8")
+        # the plain per-day page the compliance_report asset also writes (a day never built stops here)
+        page = render_compliance_report(layout.warehouse, date)
+        layout.reports.mkdir(parents=True, exist_ok=True)
+        (layout.reports / f"compliance-{date}.html").write_text(page, encoding="utf-8")
         outcomes = run_reports(layout.warehouse, date, groups, out or layout.reports, ReportLedger(layout.reports / LEDGER_FILE),
                                send=send, dry_run=dry_run, force=force, settings=settings,
                                progress=typer.echo)

@@ -115,9 +115,20 @@ def run_daily_build(day: str, data_dir: str | Path | None = None, obligations_cs
     `wait=False` raises WarehouseBusy naming it.
     """
     check_buildable_day(day)
-    layout = DataDir.from_env(data_dir).ensure()
+    layout = DataDir.from_env(data_dir)
+    if not any(list_landing(layout, dataset, day) for dataset in LAKE_TABLES.values()):
+        raise _no_landing(layout, day, "")  # before any folder is made: nothing to build
+    layout.ensure()
     with writing(layout.warehouse, "the build", day, wait=wait, on_wait=on_wait):
         return _build(day, layout, obligations_csv, progress)
+
+
+def _no_landing(layout: DataDir, day: str, moved: str) -> MmwatchError:
+    return MmwatchError(
+        f"no landing data for {day}{moved}: looked in {layout.landing}/<orderbooks|trades|fetch_errors>/day={day}/. "
+        f"Collect it with `mmwatch collect --config <file>` or import a capture with "
+        f"`mmwatch import <capture.jsonl>`, or pass --data-dir where the data is."
+    )
 
 
 def _build(day: str, layout: DataDir, obligations_csv: str | Path | None, progress: StageProgress | None) -> DailyBuild:
@@ -126,11 +137,7 @@ def _build(day: str, layout: DataDir, obligations_csv: str | Path | None, progre
     if not exchanges:
         strays = [q for dataset in LAKE_TABLES.values() for q in quarantine_unknown_venues(layout, dataset, [day])]
         moved = f" ({len(strays)} files of exchanges that are not venues moved to {layout.quarantine})" if strays else ""
-        raise MmwatchError(
-            f"no landing data for {day}{moved}: looked in {layout.landing}/<orderbooks|trades|fetch_errors>/day={day}/. "
-            f"Collect it with `mmwatch collect --config <file>` or import a capture with "
-            f"`mmwatch import <capture.jsonl>`, or pass --data-dir where the data is."
-        )
+        raise _no_landing(layout, day, moved)
     csv = None
     if obligations_csv is not None:
         csv = Path(obligations_csv).expanduser().resolve()

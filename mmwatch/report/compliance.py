@@ -80,11 +80,25 @@ def load_compliance_rows(warehouse_path: str | Path, day: str) -> list[Complianc
         raise MmwatchError(f"no warehouse at {path}: run `mmwatch build --date {day}` first")
     try:
         with read_warehouse(path) as con:  # waits while a build writes it
+            if day_built(con, day) is False:
+                raise MmwatchError(f"{day} has never been built into {path}: build it with "
+                                   f"`mmwatch build --date {day} --data-dir {path.parent}`")
             return compliance_rows(con, day)
     except duckdb.CatalogException as error:
         raise MmwatchError(
             f"{path} has no fct_mm_compliance_daily table ({error}): run `mmwatch build --date {day}` first"
         ) from None
+
+
+def day_built(con, day: str) -> bool | None:
+    """Whether dbt ever built the compliance mart of `day` in this warehouse (its refresh log,
+    main._mart_refreshes: a line per model and built day, day null for a build of every day);
+    None when the warehouse has no refresh log (built before it existed): nothing is claimed."""
+    if not con.execute("select count(*) from information_schema.tables where table_schema = 'main' "
+                       "and table_name = '_mart_refreshes'").fetchone()[0]:
+        return None
+    return con.execute("select count(*) > 0 from main._mart_refreshes where model = 'fct_mm_compliance_daily' "
+                       "and (day = cast(? as date) or day is null)", [day]).fetchone()[0]
 
 
 def compliance_rows(con, day: str) -> list[ComplianceRow]:
