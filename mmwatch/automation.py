@@ -48,6 +48,7 @@ class AutomationStates(_Strict):
 
 class ScheduleStates(_Strict):
     market_data: State = "auto"
+    lake_upkeep: State = "running"
 
 
 class AutomationDefaults(_Strict):

@@ -65,6 +65,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MMWATCH_COLLECTOR_METRICS_URL", PRODUCT, "the collector's /metrics and /health (mmwatch status)"),
     Setting("MMWATCH_DOOR_EARLIEST", PRODUCT, "oldest day a row may carry (the door; default 2013-01-01)"),
     Setting("MMWATCH_DOOR_FUTURE_SKEW_S", PRODUCT, "how far in the future a row may be stamped (the door)"),
+    Setting("MMWATCH_LANDING_RETENTION_DAYS", CODE, "days a landing file is kept once the lake holds every one of "
+            "its rows (landing_retention; default 7; docs/operations.md)"),
     Setting("MMWATCH_METABASE_ADMIN_EMAIL", ("provision",), "the first Metabase administrator", required=True),
     Setting("MMWATCH_METABASE_ADMIN_PASSWORD", ("provision",), "its password", secret=True, required=True),
     Setting("MMWATCH_METABASE_API_KEY", ("provision",), "a Metabase API key instead of the admin login", secret=True),

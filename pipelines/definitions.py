@@ -8,17 +8,18 @@ from assets.marts import MART_ASSETS
 from assets.raw import RAW_ASSETS
 from assets.report import REPORT_ASSETS
 from assets.serving import SERVING_ASSETS
+from assets.upkeep import UPKEEP_ASSETS
 from pipelines.automation import AUTOMATION_SENSORS
 from pipelines.health_sensors import freshness_sensor, heartbeat_sensor
 from pipelines.jobs import JOBS
-from pipelines.schedules import dataset_schedules
+from pipelines.schedules import dataset_schedules, upkeep_schedules
 from pipelines.sensors import landing_sensor, run_failure_sensor
 from resources import build_resources
 
 defs = dg.Definitions(
-    assets=[*RAW_ASSETS, *DATASET_ASSETS, *MART_ASSETS, *REPORT_ASSETS, *ALERT_ASSETS, *SERVING_ASSETS],
+    assets=[*RAW_ASSETS, *DATASET_ASSETS, *MART_ASSETS, *REPORT_ASSETS, *ALERT_ASSETS, *SERVING_ASSETS, *UPKEEP_ASSETS],
     jobs=JOBS,
     sensors=[landing_sensor, run_failure_sensor, heartbeat_sensor, freshness_sensor, *AUTOMATION_SENSORS],
-    schedules=dataset_schedules(),
+    schedules=[*dataset_schedules(), *upkeep_schedules()],
     resources=build_resources(),
 )

@@ -9,12 +9,13 @@ from assets.partitions import daily_partitions, day_exchange_partitions
 from assets.raw import RAW_ASSETS
 from assets.report import compliance_report, report_email
 from assets.serving import SERVING_ASSETS
+from assets.upkeep import lake_compaction, landing_retention
 
-__all__ = ["DATASET_ASSETS", "JOBS", "RAW_ASSETS", "daily_marts_job", "dataset_jobs", "publish_marts_job",
-           "raw_ingest_job", "report_email_job"]
+__all__ = ["DATASET_ASSETS", "JOBS", "RAW_ASSETS", "daily_marts_job", "dataset_jobs", "lake_compaction_job",
+           "landing_retention_job", "publish_marts_job", "raw_ingest_job", "report_email_job"]
 
 
-def _job(name: str, assets: list, partitions: dg.PartitionsDefinition, description: str):
+def _job(name: str, assets: list, partitions: dg.PartitionsDefinition | None, description: str):
     return dg.define_asset_job(name, selection=dg.AssetSelection.assets(*assets), partitions_def=partitions,
                                description=description, executor_def=dg.in_process_executor)
 
@@ -32,5 +33,12 @@ report_email_job = _job("report_email_job", [report_email], daily_partitions,
 dataset_jobs = {name: _job(f"{asset.key.path[-1]}_job", [asset], day_exchange_partitions,
                            f"Fetch {name} for a range of day x exchange partitions into the lake.")
                 for name, asset in DATASET_ASSET_BY_NAME.items()}
+# Upkeep of the data directory (docs/operations.md), one job each: compaction holds the warehouse pool
+# (dbt must not read the files it replaces), the retention does not.
+lake_compaction_job = _job("lake_compaction_job", [lake_compaction], None,
+                           "Compact every raw partition of the closed days into one file sorted by (symbol, ts).")
+landing_retention_job = _job("landing_retention_job", [landing_retention], None,
+                             "Drop landing files older than MMWATCH_LANDING_RETENTION_DAYS whose rows the lake holds.")
 
-JOBS = [raw_ingest_job, daily_marts_job, publish_marts_job, report_email_job, *dataset_jobs.values()]
+JOBS = [raw_ingest_job, daily_marts_job, publish_marts_job, report_email_job, *dataset_jobs.values(),
+        lake_compaction_job, landing_retention_job]

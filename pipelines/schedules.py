@@ -7,6 +7,9 @@ day x exchange range); the first tick after midnight also closes yesterday's par
 last readings of a day land in that day. They start as config/automation.yaml says
 (`schedules.market_data`, stopped in the repository: turn them on once the config points at
 reachable venues).
+
+The upkeep schedules (`schedules.lake_upkeep`, running by default): lake_compaction_schedule after the
+day close, landing_retention_schedule after it (docs/operations.md).
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ import dagster as dg
 
 from assets.partitions import EXCHANGES, partition_range_tags
 from pipelines.automation import DEFAULTS
-from pipelines.jobs import dataset_jobs
+from pipelines.jobs import dataset_jobs, lake_compaction_job, landing_retention_job
 from resources.market_data import MarketDataResource, configured_cadences
 
 
@@ -62,3 +65,23 @@ def dataset_schedules(config_path: str | None = None) -> list[dg.ScheduleDefinit
     cadences, _ = configured_cadences(config_path)
     running = DEFAULTS.schedules.market_data == "running"
     return [build_dataset_schedule(name, cadences[name], running) for name in dataset_jobs]
+
+
+# After the day close (00:15 UTC, assets/conditions.py) has built yesterday; the retention after the compaction.
+LAKE_COMPACTION_CRON = "45 0 * * *"
+LANDING_RETENTION_CRON = "15 1 * * *"
+
+
+def upkeep_schedules() -> list[dg.ScheduleDefinition]:
+    """Compaction of the closed days' raw partitions, then the landing retention, once a day each."""
+    status = dg.DefaultScheduleStatus.RUNNING if DEFAULTS.schedules.lake_upkeep == "running" \
+        else dg.DefaultScheduleStatus.STOPPED
+    return [
+        dg.ScheduleDefinition(name="lake_compaction_schedule", job=lake_compaction_job, cron_schedule=LAKE_COMPACTION_CRON,
+                              execution_timezone="UTC", default_status=status,
+                              description="the closed days' raw partitions compacted, one file each"),
+        dg.ScheduleDefinition(name="landing_retention_schedule", job=landing_retention_job,
+                              cron_schedule=LANDING_RETENTION_CRON, execution_timezone="UTC", default_status=status,
+                              description="landing files past MMWATCH_LANDING_RETENTION_DAYS dropped once the lake "
+                                          "holds their rows"),
+    ]

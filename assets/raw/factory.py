@@ -11,6 +11,7 @@ from assets.partitions import day_exchange_partitions, split_key
 from assets.raw.lake_check import lake_schema_check, lake_schema_result, selected
 from assets.raw.metadata import quarantine_warning, raw_metadata
 from mmwatch.errors import ConfigError
+from mmwatch.lake.dropped_landing import was_dropped
 from mmwatch.lake.raw_partition import RawTable, materialize_partition
 from mmwatch.lake.validation import LakeSchemaError
 from mmwatch.landing.quarantine import is_quarantined, quarantine_unknown_venues
@@ -46,8 +47,11 @@ def _files_by_partition(
             )
         if not path.exists() and is_quarantined(data_dir, path):
             continue  # quarantined by an earlier attempt of this batch
+        if not path.exists() and was_dropped(data_dir, table.name, path, landing.day, landing.exchange):
+            continue  # dropped by the landing retention once the lake held its rows
         if not path.exists():
-            raise ConfigError(f"{table.name}: landing file {path} does not exist (landing files are never deleted)")
+            raise ConfigError(f"{table.name}: landing file {path} does not exist (landing files are deleted only by "
+                              f"the landing retention, once the lake holds their rows, and this one was not)")
         if (landing.day, landing.exchange) not in partitions:
             raise ConfigError(
                 f"{table.name}: landing file {raw} belongs to partition {landing.day}|{landing.exchange}, "

@@ -21,7 +21,7 @@ def _utc(ts_ms: int | None) -> str:
     return datetime.fromtimestamp(ts_ms / 1000, tz=timezone.utc).isoformat(timespec="milliseconds")
 
 
-def _markdown_table(header: list[str], rows: list[list[Any]]) -> dg.MetadataValue:
+def markdown_table(header: list[str], rows: list[list[Any]]) -> dg.MetadataValue:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return dg.MetadataValue.md("\n".join(lines))
@@ -68,10 +68,10 @@ def raw_metadata(table: RawTable, outcomes: list[PartitionOutcome], lake_root: s
         "lake_path": dg.MetadataValue.path(path),
         "landing_files_read": dg.MetadataValue.int(len(files)),
         "landing_files": dg.MetadataValue.json(files[:_MAX_LISTED_FILES]),
-        f"{table.row_noun}_per_market": _markdown_table(
+        f"{table.row_noun}_per_market": markdown_table(
             ["exchange market", table.row_noun], [[m, n] for m, n in sorted(per_market.items())]
         ),
-        "partitions": _markdown_table(
+        "partitions": markdown_table(
             ["partition", "mode", "landing files", "rows read", "rows written", "duplicates", "invalid"],
             [
                 [f"{o.day}\\|{o.exchange}", o.mode, len(o.landing_files), o.rows_read, o.rows_written,

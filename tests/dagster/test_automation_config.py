@@ -74,4 +74,5 @@ def test_the_code_location_starts_its_sensors_and_schedules_as_the_file_says(tmp
         "landing_sensor": "STOPPED", "run_failure_sensor": "RUNNING", "marts_automation": "STOPPED",
         "alerts_automation": "RUNNING", "serving_automation": "RUNNING", "report_automation": "STOPPED"}
     schedules = {name: state for name, state in states.items() if name.endswith("_schedule")}
-    assert len(schedules) == 7 and set(schedules.values()) == {"RUNNING"}
+    assert len(schedules) == 7 + 2 and set(schedules.values()) == {"RUNNING"}  # the data sets', then the upkeep's
+    assert {"lake_compaction_schedule", "landing_retention_schedule"} <= schedules.keys()
