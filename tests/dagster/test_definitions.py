@@ -70,9 +70,10 @@ def test_no_run_status_sensor_chain_remains(defs):
     assert {s.name for s in defs.sensors} == {"landing_sensor", "run_failure_sensor", *health, *automation}
     assert all(not defs.resolve_sensor_def(name).targets for name in health)
     assert {s.minimum_interval_seconds for n, s in automation.items() if n != "report_automation"} == {10}
-    # the only schedules left are the data sets' (the day close and the report are conditions now)
+    # the only schedules left are the data sets' and the upkeep's (the day close and the report are conditions now)
     assert sorted(s.name for s in defs.schedules) == sorted(f"{name}_schedule" for name in (
-        "tickers", "funding", "open_interest", "long_short_ratio", "fund_flow", "contract_stats", "ohlcv"))
+        "tickers", "funding", "open_interest", "long_short_ratio", "fund_flow", "contract_stats", "ohlcv",
+        "lake_compaction", "landing_retention"))
 
 
 def test_dbt_tests_are_checks_that_go_with_their_models(defs):
