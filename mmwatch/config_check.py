@@ -8,7 +8,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from mmwatch.errors import MmwatchError
+from mmwatch.errors import ConfigError, MmwatchError
 from mmwatch.settings import DATA_DIR_ENV, DataDir
 
 OK, FAIL, OFF = "ok", "FAIL", "off"  # off: a feature left unconfigured on purpose (said, not a failure)
@@ -148,7 +148,14 @@ def _databases(env: Mapping[str, str]) -> list[Finding]:
     findings = []
     dsn = env.get("MMWATCH_ANALYTICS_DSN")
     if dsn:
-        findings.append(_postgres("PostgreSQL analytics", dsn, "check MMWATCH_ANALYTICS_DSN and that PostgreSQL is up"))
+        from mmwatch.serving.postgres import check_dsn
+
+        try:
+            check_dsn(dsn)
+        except ConfigError as error:
+            findings.append(Finding(FAIL, "PostgreSQL analytics", str(error)))
+        else:
+            findings.append(_postgres("PostgreSQL analytics", dsn, "check MMWATCH_ANALYTICS_DSN and that PostgreSQL is up"))
     else:
         findings.append(Finding(OFF, "PostgreSQL analytics", "MMWATCH_ANALYTICS_DSN is not set: nothing is published"))
     if env.get("DAGSTER_PG_HOST"):

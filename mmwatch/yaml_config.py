@@ -18,13 +18,32 @@ from mmwatch.errors import ConfigError
 Model = TypeVar("Model", bound=BaseModel)
 
 
+def read_config_text(path: Path, label: str, kind: str = "YAML") -> str:
+    """The text of the config file `path`; one ConfigError line naming it when it is not UTF-8
+    text (a binary file, another encoding) or cannot be read, instead of a UnicodeDecodeError."""
+    named = label if str(path) in label else f"{label} ({path})"
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise not_utf8(named, error, kind) from None
+    except OSError as error:
+        raise ConfigError(f"{named}: cannot be read ({error.strerror})") from None
+
+
+def not_utf8(named: str, error: UnicodeDecodeError, kind: str = "YAML") -> ConfigError:
+    """One line for a config file that does not decode as UTF-8 (`named`: the file as the user knows it)."""
+    return ConfigError(f"{named}: not UTF-8 text (byte 0x{error.object[error.start]:02x} at offset {error.start} "
+                       f"does not decode): give the {kind} file itself, saved as UTF-8")
+
+
 def read_yaml(path: Path, missing: str, label: str) -> object:
     """The document in `path`: ConfigError `missing` when there is no such file,
-    `<label>: not valid YAML: ...` when it does not parse."""
+    `<label>: not valid YAML: ...` when it does not parse, `<label>: not UTF-8 text` when it is binary."""
     if not path.is_file():
         raise ConfigError(missing)
+    text = read_config_text(path, label)
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{label}: not valid YAML: {exc}") from None
 

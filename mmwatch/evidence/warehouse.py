@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from mmwatch.duckdb_files import connect_with_retry
+from mmwatch.duckdb_files import read_warehouse
 from mmwatch.errors import MmwatchError
 
 
@@ -23,7 +23,7 @@ class WarehouseUnavailable(MmwatchError):
 def warehouse_connection(warehouse: Path):
     if not Path(warehouse).is_file():
         raise WarehouseUnavailable(f"no warehouse at {warehouse}: run `mmwatch build --date <day>` first")
-    with connect_with_retry(warehouse, read_only=True) as con:
+    with read_warehouse(warehouse) as con:  # waits while a build writes it (mmwatch.warehouse_lock)
         yield con
 
 

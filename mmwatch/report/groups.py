@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mmwatch.errors import ConfigError
-from mmwatch.yaml_config import field_path
+from mmwatch.yaml_config import field_path, not_utf8
 
 GROUPS_ENV = "MMWATCH_REPORT_GROUPS"
 CRON_ENV = "MMWATCH_REPORT_CRON"
@@ -138,6 +138,8 @@ def load_groups(path: str | Path | None = None, environ: dict[str, str] | None =
             raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
         except OSError as error:
             raise ConfigError(f"cannot read report groups file {file}: {error.strerror}; set {GROUPS_ENV}") from None
+        except UnicodeDecodeError as error:
+            raise not_utf8(f"report groups file {file}", error) from None
         except yaml.YAMLError as error:
             raise ConfigError(f"{file} is not valid YAML: {error}") from None
         if not isinstance(raw, dict):

@@ -18,13 +18,37 @@ READER_PASSWORD_ENV = "MMWATCH_METABASE_READER_PASSWORD"
 READER_WORK_MEM = "64MB"
 
 
+ANALYTICS_DSN_ENV = "MMWATCH_ANALYTICS_DSN"
+DSN_SHAPE = ("postgresql://USER:PASSWORD@HOST:5432/postgres, or key=value pairs "
+             "(host=HOST port=5432 user=USER password=PASSWORD dbname=postgres)")
+
+
+def check_dsn(dsn: str, variable: str = ANALYTICS_DSN_ENV) -> dict[str, str]:
+    """The parameters of `dsn`; one ConfigError line naming `variable` and the expected shape when
+    it is not a libpq connection string (psycopg's own message may quote the DSN, password and all:
+    it is not repeated)."""
+    try:
+        params = conninfo_to_dict(dsn)
+    except psycopg.ProgrammingError:
+        scheme = dsn.split("://", 1)[0] if "://" in dsn else None
+        what = (f"scheme {scheme + '://'!r} is not postgresql://" if scheme and scheme not in ("postgresql", "postgres")
+                else "it is neither a postgresql:// URL nor key=value pairs")
+        raise ConfigError(f"{variable} is malformed: {what}; expected {DSN_SHAPE}") from None
+    port = str(params.get("port") or "")
+    if port and not all(part.strip().isdigit() for part in port.split(",")):
+        raise ConfigError(f"{variable} is malformed: port {port!r} is not a number; expected {DSN_SHAPE}")
+    return params
+
+
 def with_database(dsn: str, dbname: str) -> str:
     """`dsn` pointed at database `dbname` (URL or key=value DSN)."""
     return make_conninfo(dsn, dbname=dbname)
 
 
 def connect(dsn: str, **kwargs) -> psycopg.Connection:
-    """A connection in UTC; a refused connection raises ConfigError naming the server and what to do."""
+    """A connection in UTC; a malformed DSN or a refused connection raises ConfigError naming the
+    variable or the server and what to do."""
+    check_dsn(dsn)
     try:
         return psycopg.connect(dsn, options="-c TimeZone=UTC", connect_timeout=10, **kwargs)
     except psycopg.OperationalError as error:
@@ -38,6 +62,7 @@ def connect(dsn: str, **kwargs) -> psycopg.Connection:
 
 def ensure_database(dsn: str, dbname: str = ANALYTICS_DB) -> str:
     """Create database `dbname` when missing (connecting with `dsn`); returns the DSN of `dbname`."""
+    check_dsn(dsn)
     with connect(dsn, autocommit=True) as conn:
         exists = conn.execute("select 1 from pg_database where datname = %s", (dbname,)).fetchone()
         if not exists:
