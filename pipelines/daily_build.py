@@ -20,6 +20,7 @@ from typing import Any, Callable, Protocol
 from assets.partitions import EXCHANGES, partition_range_tags
 from assets.refresh import FULL_REBUILD_TAG
 from mmwatch.errors import ConfigError, MmwatchError
+from mmwatch.lake.dropped_landing import exchanges_with_dropped_landing
 from mmwatch.landing.quarantine import quarantine_unknown_venues
 from mmwatch.landing.zone import list_landing
 from mmwatch.days import check_buildable_day
@@ -95,9 +96,12 @@ class DailyBuild:
 
 
 def landed_exchanges(data_dir: DataDir, day: str) -> list[str]:
-    """Venues with at least one landing file of `day` (any data set), in partition order. Files of
-    exchanges that are not venues do not block the day: the raw run quarantines them."""
+    """Venues with at least one landing file of `day` (any data set), or whose landing files of `day`
+    the landing retention dropped once the lake held them (the lake is then their source), in
+    partition order. Files of exchanges that are not venues do not block the day: the raw run
+    quarantines them."""
     found = {f.exchange for dataset in LAKE_TABLES.values() for f in list_landing(data_dir, dataset, day)}
+    found |= exchanges_with_dropped_landing(data_dir, LAKE_TABLES, day)
     return sorted(found & set(EXCHANGES), key=EXCHANGES.index)
 
 
@@ -116,7 +120,8 @@ def run_daily_build(day: str, data_dir: str | Path | None = None, obligations_cs
     """
     check_buildable_day(day)
     layout = DataDir.from_env(data_dir)
-    if not any(list_landing(layout, dataset, day) for dataset in LAKE_TABLES.values()):
+    if not any(list_landing(layout, dataset, day) for dataset in LAKE_TABLES.values()) \
+            and not exchanges_with_dropped_landing(layout, LAKE_TABLES, day):
         raise _no_landing(layout, day, "")  # before any folder is made: nothing to build
     layout.ensure()
     with writing(layout.warehouse, "the build", day, wait=wait, on_wait=on_wait):

@@ -56,6 +56,13 @@ def dropped_files(data_dir: DataDir, table: str, day: str, exchange: str) -> dic
     return found
 
 
+def exchanges_with_dropped_landing(data_dir: DataDir, tables: Iterable[str], day: str) -> set[str]:
+    """The exchanges of `day` whose partition of one of `tables` had landing files dropped (the lake is
+    their source: a build of the day must not say there is nothing to build). Read-only."""
+    return {path.parent.name.removeprefix("exchange=") for table in tables
+            for path in data_dir.lake_dir(table).glob(f"day={day}/exchange=*/{DROPPED}")}
+
+
 def was_dropped(data_dir: DataDir, table: str, landing_path: Path, day: str, exchange: str) -> bool:
     """Whether the landing file at `landing_path` was dropped by the retention (its rows are in the lake)."""
     return landing_path.name in dropped_files(data_dir, table, day, exchange)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timezone
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -92,3 +93,21 @@ def test_the_upkeep_schedules(defs):
     assert (compaction.cron_schedule, retention.cron_schedule) == ("45 0 * * *", "15 1 * * *")
     assert (compaction.job.name, retention.job.name) == ("lake_compaction_job", "landing_retention_job")
     assert {compaction.default_status.value, retention.default_status.value} == {"RUNNING"}
+
+
+@pytest.mark.e2e
+def test_a_day_whose_landing_was_dropped_still_builds(fed, defs, instance, monkeypatch):
+    """mmwatch build of a day past the retention: the lake is its source; the raw stage keeps it."""
+    data_dir, _, never = fed
+    never.path.unlink()  # every landing file of DAY the lake holds is dropped below; this one it never held
+    defs.resolve_job_def("lake_compaction_job").execute_in_process(instance=instance)
+    defs.resolve_job_def("landing_retention_job").execute_in_process(instance=instance)
+    assert list_landing(data_dir, "orderbooks", DAY) == list_landing(data_dir, "trades", DAY) == []
+    monkeypatch.setenv("DAGSTER_HOME", str(data_dir.dagster_home))
+    from pipelines.daily_build import run_daily_build
+
+    build = run_daily_build(DAY, data_dir.root)
+    assert build.exchanges == ["binance"]
+    with duckdb.connect(str(build.warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from fct_orderbook_snapshot_metrics where day = ?", [DAY]).fetchone() == (20,)
+    assert [lake_file_kind(f) for f in lake_files(data_dir, "raw_orderbooks", DAY, "binance")] == ["compact"]
