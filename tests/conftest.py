@@ -1,11 +1,16 @@
 """Fixtures shared by every test folder."""
 from __future__ import annotations
 
+import os
+import secrets
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
+from psycopg import sql
 
 REPO = Path(__file__).resolve().parents[1]
 DBT_DIR = REPO / "dbt"
@@ -59,3 +64,38 @@ def instance():
 
     with dg.DagsterInstance.ephemeral() as ephemeral:
         yield ephemeral
+
+
+DEFAULT_TEST_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture(scope="session")
+def pg_dsn() -> str:
+    """$MMWATCH_TEST_PG_DSN (default the local server): skipped when unreachable, failed under CI=true."""
+    dsn = os.environ.get("MMWATCH_TEST_PG_DSN", DEFAULT_TEST_DSN)
+    try:
+        psycopg.connect(dsn, connect_timeout=5).close()
+    except psycopg.OperationalError as error:
+        reason = f"PostgreSQL at {dsn} is unreachable ({str(error).strip()}); set MMWATCH_TEST_PG_DSN or start it"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return dsn
+
+
+@pytest.fixture(scope="session")
+def throwaway_database(pg_dsn) -> Iterator[Callable[[], str]]:
+    """A factory of fresh database names on the test server; every one is dropped after the session."""
+    created: list[str] = []
+
+    def make() -> str:
+        name = f"mmwatch_test_{secrets.token_hex(4)}"
+        with psycopg.connect(pg_dsn, autocommit=True) as conn:
+            conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+        created.append(name)
+        return name
+
+    yield make
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        for name in created:
+            conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))

@@ -5,6 +5,7 @@ import dagster as dg
 from assets.conditions import follows_marts
 from assets.marts.dbt_assets import WAREHOUSE_POOL
 from assets.partitions import daily_partitions
+from mmwatch.serving.outage import publishing_to
 from mmwatch.serving.publish import MartTable, marts_from_manifest, publish_marts
 from resources.data_dir import DataDirResource
 from resources.dbt import dbt_project
@@ -40,7 +41,9 @@ def published_key(mart: str) -> dg.AssetKey:
 def published_marts(context: dg.AssetExecutionContext, data_dir: DataDirResource, analytics: AnalyticsPostgresResource):
     """Copy the selected marts of the partition's day from warehouse.duckdb into PostgreSQL."""
     selected = [m for m in PUBLISHED_MARTS if published_key(m.name) in context.selected_asset_keys]
-    done = publish_marts(data_dir.data_dir.warehouse, analytics.dsn, selected, context.partition_key, analytics.database)
+    with publishing_to(analytics.dsn, analytics.database):  # a lost server: one line naming it
+        done = publish_marts(data_dir.data_dir.warehouse, analytics.dsn, selected, context.partition_key,
+                             analytics.database)
     for table in done:
         if table.mode == "missing":
             context.log.warning(f"{table.table} is not in the warehouse: not published")

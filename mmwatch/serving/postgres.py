@@ -8,6 +8,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from mmwatch.errors import ConfigError
+from mmwatch.serving.outage import one_line, server_of
 
 ANALYTICS_DB = "analytics"
 MARTS_SCHEMA = "marts"
@@ -52,10 +53,9 @@ def connect(dsn: str, **kwargs) -> psycopg.Connection:
     try:
         return psycopg.connect(dsn, options="-c TimeZone=UTC", connect_timeout=10, **kwargs)
     except psycopg.OperationalError as error:
-        params = conninfo_to_dict(dsn)
-        where = f"{params.get('host', 'localhost')}:{params.get('port', 5432)}/{params.get('dbname', '')}"
+        where = server_of(dsn, conninfo_to_dict(dsn).get("dbname", ""))
         raise ConfigError(
-            f"cannot connect to PostgreSQL at {where}: {str(error).strip()}. Start PostgreSQL or set "
+            f"cannot connect to PostgreSQL at {where}: {one_line(error)}. Start PostgreSQL or set "
             f"MMWATCH_ANALYTICS_DSN to a reachable server (postgresql://user:password@host:5432/postgres)."
         ) from error
 

@@ -5,24 +5,15 @@ counters, the fetch errors and their messages) and what the lake and the marts m
 every book, trade and fetch error counted once from landing to lake to marts."""
 from __future__ import annotations
 
-import logging
 import re
-from dataclasses import dataclass
-from datetime import datetime, timezone
 
-import duckdb
 import polars as pl
 import pytest
-from typer.testing import CliRunner
 
-from collect_harness import collect_cycles, landed
-from fault_day import DAY, END_S, STORM, SYMBOL, VENUES, Timeline, at, collection_config, write_scenario
-from mmwatch.config import parse_config
-from mmwatch.settings import DataDir
+from fault_day import DAY, END_S, STORM, SYMBOL, VENUES, at
+from fault_day_run import CYCLES, START_MS, FaultDay, seconds
 
 pytestmark = pytest.mark.e2e
-START_MS = int(datetime.fromisoformat(DAY).replace(tzinfo=timezone.utc).timestamp() * 1000)
-CYCLES = END_S // 10 + 1  # 00:00:00 .. 00:26:00, one cycle every 10 s
 MINUTES = END_S // 60 + 1  # minutes holding a cycle
 # book fetches that failed, per venue (the faults of fault_day.py, cycle by cycle)
 FAILED_BOOKS = {"binance": 12, "okx": 6, "bitget": 6, "gate": 6 + 60, "bybit": 0}
@@ -30,73 +21,9 @@ STALE_REPEATS = 6  # okx 00:10:00 .. 00:10:50 served the 00:09:50 book again
 CROSSED = 12  # bybit 00:07:00 .. 00:08:50
 
 
-def seconds(column: str = "received_ts") -> pl.Expr:
-    return ((pl.col(column) - START_MS) // 1000).alias("s")
-
-
-@dataclass
-class FaultDay:
-    data: DataDir
-    timeline: Timeline
-    stats: dict
-    warnings: list[str]
-    build_output: str
-    build_exit: int
-    landing: dict[str, pl.DataFrame]
-
-    def lake(self, table: str) -> pl.DataFrame:
-        files = sorted(self.data.lake_dir(table).glob(f"day={DAY}/exchange=*/*.parquet"))
-        return pl.concat([pl.read_parquet(f) for f in files], how="diagonal_relaxed")
-
-    def marts(self, sql: str) -> list[tuple]:
-        with duckdb.connect(str(self.data.warehouse), read_only=True) as con:
-            return con.execute(sql).fetchall()
-
-    def errors(self, exchange: str, dataset: str = "orderbooks") -> pl.DataFrame:
-        frame = self.landing["fetch_errors"]
-        return frame.filter(pl.col("exchange") == exchange, pl.col("dataset") == dataset).with_columns(seconds()).sort("s")
-
-    def books(self, exchange: str) -> pl.DataFrame:
-        return self.landing["orderbooks"].filter(pl.col("exchange") == exchange).with_columns(seconds()).sort("s")
-
-
-class _Lines(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(record.getMessage())
-
-
-@pytest.fixture(scope="module")
-def day(tmp_path_factory, dbt_manifest) -> FaultDay:
-    from cli.app import app
-    from simulator.process import SimulatorProcess
-    from simulator.scenario import load_scenario
-
-    folder = tmp_path_factory.mktemp("fault_day")
-    scenario = write_scenario(folder)
-    obligations = load_scenario(scenario).write_obligations_csv(folder / "obligations.csv")
-    data = DataDir(folder / "data")
-    budget_log, lines = logging.getLogger("mmwatch.collector.budget"), _Lines()
-    budget_log.addHandler(lines)
-    try:
-        with SimulatorProcess(scenario, rate_limits="on") as sim:  # binance's weight limit enforced
-            timeline = Timeline(sim, START_MS)
-            collect_cycles(sim, parse_config(collection_config()), data, START_MS, CYCLES,
-                           before_cycle=timeline.before_cycle)
-            timeline.finish()
-            stats = sim.stats()["venues"]
-    finally:
-        budget_log.removeHandler(lines)
-    landing = {name: landed(data, name) for name in ("orderbooks", "trades", "fetch_errors")}
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("DAGSTER_HOME", str(data.root / "dagster_home"))
-        env.delenv("MMWATCH_OBLIGATIONS_CSV", raising=False)
-        result = CliRunner().invoke(app, ["build", "--date", DAY, "--data-dir", str(data.root),
-                                          "--obligations", str(obligations)])
-    return FaultDay(data, timeline, stats, lines.lines, result.output, result.exit_code, landing)
+@pytest.fixture
+def day(fault_day_built) -> FaultDay:
+    return fault_day_built
 
 
 def test_the_day_builds_in_one_go(day):

@@ -22,22 +22,6 @@ def metabase_double(dbt_manifest):
     server.shutdown()
 
 
-def _serving_fixtures():
-    """The serving tests' fixtures (real PostgreSQL, throwaway databases, one built day), reused."""
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[1] / "serving" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("serving_fixtures", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_serving = _serving_fixtures()
-pg_dsn, throwaway_database = _serving.pg_dsn, _serving.throwaway_database
-
-
 @pytest.fixture(scope="session")
 def every_mart_day(dbt_manifest, tmp_path_factory) -> tuple[str, Path]:
     """(day, warehouse.duckdb) of every_mart_lake's day: every mart and the alert ledger have rows."""
