@@ -11,9 +11,23 @@ from mmwatch.errors import MmwatchError
 _VERDICT_WIDTHS = (20, 14, 22, 18, 9, 10)
 
 
-def _fail(error: MmwatchError) -> None:
+def _fail(error: Exception) -> None:
     typer.echo(f"error: {error}", err=True)
     raise typer.Exit(2)
+
+
+def _disk_full_or(error: Exception, day: str, data_dir: Optional[Path]) -> Exception:
+    """`error`, or what a full disk did to the build (where, how much room, what was kept)."""
+    from mmwatch.disk_full import DiskFull, build_disk_full, is_disk_full, nearly_full
+    from mmwatch.settings import DataDir
+
+    layout = DataDir.from_env(data_dir)
+    # a failure that does not say so (SQLite's "disk I/O error") counts when the file system is nearly full;
+    # a message of ours about the input (no landing data, a bad obligation) never does
+    failed_write = not isinstance(error, MmwatchError) or str(error).startswith("the Dagster run")
+    if isinstance(error, DiskFull) or not (is_disk_full(error) or (failed_write and nearly_full(layout.root))):
+        return error
+    return build_disk_full(layout, day, error)
 
 
 def _pct(value: float | None) -> str:
@@ -62,7 +76,12 @@ def build(
         result = run_daily_build(date, data_dir, obligations, progress=Stages(typer.echo, total=2),
                                  wait=not no_wait, on_wait=lambda line: typer.echo(line, err=True))
     except MmwatchError as error:
-        _fail(error)
+        _fail(_disk_full_or(error, date, data_dir))
+    except Exception as error:  # Dagster's SQLite storage, DuckDB, the file system: a full disk is said in words
+        told = _disk_full_or(error, date, data_dir)
+        if told is error:
+            raise
+        _fail(told)
     typer.echo(f"built {result.day} for {', '.join(result.exchanges)}")
     _print_verdicts(result.rows)
     typer.echo(f"report:    {result.report}")

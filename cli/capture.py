@@ -43,21 +43,29 @@ def import_files(files: List[Path] = typer.Argument(..., help="Capture files (.j
     """Import capture files into the landing zone; bad lines are skipped, counted by rule on screen and
     listed, every one as file:line: reason, in <data>/landing/_rejects/<capture>-<time>.txt.
 
-    Exits with status 2 when a file is refused entirely (missing, not JSON Lines).
+    Exits with status 2 when a file is refused entirely (missing, not JSON Lines), and stops at a
+    full disk saying where, how much room is needed and what was kept.
     """
     from cli.progress import Stages
     from mmwatch.capture.importer import import_capture
     from mmwatch.capture.reader import describe_counts
+    from mmwatch.disk_full import DiskFull
     from mmwatch.settings import DataDir
 
     refused = 0
-    folder = DataDir.from_env(data_dir).ensure()
+    folder = DataDir.from_env(data_dir)  # the landing zone's folders are made as files land, nothing else
     stages = Stages(typer.echo)  # one line per file, with its time; a spinner meanwhile on a terminal
-    for path in files:
+    for number, path in enumerate(files):
         try:
             with stages.stage(str(path)) as stage:
                 result = import_capture(folder, path)
                 stage.done(f"{describe_counts(result.counts)}; {len(result.files)} landing files")
+        except DiskFull as full:
+            typer.echo(f"error: {full}", err=True)
+            left = files[number + 1:]
+            if left:
+                typer.echo(f"not imported (no room): {', '.join(str(p) for p in left)}", err=True)
+            raise typer.Exit(2) from None
         except MmwatchError as exc:
             typer.echo(f"error: {exc}", err=True)
             refused += 1

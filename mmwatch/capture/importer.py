@@ -28,6 +28,7 @@ from mmwatch.capture.memory import use_jemalloc_pool
 from mmwatch.capture.line_partitions import by_partition
 from mmwatch.capture.reader import CaptureCounts, CaptureReader
 from mmwatch.capture.rejects import RejectsFile, rejects_path
+from mmwatch.disk_full import DiskFull, files_size, free_text, is_disk_full, nearly_full, size_text
 from mmwatch.door.rules import Door
 from mmwatch.landing.zone import write_landing
 from mmwatch.settings import DataDir
@@ -67,8 +68,9 @@ class _Grouper:
         # Parquet writing releases the GIL: overlap it with parsing the next chunk (and
         # write the last groups side by side).
         self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="landing-writer")
-        self.pending: list[Future] = []
+        self.pending: list[tuple[Future, Path, int]] = []  # (write, its landing folder, rows)
         self.rows: dict[str, int] = {}
+        self.kept_rows = 0  # rows of the landing files written whole
 
     def add(self, dataset: str, table: pa.Table) -> None:
         for (day, exchange), group in by_partition(table):
@@ -89,13 +91,29 @@ class _Grouper:
             part = pl.from_arrow(table.slice(start, ROWS_PER_FILE), rechunk=False)
             assert isinstance(part, pl.DataFrame)
             part = part.with_columns(pl.lit(self.source).alias("source"))
-            self.pending.append(self.pool.submit(write_landing, self.data_dir, dataset, day, exchange, part, self.source))
+            folder = self.data_dir.landing_dir(dataset) / f"day={day}" / f"exchange={exchange}"
+            self.pending.append((self.pool.submit(write_landing, self.data_dir, dataset, day, exchange, part, self.source),
+                                 folder, part.height))
 
-    def finish(self) -> list[Path]:
-        for key in sorted(self.buffers, key=self.sizes.__getitem__, reverse=True):
-            self._write(key)
+    def finish(self) -> tuple[list[Path], tuple[Path, BaseException] | None]:
+        """Write what is buffered and wait: the files written whole, and the first failed write
+        (its landing folder and error) when one failed."""
+        failed = None
+        try:
+            for key in sorted(self.buffers, key=self.sizes.__getitem__, reverse=True):
+                self._write(key)
+        except BaseException as error:  # noqa: BLE001 - reported with the writes' failures
+            failed = (self.data_dir.landing, error)
         self.pool.shutdown(wait=True)
-        return [future.result() for future in self.pending]
+        files = []
+        for future, folder, rows in self.pending:
+            error = future.exception()
+            if error is None:
+                files.append(future.result())
+                self.kept_rows += rows
+            elif failed is None:
+                failed = (Path(getattr(error, "filename", None) or folder), error)
+        return files, failed
 
 
 def import_capture(data_dir: DataDir, path: str | Path, door: Door | None = None) -> ImportResult:
@@ -112,11 +130,33 @@ def import_capture(data_dir: DataDir, path: str | Path, door: Door | None = None
     rejects = RejectsFile(rejects_path(data_dir, source))
     reader = CaptureReader(path, door=door, on_rejects=rejects.write)
     grouper = _Grouper(data_dir, source)
+    failed: tuple[Path, BaseException] | None = None
     try:
         for chunk in reader.chunks():
             grouper.add("orderbooks", chunk.orderbooks)
             grouper.add("trades", chunk.trades)
-    finally:
-        files = grouper.finish()
+    except BaseException as error:  # noqa: BLE001 - what was read so far is still landed, then it is raised
+        failed = (rejects.path if is_disk_full(error) else path, error)
+    files, write_failed = grouper.finish()
+    try:
         rejected = rejects.close()
+    except OSError as error:
+        rejected, write_failed = None, write_failed or (rejects.path, error)
+    failed = failed or write_failed
+    if failed is not None:
+        where, error = failed
+        if is_disk_full(error) or nearly_full(data_dir.root):
+            raise DiskFull(_disk_full_on_import(data_dir, path, where, files, grouper.kept_rows)) from error
+        raise error
     return ImportResult(path, reader.counts, files, grouper.rows, rejected)
+
+
+def _disk_full_on_import(data_dir: DataDir, capture: Path, where: Path, kept: list[Path], rows: int) -> str:
+    """Where the import stopped, the room there is and needed, and what it leaves behind."""
+    size = capture.stat().st_size if capture.is_file() else None
+    return (f"disk full: could not write {where} (no space left on device); {free_text(data_dir.root)}. "
+            f"Importing {capture.name} needs at most {size_text(size)} more (the capture's own size: its landing "
+            f"files are smaller; the {len(kept)} written so far take {size_text(files_size(kept))}). "
+            f"Kept: {len(kept)} landing file{'' if len(kept) == 1 else 's'} with {rows:,} rows, each whole. "
+            f"Free some room, then import "
+            f"{capture} again: it lands the rest, and the lake keeps each snapshot and trade once (no doubles).")
