@@ -48,14 +48,19 @@
   ('ms', 'minute', 'hour') say which rows a refresh from a given ts rewrites; a day-level rollup
   (column none) rewrites its whole day whenever an input changed. `deletes` names another pre_hook
   macro (same arguments) for a model whose kept rows are not a time range (fct_mm_breach_episodes).
+  `lookback_ms`: an appending refresh rewrites the rows from that long before its (floored) start,
+  for a model whose rows near the start depend on the rows after them (fct_book_levels: where a
+  breach episode ends).
 -#}
-{%- macro day_partitioned_incremental(column='ts', grain='ms', timestamp=false, deletes='delete_refresh_window') -%}
-  {%- set arguments = "'" ~ column ~ "', '" ~ grain ~ "', " ~ timestamp if column else "none" -%}
+{%- macro day_partitioned_incremental(column='ts', grain='ms', timestamp=false, deletes='delete_refresh_window',
+                                      lookback_ms=0) -%}
+  {%- set extra = (", lookback_ms=" ~ lookback_ms) if lookback_ms else "" -%}
+  {%- set arguments = "'" ~ column ~ "', '" ~ grain ~ "', " ~ timestamp ~ extra if column else "none" -%}
   {{ config(
       materialized='incremental',
       incremental_strategy='append',
       on_schema_change='sync_all_columns',
       pre_hook="{{ " ~ deletes ~ "(" ~ arguments ~ ") }}",
-      post_hook="{{ log_refresh(" ~ ("'" ~ column ~ "', '" ~ grain ~ "'" if column else "none") ~ ") }}"
+      post_hook="{{ log_refresh(" ~ ("'" ~ column ~ "', '" ~ grain ~ "'" ~ extra if column else "none") ~ ") }}"
   ) }}
 {%- endmacro -%}

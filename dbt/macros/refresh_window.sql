@@ -183,16 +183,16 @@
   pre_hook of the day-partitioned models: delete the rows the refresh rewrites. A whole day (a day
   build; all rows when `day` is unset) is deleted exactly, so a day whose lake data shrank keeps no
   stale rows; in an appending run only the rows at or after the refresh start (on `column`,
-  floored to `grain`), or nothing. `and_later_days`: a day build deletes the later days too (a
+  floored to `grain`, less `lookback_ms`), or nothing. `and_later_days`: a day build deletes the later days too (a
   model whose rows depend on every earlier row, fct_indicators_hourly, then rebuilds them).
 -#}
-{%- macro delete_refresh_window(column='ts', grain='ms', timestamp=false, and_later_days=false) -%}
+{%- macro delete_refresh_window(column='ts', grain='ms', timestamp=false, and_later_days=false, lookback_ms=0) -%}
   {%- set existing = adapter.get_relation(this.database, this.schema, this.identifier) if execute else none -%}
   {%- set window = refresh_window() -%}
   {%- if existing is none or flags.FULL_REFRESH or window.kind == 'none' -%}
     select 1 as nothing_to_delete
   {%- elif window.kind == 'from' and column -%}
-    delete from {{ this }} where {{ day_filter() }} {{ in_refresh(column, grain, timestamp) }}
+    delete from {{ this }} where {{ day_filter() }} {{ in_refresh(column, grain, timestamp, lookback_ms) }}
   {%- elif and_later_days and built_day() is not none -%}
     delete from {{ this }} where day >= date '{{ built_day() }}'
   {%- else -%}
@@ -269,12 +269,13 @@
 {%- endmacro -%}
 
 {#- post_hook of the day-partitioned models: the refresh's log line (none when nothing changed). -#}
-{%- macro log_refresh(column='ts', grain='ms') -%}
+{%- macro log_refresh(column='ts', grain='ms', lookback_ms=0) -%}
   {%- set window = refresh_window() -%}
   {%- if not execute or window.kind == 'none' -%}
     select 1 as nothing_refreshed
   {%- else -%}
     {%- set start = refresh_from_ms(grain, window) if column else none -%}
+    {%- set start = start - lookback_ms if start is not none else none -%}
     insert into {{ refresh_log() }} values ('{{ this.identifier }}',
         {{ "date '" ~ built_day() ~ "'" if built_day() is not none else 'null' }},
         timestamp '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}',

@@ -66,7 +66,7 @@ def test_landing_today_refreshes_every_mart_and_fires_the_volume_spike_in_the_sa
     graph = defs.resolve_asset_graph()
     marts = {k for k in mmwatch_dbt_assets.keys if graph.get(k).group_name == "marts"}
     book_or_trade_marts = marts & dg.AssetSelection.assets("raw_orderbooks", "raw_trades").downstream().resolve(graph)
-    assert len(marts) == 23 and len(book_or_trade_marts) == 19
+    assert len(marts) == 24 and len(book_or_trade_marts) == 20
     for part, fires in ((first, False), (second, True)):
         import_capture(data_dir, part)
         ran = daemon.tick(None)  # one pass: landing sensor, marts automation, alerts automation

@@ -33,7 +33,7 @@ def test_definitions_load_and_validate(defs):
 def test_every_mart_has_an_automation_condition_and_a_freshness_policy(defs):
     graph = defs.resolve_asset_graph()
     marts = _dbt_keys(graph, "marts")
-    assert {key.to_user_string() for key in marts} >= MARTS and len(marts) == 23
+    assert {key.to_user_string() for key in marts} >= MARTS and len(marts) == 24
     for key in _dbt_keys(graph):  # every model and seed: today's refresh and the day close
         assert graph.get(key).automation_condition.get_label() == "mart", key
     for key in marts:

@@ -77,7 +77,7 @@ def test_ui_shows_assets_partitions_automation_sensors_and_jobs(webserver):
     assert any(key.endswith("fct_orderbook_snapshot_metrics") for key in nodes)
     assert "compliance_report" in nodes
     in_marts = [n for n in nodes.values() if n["groupName"] == "marts"]
-    assert len(in_marts) == 23
+    assert len(in_marts) == 24
     for node in in_marts:  # every mart: its automation condition and its freshness policy, in the UI
         assert node["automationCondition"]["label"] == "mart"
         assert node["internalFreshnessPolicy"]["warnWindowSeconds"] < node["internalFreshnessPolicy"]["failWindowSeconds"]

@@ -31,7 +31,8 @@ def published(every_mart_day, dbt_manifest, pg_dsn, throwaway_database):
 def _filtered(card, day: str) -> dict[str, object]:
     """One venue, one market, one market maker (all of them matching rows of the day)."""
     market = PERP if set(card.tables) & PERP_MARTS else "BTC/USDT"
-    return {"date_from": day, "date_to": day, "venue": "binance", "market": market, "mm": "Acme MM", "min_edge_bps": 1}
+    return {"date_from": day, "date_to": day, "venue": "binance", "market": market, "mm": "Acme MM", "min_edge_bps": 1,
+            "at": f"{day} 01:00:30"}
 
 
 @pytest.mark.parametrize("card", CONTENT.cards, ids=lambda c: c.name)
@@ -75,3 +76,22 @@ def test_alert_cards_show_the_open_breach(published):
     with psycopg.connect(dsn) as pg:
         rows = pg.execute(render_sql(CONTENT.card("Open alerts by rule"), CONTENT)).fetchall()
     assert ("obligation_breach", "critical", 1) in rows
+
+
+def test_book_at_a_moment_shows_the_kept_snapshot_before_it(published):
+    """At 01:00:30 the BTC/USDT book kept last is the breach start of 01:00:00 (minute 60: books at :00,
+    :20 and :40, of which fct_book_levels keeps the episode's first and the minute's last)."""
+    day, warehouse, dsn = published
+    card = CONTENT.card("Book at a moment")
+    with psycopg.connect(dsn) as pg:
+        cursor = pg.execute(render_sql(card, CONTENT, {"at": f"{day} 01:00:30", "venue": "binance", "market": "BTC/USDT"}))
+        names = [d.name for d in cursor.description]
+        served = [dict(zip(names, row)) for row in cursor.fetchall()]
+    with duckdb.connect(str(warehouse), read_only=True) as duck:
+        expected = duck.execute(
+            "select side, level, price, amount from fct_book_levels where symbol = 'BTC/USDT' and exchange = 'binance' "
+            "and ts = epoch_ms(timestamp '2026-03-10 01:00:00') order by side desc, level").fetchall()
+    assert len(served) == len(expected) == 8
+    assert [(r["side"], r["level"], r["price"], r["amount"]) for r in served] == expected
+    assert {(str(r["snapshot_at"]), float(r["age_s"]), r["breach_start_of"]) for r in served} == {
+        ("2026-03-10 01:00:00", 30.0, "ob-acme-btc")}

@@ -58,9 +58,7 @@ flagged as (
 
     select
         *,
-        not compliant
-            and (previous_ts is null or previous_compliant or ts - previous_ts > 120000)
-            as starts_episode
+        {{ starts_breach_episode('compliant', 'ts', 'previous_ts', 'previous_compliant') }} as starts_episode
 
     from sequenced
 
@@ -103,12 +101,7 @@ ended as (
 
     select
         *,
-        -- a next usable snapshot within 120 s that is not in the run must be compliant
-        case
-            when next_ts is null then 'end_of_day'
-            when next_ts - last_ts > 120000 then 'gap'
-            else 'compliant'
-        end as ended_by
+        {{ breach_episode_ended_by('next_ts', 'last_ts') }} as ended_by
 
     from runs
 
