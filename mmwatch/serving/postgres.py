@@ -76,7 +76,7 @@ def ensure_database(dsn: str, dbname: str = ANALYTICS_DB) -> str:
 def ensure_schema_and_reader(conn: psycopg.Connection, schema: str = MARTS_SCHEMA) -> None:
     """Schema `schema` and the read-only role `metabase_reader` (LOGIN with the password from
     $MMWATCH_METABASE_READER_PASSWORD, NOLOGIN when unset, work_mem READER_WORK_MEM), allowed to
-    read every table of it."""
+    read every table of it and to create nothing: no temporary table, nothing in schema public."""
     password = os.environ.get(READER_PASSWORD_ENV) or None
     role = sql.Identifier(READER_ROLE)
     dbname = conn.info.dbname
@@ -91,6 +91,11 @@ def ensure_schema_and_reader(conn: psycopg.Connection, schema: str = MARTS_SCHEM
         conn.execute(sql.SQL("alter role {} set work_mem = {}").format(role, sql.Literal(READER_WORK_MEM)))
         conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
         conn.execute(sql.SQL("grant connect on database {} to {}").format(sql.Identifier(dbname), role))
+        # read only means no objects of its own either: no temporary tables (PUBLIC may create them in
+        # every database by default), nothing in schema public (open to PUBLIC before PostgreSQL 15)
+        for grantee in (sql.SQL("public"), role):
+            conn.execute(sql.SQL("revoke temporary on database {} from {}").format(sql.Identifier(dbname), grantee))
+            conn.execute(sql.SQL("revoke create on schema public from {}").format(grantee))
         conn.execute(sql.SQL("grant usage on schema {} to {}").format(sql.Identifier(schema), role))
         conn.execute(sql.SQL("grant select on all tables in schema {} to {}").format(sql.Identifier(schema), role))
         conn.execute(
