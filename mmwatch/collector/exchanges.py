@@ -78,9 +78,15 @@ def unparsed_json_refused(exchange_id: str, url: str, response):
     return response
 
 
+# load_markets parameters per venue: KuCoin with API keys also asks for its cross and isolated
+# margin symbols (private endpoints a key without margin rights is refused); we read spot market
+# data, so they are never asked for.
+LOAD_MARKETS_PARAMS: dict[str, dict[str, Any]] = {"kucoin": {"marginables": False}}
+
+
 async def load_checked_markets(exchange, symbols: Iterable[str]) -> dict[str, dict]:
     """Load the venue's markets once and return those of `symbols`; ConfigError names unknown symbols."""
-    markets = await exchange.load_markets()
+    markets = await exchange.load_markets(params=dict(LOAD_MARKETS_PARAMS.get(exchange.id, {})))
     symbols = list(symbols)
     check_symbols(exchange.id, symbols, markets.keys())
     return {symbol: markets[symbol] for symbol in symbols}

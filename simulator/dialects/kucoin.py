@@ -5,7 +5,8 @@ api/v1/market/orderbook/level2_20|level2_100 ({time, sequence, bids, asks}; the 
 API keys, as on KuCoin), api/v1/market/histories (the last 100 trades, `time` in ns),
 api/v1/market/allTickers ({time, ticker: [...]}), api/v1/market/candles (newest first,
 [[t s, open, close, high, low, volume, turnover]], startAt/endAt in seconds, ≤ 1500),
-api/v1/timestamp. Errors {"code", "msg"}: unknown symbol → 400100; over the public pool
+api/v1/timestamp; with API keys also api/v1/hf/accounts/opened (false) and
+api/v3/market/orderbook/level2 (the whole book). Errors {"code", "msg"}: unknown symbol → 400100; over the public pool
 (2,000 / 30 s) → HTTP 429 code 429000 (ccxt: RateLimitExceeded).
 """
 from __future__ import annotations
@@ -109,8 +110,22 @@ def _candles(ctx: VenueContext, model: MarketModel, query: dict) -> list | Respo
              num(c.volume, ad), num(c.quote_volume, 8)] for c in reversed(rows)]
 
 
+def _full_book(ctx: VenueContext, model: MarketModel, query: dict) -> dict | Response:
+    """api/v3/market/orderbook/level2: the whole book (a private endpoint on KuCoin: API keys; the
+    simulator does not check signatures)."""
+    book = book_or_down(ctx, model, None)
+    if isinstance(book, Response):
+        return book
+    pd, ad = model.price_decimals, model.amount_decimals
+    return {"time": ctx.now_ms, "sequence": str(ctx.now_ms), "bids": levels(book.bids, pd, ad),
+            "asks": levels(book.asks, pd, ad)}
+
+
 ROUTER = Router({
     "api/v1/timestamp": lambda ctx, q: ok(ctx.now_ms),
+    # what ccxt asks with API keys: the account's type (not high-frequency), the full book
+    "api/v1/hf/accounts/opened": lambda ctx, q: ok(False),
+    "api/v3/market/orderbook/level2": with_market("spot", _full_book),
     "api/v2/symbols": lambda ctx, q: ok([_symbol(m) for m in ctx.markets("spot")]),
     "api/v1/market/orderbook/level{level}_{limit}": with_market("spot", _book),
     "api/v1/market/histories": with_market("spot", _histories),
