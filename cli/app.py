@@ -10,8 +10,8 @@ import warnings
 
 import typer
 
-from cli import (alerts, book, build, capture, collect, config, demo, metabase, obligations, report, simulate,
-                 statement, status)
+from cli import (alerts, book, build, capture, collect, config, demo, evidence, metabase, obligations, report,
+                 simulate, statement, status)
 
 # Dagster marks some of the parameters we use (backfill policies, pools) as beta on every import.
 warnings.filterwarnings("ignore", message=r".*is currently in (beta|preview).*")
@@ -25,7 +25,7 @@ app = typer.Typer(
 )
 
 for module in (collect, capture, build, report, simulate, demo, alerts, metabase, obligations, status, config, book,
-               statement):
+               statement, evidence):
     module.register(app)
 
 

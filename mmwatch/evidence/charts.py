@@ -78,6 +78,9 @@ def depth_ladder_png(panels: Sequence[tuple[str, LakeSnapshot, float | None, flo
                              color=_BAND, alpha=0.08, label=f"band ±{terms.depth_band_bps:g} bps")
                 lo, hi = mid * (1 - 4 * terms.depth_band_bps / 10_000), mid * (1 + 4 * terms.depth_band_bps / 10_000)
                 axes.set_xlim(lo, hi)
+                shown = [total for levels in (snapshot.bids, snapshot.asks)
+                         for price, total in zip(*_cumulative(levels, rate)) if lo <= price <= hi]
+                axes.set_ylim(0, 1.15 * max(shown + [terms.min_depth_usd]))
         if terms is not None:
             axes.axhline(terms.min_depth_usd, color=_BREACH, ls=":", lw=1, label=f"min ${terms.min_depth_usd:,.0f}")
         axes.set_title(f"{label}\n{_when(snapshot.ts):%H:%M:%S.%f}"[:-3], fontsize=8)
@@ -120,13 +123,15 @@ def heatmap_png(snapshots: Sequence[LakeSnapshot], mids: Sequence[float | None],
     figure.colorbar(mesh, ax=axes, label="USD resting in the price bin")
     points = [(_when(s.ts), m) for s, m in zip(snapshots, mids) if m is not None]
     if points:
-        axes.plot([p[0] for p in points], [p[1] for p in points], color="white", lw=1.2, label="mid")
+        axes.plot([p[0] for p in points], [p[1] for p in points], color="black", lw=1.0, label="mid")
         if terms is not None:
             for sign in (-1, 1):
                 axes.plot([p[0] for p in points], [p[1] * (1 + sign * terms.depth_band_bps / 10_000) for p in points],
                           color=_BAND, lw=1, ls="--", label=f"band ±{terms.depth_band_bps:g} bps" if sign < 0 else None)
-    if breach is not None:
-        axes.axvspan(_when(breach[0]), _when(max(breach[1], breach[0] + 1)), color=_BREACH, alpha=0.18,
+    if breach is not None:  # marked at its bounds and along the bottom, leaving the levels' colours readable
+        for bound in breach:
+            axes.axvline(_when(bound), color=_BREACH, lw=1.2, ls="--")
+        axes.axvspan(_when(breach[0]), _when(max(breach[1], breach[0] + 1)), ymin=0, ymax=0.025, color=_BREACH,
                      label="breach episode")
     axes.set_ylim(low, high)
     axes.set_title(title, fontsize=9)

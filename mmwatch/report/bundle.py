@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -99,9 +100,22 @@ class ChartCache:
         return self._pngs[key]
 
 
+def _evidence_items(failing, evidence: dict | None, folder: Path | None) -> tuple[list[dict], list[dict]]:
+    """The evidence packs of the failing rows: (for the email: paths as text, for the saved copy: links
+    relative to `folder`)."""
+    links = [(row, evidence[row.obligation_id]) for row in failing if evidence and row.obligation_id in evidence]
+    as_text = [{"row": row, "link": link, "href": None} for row, link in links]
+    linked = [{"row": row, "link": link, "href": None if link.index is None or folder is None else
+               Path(os.path.relpath(link.index, folder)).as_posix()} for row, link in links]
+    return as_text, linked
+
+
 def build_bundle(marts: DayMarts, group: ReportGroup, source: str, sender: str | None = None,
-                 cache: ChartCache | None = None) -> ReportBundle:
-    """Render `group`'s report of `marts.day` (warnings for an empty group; nothing is sent here)."""
+                 cache: ChartCache | None = None, evidence: dict | None = None,
+                 folder: Path | None = None) -> ReportBundle:
+    """Render `group`'s report of `marts.day` (warnings for an empty group; nothing is sent here).
+    `evidence`: the packs of failing obligations by id (mmwatch.evidence.report_links), listed in the
+    report and linked from the copy saved in `folder`."""
     cache = cache or ChartCache()
     rows = [r for r in marts.rows if group.filter.matches(r)]
     warnings = []
@@ -120,19 +134,22 @@ def build_bundle(marts: DayMarts, group: ReportGroup, source: str, sender: str |
             row, marts.timelines[row.obligation_id], marts.episodes.get(row.obligation_id, []), group.timezone))
         charts.append(Chart(f"timeline-{number:02d}.png", f"{row.mm_name} — {row.exchange} {row.symbol}: spread and depth", png))
 
-    def html(src) -> str:
+    evidence_text, evidence_linked = _evidence_items(failing, evidence, folder)
+
+    def html(src, evidence_items) -> str:
         timelines = [{"row": row, "src": src(chart)} for row, chart in zip(failing, charts[1:])]
         return render_template("compliance.html.j2", {**context, "uptime_chart": src(charts[0]) if charts else None,
-                                                      "timelines": timelines})
+                                                      "timelines": timelines, "evidence": evidence_items})
 
     context = report_context(marts.day, rows, source, group=group.name, month=marts.month, tz_name=group.timezone)
+    context["evidence"] = evidence_text
     csv_text = csv_rows(marts, rows)
     counts = context["counts"]
     subject = (f"MM compliance {marts.day} — {group.name}: {counts['pass']} passed, {counts['fail']} failed, "
                f"{counts['insufficient_data']} insufficient data")
     text = render_template("compliance.txt.j2", context)
     pdf = render_pdf(context, [(c.title, c.png) for c in charts])
-    email_html = html(lambda c: f"cid:{c.cid}")
+    email_html = html(lambda c: f"cid:{c.cid}", evidence_text)
     stem = f"compliance-{marts.day}-{group.name}"
     message = build_message(
         subject=subject, recipients=group.recipients, text=text, html=email_html, sender=sender,
@@ -140,5 +157,5 @@ def build_bundle(marts: DayMarts, group: ReportGroup, source: str, sender: str |
         attachments=[Attachment(f"{stem}.csv", csv_text.encode(), "text/csv"),
                      Attachment(f"{stem}.pdf", pdf, "application/pdf")])
     digest = hashlib.sha256("\n".join([marts.day, group.name, ",".join(sorted(group.recipients)), csv_text]).encode())
-    return ReportBundle(marts.day, group, subject, email_html, html(lambda c: c.filename), text, csv_text, pdf,
+    return ReportBundle(marts.day, group, subject, email_html, html(lambda c: c.filename, evidence_linked), text, csv_text, pdf,
                         charts, digest.hexdigest(), message, warnings)

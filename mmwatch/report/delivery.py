@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mmwatch.evidence.report_links import packs_for_report
 from mmwatch.mail import MailDeliveryError, SmtpSettings, send_message
 from mmwatch.report.bundle import ChartCache, build_bundle
 from mmwatch.report.groups import ReportGroup
@@ -37,11 +38,13 @@ def run_reports(warehouse: str | Path, day: str, groups: list[ReportGroup], out_
     """Outcomes per group. `send` needs `settings`; `force` sends even when the ledger has the day's
     report of the group; `dry_run` says what would be sent and sends nothing."""
     marts = load_day_marts(warehouse, day)
+    # the evidence pack of each failing obligation (made beside the warehouse, or reused), linked by the reports
+    evidence = packs_for_report(warehouse, day, [r.obligation_id for r in marts.rows if r.verdict == "fail"])
     cache, outcomes = ChartCache(), []
     for number, group in enumerate(groups, 1):
-        bundle = build_bundle(marts, group, "mmwatch marts fct_mm_compliance_daily, fct_mm_breach_episodes, fct_orderbook_snapshot_metrics",
-                              sender or (settings.sender if settings else None), cache)
         folder = Path(out_dir) / day / group.name
+        bundle = build_bundle(marts, group, "mmwatch marts fct_mm_compliance_daily, fct_mm_breach_episodes, fct_orderbook_snapshot_metrics",
+                              sender or (settings.sender if settings else None), cache, evidence=evidence, folder=folder)
         files = bundle.write(folder)
         outcome = GroupOutcome(group.name, RENDERED, f"written to {folder}", folder, files,
                                {v: sum(1 for r in marts.rows if group.filter.matches(r) and r.verdict == v)

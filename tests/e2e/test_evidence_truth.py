@@ -103,3 +103,85 @@ def test_no_book_is_one_line(evidence_day):
     # 4 min 59 s after the last book before the outage is still a book (spec §6: 5 minutes)
     inside = _book(evidence_day, "--exchange", "binance", "--symbol", "BTC/USDT", "--at", str(start + 2 * H + 33 * M + 59 * S))
     assert inside.exit_code == 0 and "299 s old at T" in inside.output, inside.output
+
+
+@pytest.fixture(scope="module")
+def okx_pack(evidence_day, tmp_path_factory):
+    from cli.app import app
+
+    out = tmp_path_factory.mktemp("okx_pack") / "pack"
+    result = CliRunner().invoke(app, ["evidence", "--obligation", "arcadia-okx-btc", "--date", evidence_day.day,
+                                      "--out", str(out), "--data-dir", str(evidence_day.layout.root)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("arcadia-okx-btc 2026-11-21: 1 breach episode; pack written to ")
+    return out
+
+
+@pytest.mark.e2e
+def test_the_pack_snapshots_are_the_served_books(evidence_day, okx_pack):
+    summary = json.loads((okx_pack / "summary.json").read_text())
+    [truth] = [d["episodes"] for o in evidence_day.truth["obligations"] if o["obligation_id"] == "arcadia-okx-btc"
+               for d in o["days"] if d["day"] == evidence_day.day]
+    [episode] = summary["episodes"]
+    assert [(episode["start_ts"], episode["end_ts"], episode["ended_by"])] == [
+        (e["start_ts"], e["end_ts"], e["ended_by"]) for e in truth]
+    start = evidence_day.start_ms
+    # thin 01:30-02:00: the first thin book starts it, the first full one (02:00) ends it
+    assert (episode["start_ts"], episode["end_ts"]) == (start + 90 * M, start + 2 * H)
+    for moment in ("start", "worst", "end"):
+        document = json.loads((okx_pack / episode["folder"] / f"{moment}.json").read_text())
+        bids, asks = served_book(evidence_day.scenario, "okx", "BTC/USDT:USDT", document["ts"])
+        _assert_levels_equal(document["bids"], bids, moment)
+        _assert_levels_equal(document["asks"], asks, moment)
+        recorded = document["as_recorded"]
+        assert recorded["contract_size"] == 0.01
+        assert [a * 0.01 for _, a in recorded["bids"]] == pytest.approx([a for _, a in bids], rel=1e-12)
+        assert document["received_ts"] >= document["ts"] and document["lake_file"].startswith("lake/raw_orderbooks/")
+        assert document["judgement"]["compliant"] is (moment == "end")
+    worst = json.loads((okx_pack / episode["folder"] / "worst.json").read_text())
+    assert start + 90 * M <= worst["ts"] < start + 2 * H
+    # the heat map window: 15 minutes each side of a 30-minute episode, a book a minute
+    assert episode["window_utc"] == ["2026-11-21 01:15:00.000", "2026-11-21 02:15:00.000"]
+    assert episode["window_snapshots"] == episode["heatmap_snapshots"] == 61
+
+
+@pytest.mark.e2e
+def test_the_pack_verifies_and_an_edited_lake_file_is_named(evidence_day, okx_pack, tmp_path):
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    from cli.app import app
+
+    runner = CliRunner()
+    ok = runner.invoke(app, ["evidence", "verify", str(okx_pack)])
+    assert ok.exit_code == 0 and "OK: 1 lake files" in ok.output, ok.output
+    manifest = json.loads((okx_pack / "manifest.json").read_text())
+    [entry] = manifest["lake_files"]
+    assert len(entry["rows"]) == 61 and entry["path"].startswith("lake/raw_orderbooks/day=2026-11-21/exchange=okx/")
+    # a copy of the recording with one amount of one listed row changed
+    copy = tmp_path / "recording"
+    shutil.copytree(evidence_day.layout.lake, copy / "lake")
+    table = pq.read_table(copy / entry["path"])
+    bids = table.column("bids").to_pylist()
+    bids[entry["rows"][0]][0]["amount"] += 1
+    pq.write_table(table.set_column(table.schema.get_field_index("bids"), "bids", [bids]), copy / entry["path"])
+    failed = runner.invoke(app, ["evidence", "verify", str(okx_pack), "--data-dir", str(copy)])
+    assert failed.exit_code == 1
+    assert failed.output.startswith(f"FAILED {entry['path']}: sha256 ") and "the lake file changed" in failed.output
+    untouched = runner.invoke(app, ["evidence", "verify", str(okx_pack), "--data-dir", str(copy / "elsewhere")])
+    assert untouched.exit_code == 1 and f"FAILED {entry['path']}: missing under" in untouched.output
+
+
+@pytest.mark.e2e
+def test_the_pack_charts_render(okx_pack):
+    from PIL import Image
+
+    folder = okx_pack / "episode-001"
+    for name, width in (("depth-ladder.png", 1260), ("heatmap.png", 1000), ("timeline.png", 1000)):
+        with Image.open(folder / name) as image:
+            assert image.format == "PNG" and image.size[0] == width, name
+            colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
+            assert len(colours) > 200, name  # drawn, not a blank canvas
+    index = (okx_pack / "index.html").read_text()
+    assert 'src="episode-001/heatmap.png"' in index and "mmwatch evidence verify" in index
