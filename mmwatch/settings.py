@@ -17,7 +17,7 @@ DEFAULT_DATA_DIR = "./data"
 class DataDir:
     """The layout of the data directory.
 
-    landing/   files written by the collector and by capture import (append only)
+    landing/   files written by the collector and by capture import (kept until the retention: mmwatch.landing.retention)
     lake/      validated raw Parquet, hive-partitioned by day and exchange
     quarantine/  landing files that cannot enter the lake, with their reasons (mmwatch.landing.quarantine)
     warehouse.duckdb  the dbt-duckdb warehouse (marts)

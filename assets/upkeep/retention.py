@@ -27,7 +27,7 @@ def landing_retention(context: dg.AssetExecutionContext, data_dir: DataDirResour
         first = outcome.kept[0]
         more = f" (and {len(outcome.kept) - 1} more: see the run's metadata)" if len(outcome.kept) > 1 else ""
         context.log.warning(f"{len(outcome.kept)} landing files older than {days} days kept: {first.file}: "
-                            f"{first.reason}{more}")
+                            f"{first.reason}{more}; docs/operations.md#landing-retention")
     return dg.MaterializeResult(metadata={
         "retention_days": dg.MetadataValue.int(days),
         "landed_before_utc": dg.MetadataValue.text(outcome.cutoff),

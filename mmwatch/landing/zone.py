@@ -1,4 +1,5 @@
-"""The landing zone: append-only Parquet files written atomically.
+"""The landing zone: Parquet files written atomically, never modified (deleted only by the landing
+retention once the lake holds their rows: mmwatch.landing.retention).
 
 Layout: landing/<dataset>/day=<YYYY-MM-DD>/exchange=<id>/<arrival_ns>-<source>-<rand>.parquet
 
