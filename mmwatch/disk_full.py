@@ -97,4 +97,5 @@ def build_disk_full(data_dir, day: str, error: BaseException | str) -> DiskFull:
         f"The build needs about {size_text(landing)} for the day's lake files (the size of its landing files) "
         f"plus room for warehouse.duckdb ({size_text(warehouse)} now) to grow and spill. Kept: the landing files "
         f"of {day} (a build never changes them), lake files written whole or not at all, each mart as it was "
-        f"before its failed step. Free some room, then run `mmwatch build --date {day}` again.")
+        f"before its failed step. Free some room, then run `mmwatch build --date {day}` again; "
+        "docs/runbook.md#disk-full")

@@ -141,7 +141,7 @@ def writing(warehouse: str | Path, what: str, day: str | None = None, wait: bool
             busy = _busy_with(warehouse)
             if not wait:
                 raise WarehouseBusy(f"{warehouse} is in use by {busy}: try again when it ends, "
-                                    f"or leave out --no-wait to queue behind it")
+                                    f"or leave out --no-wait to queue behind it (docs/runbook.md#build-waiting)")
             (on_wait or _log.warning)(f"waiting for {busy} to finish with {warehouse} (lock {path})")
             fcntl.flock(fd, fcntl.LOCK_EX)
         started = datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -159,4 +159,4 @@ def _disk_full_on_import(data_dir: DataDir, capture: Path, where: Path, kept: li
             f"files are smaller; the {len(kept)} written so far take {size_text(files_size(kept))}). "
             f"Kept: {len(kept)} landing file{'' if len(kept) == 1 else 's'} with {rows:,} rows, each whole. "
             f"Free some room, then import "
-            f"{capture} again: it lands the rest, and the lake keeps each snapshot and trade once (no doubles).")
+            f"{capture} again: it lands the rest, and the lake keeps each snapshot and trade once (no doubles); docs/runbook.md#disk-full")
