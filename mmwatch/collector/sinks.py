@@ -5,6 +5,7 @@ import logging
 import time
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -12,14 +13,26 @@ import polars as pl
 
 from mmwatch.capture.writer import CaptureWriter, orderbook_record, trade_record
 from mmwatch.collector.rows import refusal_rows
+from mmwatch.disk_full import free_text, is_disk_full
 from mmwatch.door.limits import TimeWindow
 from mmwatch.door.rules import Door
-from mmwatch.landing.zone import write_landing
+from mmwatch.landing.zone import landing_partition, write_landing
 from mmwatch.schemas import LANDING_SCHEMAS
 from mmwatch.settings import DataDir
 
 log = logging.getLogger(__name__)
 MINUTE_MS = 60_000
+# rows held in memory while the disk is full (about 1 GB of 100-level books); older ones are dropped beyond
+HELD_ROWS_MAX = 100_000
+
+
+@dataclass
+class Flush:
+    """What one flush did: the files written (data set, path, rows) and the rows a full disk held back
+    (data set, rows as they were to land, the folder that could not be written, the error)."""
+
+    landed: list[tuple[str, Path, int]] = field(default_factory=list)
+    held: list[tuple[str, pl.DataFrame, Path, BaseException]] = field(default_factory=list)
 
 
 class LandingObserver(Protocol):
@@ -54,6 +67,11 @@ class LandingSink:
     that many seconds of arrival, one file each, and lands a window as soon as a row of a later
     window arrives, without waiting for the collector's once-a-minute tick (docs/freshness.md).
     `observer` (optional) is told every file written and every flush's duration, in the landing thread.
+
+    A full disk loses nothing it can keep: rows whose file could not be written (no partial file is
+    left: landing files appear whole or not at all) are held in memory and written again at each
+    flush until there is room, with one error line when the disk fills (the folder, the free space,
+    the rows held) and one line when they land; beyond HELD_ROWS_MAX the oldest are dropped, said.
     """
 
     def __init__(self, data_dir: DataDir, background: bool = True, flush_s: int = 60,
@@ -70,6 +88,8 @@ class LandingSink:
         # one worker keeps them in minute order.
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="landing") if background else None
         self._pending: list[Future] = []
+        self._held_rows = 0  # rows put back into the buffers by a full disk, not landed yet
+        self.dropped_rows = 0  # rows dropped because the disk stayed full past HELD_ROWS_MAX
 
     def add(self, dataset: str, row: dict[str, Any]) -> None:
         window = row["received_ts"] // self.window_ms
@@ -88,12 +108,19 @@ class LandingSink:
             self._write(key)
 
     def close(self) -> None:
-        """Land everything buffered and wait until every file is written."""
+        """Land everything buffered and wait until every file is written (rows a full disk still holds
+        back are tried once more, then said to be lost)."""
         for key in list(self._buffers):
             self._write(key)
         if self._pool is not None:
             self._pool.shutdown(wait=True)
         self._collect_written()
+        for key in list(self._buffers):
+            self._landed(_land(self.data_dir, key[0], self._buffers.pop(key), self.observer))
+        if self._buffers:
+            lost = sum(len(rows) for rows in self._buffers.values())
+            log.error("disk still full at shutdown: %d rows held in memory are not landed (%s)", lost,
+                      free_text(self.data_dir.landing))
 
     def _write(self, key: tuple[str, str, int]) -> None:
         dataset = key[0]
@@ -109,21 +136,50 @@ class LandingSink:
         while self._pending and self._pending[0].done():
             self._landed(self._pending.pop(0).result())
 
-    def _landed(self, landed: list[tuple[str, Path, int]]) -> None:
-        for dataset, path, rows in landed:
+    def _landed(self, flush: Flush) -> None:
+        for dataset, path, rows in flush.landed:
             self.files.append(path)
             self.rows[dataset] += rows
+        if flush.held:
+            self._hold(flush.held)
+        elif self._held_rows and flush.landed:
+            log.warning("landing again: the %d rows held while the disk was full are landed or on their way "
+                        "(%s)", self._held_rows, free_text(self.data_dir.landing))
+            self._held_rows = 0
+
+    def _hold(self, held: list[tuple[str, pl.DataFrame, Path, BaseException]]) -> None:
+        """Put rows a full disk refused back into the buffers (landed at the next flush)."""
+        rows = sum(frame.height for _, frame, _, _ in held)
+        if not self._held_rows:
+            dataset, _, folder, error = held[0]
+            log.error("disk full: could not write a landing file in %s (%s: %s; %s); %d rows are held in memory "
+                      "and landed once there is room (at most %d: older ones are dropped beyond that)",
+                      folder, type(error).__name__, " ".join(str(error).split()), free_text(folder), rows,
+                      HELD_ROWS_MAX)
+        self._held_rows += rows
+        for dataset, frame, _, _ in held:
+            for row in frame.to_dicts():
+                window = row["received_ts"] // self.window_ms
+                self._buffers.setdefault((dataset, row["exchange"], window), []).append(row)
+        buffered = sorted(self._buffers, key=lambda key: key[2])
+        while self._held_rows > HELD_ROWS_MAX and len(buffered) > 1:
+            dropped = len(self._buffers.pop(buffered.pop(0)))
+            self._held_rows -= dropped
+            self.dropped_rows += dropped
+            log.error("disk full for too long: %d rows dropped (%d in all), %d still held", dropped,
+                      self.dropped_rows, self._held_rows)
 
 
 def _land(data_dir: DataDir, dataset: str, rows: list[dict[str, Any]],
-          observer: LandingObserver | None = None) -> list[tuple[str, Path, int]]:
+          observer: LandingObserver | None = None) -> Flush:
     """Land `rows` (one data set, one exchange) through the door, one file per UTC day; the refused rows
-    as fetch_errors. Returns (data set, file, rows) of each file written."""
+    as fetch_errors. Returns the files written and the rows a full disk held back."""
     started = time.perf_counter()
     frame = pl.DataFrame(rows, schema=LANDING_SCHEMAS[dataset])
     door = Door()  # the time window of now: a long-running collector's "now" moves
     frame, refusals = door.split(frame, dataset)
-    landed = _land_by_day(data_dir, dataset, frame, observer)
+    flush = Flush()
+    _land_by_day(data_dir, dataset, frame, flush, observer)
     if not refusals.is_empty():
         reasons = dict(zip(refusals["row"].to_list(), refusals["reason"].to_list()))
         for index, reason in reasons.items():
@@ -132,26 +188,30 @@ def _land(data_dir: DataDir, dataset: str, rows: list[dict[str, Any]],
         errors, unrecordable = door.split(errors, "fetch_errors")
         for reason in unrecordable["reason"]:  # the envelope itself is refused (a bug upstream): nothing can land
             log.error("refused row not recorded as a fetch error either: %s", reason)
-        landed += _land_by_day(data_dir, "fetch_errors", errors, observer)
+        _land_by_day(data_dir, "fetch_errors", errors, flush, observer)
     if observer is not None:
         observer.flushed(dataset, time.perf_counter() - started)
-    return landed
+    return flush
 
 
-def _land_by_day(data_dir: DataDir, dataset: str, frame: pl.DataFrame,
-                 observer: LandingObserver | None = None) -> list[tuple[str, Path, int]]:
+def _land_by_day(data_dir: DataDir, dataset: str, frame: pl.DataFrame, flush: Flush,
+                 observer: LandingObserver | None = None) -> None:
     if frame.is_empty():
-        return []
+        return
     event_ms = pl.col("received_ts") if dataset == "fetch_errors" else pl.coalesce("exchange_ts", "received_ts")
     days = frame.with_columns(pl.from_epoch(event_ms, time_unit="ms").dt.strftime("%Y-%m-%d").alias("_day"))
-    landed = []
     for (day, exchange), part in days.group_by(["_day", "exchange"], maintain_order=True):
         part = part.drop("_day")
-        path = write_landing(data_dir, dataset, day, exchange, part, source="collector")
+        try:
+            path = write_landing(data_dir, dataset, day, exchange, part, source="collector")
+        except Exception as error:  # pyarrow and Python say ENOSPC as OSError, polars in words
+            if not is_disk_full(error):
+                raise
+            flush.held.append((dataset, part, landing_partition(data_dir, dataset, day, exchange), error))
+            continue
         if observer is not None:
             observer.landed(dataset, exchange, path, part)
-        landed.append((dataset, path, part.height))
-    return landed
+        flush.landed.append((dataset, path, part.height))
 
 
 class CaptureSink:

@@ -27,6 +27,7 @@ from itertools import islice
 import polars as pl
 import pyarrow as pa
 
+from mmwatch.disk_full import DiskFull, failure_line, files_size, free_text, is_disk_full, size_text
 from mmwatch.lake.dropped_landing import dropped_files
 from mmwatch.lake.files import (
     LANDING_FILE,
@@ -168,6 +169,8 @@ def _build_partition(
         if isinstance(error, LakeSchemaError) and error.bad_files:
             raise UnfitLandingFiles({path: f"rows break the lake schema of {table.name}: {what}"
                                      for path, what in error.bad_files.items()}) from error
+        if isinstance(error, Exception) and is_disk_full(error):
+            raise _lake_disk_full(data_dir, table, outcome, old_files, files, error) from error
         raise
     if written is not None:
         outcome.written_file, outcome.bytes_written = str(written), written.stat().st_size
@@ -176,6 +179,18 @@ def _build_partition(
     outcome.lake_files_keys_read = known.files_read if known is not None else 0
     _summarize(outcome, summaries)
     return outcome
+
+
+def _lake_disk_full(data_dir: DataDir, table: RawTable, outcome: PartitionOutcome, old_files: Sequence,
+                    files: Sequence[LandingFile], error: Exception) -> DiskFull:
+    """A lake file that did not fit: where, the room there is and needed, what was kept, what to do."""
+    needed = files_size(f.path for f in files)
+    return DiskFull(
+        f"disk full: could not write the {table.name} lake file of {outcome.day} {outcome.exchange} "
+        f"({failure_line(error)}); {free_text(data_dir.lake)}, the run needs about {size_text(needed)} (the size "
+        f"of its {len(files)} landing files). Kept: the partition {outcome.lake_path} as it was ({len(old_files)} "
+        f"lake files, nothing of this run in it, the unfinished file removed) and every landing file. Free some "
+        f"room, then run the raw run again: rows already in the lake are skipped")
 
 
 def _prepared_in_order(table: RawTable, files: Sequence[LandingFile], workers: int = 2) -> Iterator[pl.DataFrame]:

@@ -119,10 +119,12 @@ def test_rate_limit_answers_and_requests_match_the_simulator(run):
     ours = {status: _of(scraped, "mmwatch_collector_rate_limit_answers_total", exchange="binance", status=str(status))
             for status in (429, 418)}
     assert ours[429] + ours[418] == sim["binance"]["rate_limited"] + sim["binance"]["banned"] - flood[429] - flood[418]
-    assert ours[418] > 0  # the collector kept asking after the ban: every answer counted
-    binance_failures = sum(n for (name, labels), n in scraped.items()
-                           if name == "mmwatch_collector_fetch_failures_total" and dict(labels)["exchange"] == "binance")
-    assert binance_failures == ours[429] + ours[418]  # every failed binance fetch was one of those answers
+    assert ours[418] > 0  # the collector asked after the ban began: every answer counted
+    binance_failures = {dict(labels)["error_class"]: n for (name, labels), n in scraped.items()
+                        if name == "mmwatch_collector_fetch_failures_total" and dict(labels)["exchange"] == "binance"}
+    # then it sent nothing until the 418's Retry-After (2 minutes): its fetches meanwhile failed unsent
+    assert binance_failures.pop("RetryAfter") > 0
+    assert sum(binance_failures.values()) == ours[429] + ours[418]  # every other failure was one of those answers
     for venue in ("okx", "bitget"):
         assert [_of(scraped, "mmwatch_collector_rate_limit_answers_total", exchange=venue, status=s)
                 for s in ("429", "418")] == [0, 0]
