@@ -82,7 +82,7 @@ def run(runs: int, markets: int, levels: int, seconds: int, trades: int) -> dict
     with tempfile.TemporaryDirectory(prefix="mmwatch-bench-raw-runs-") as tmp:
         data_dir = DataDir(Path(tmp)).ensure()
         _warm_up(data_dir, symbols, levels, trades)
-        timings, keys_read, cpu_start = [], [], _cpu()
+        timings, cpu_times, keys_read, cpu_start = [], [], [], _cpu()
         for number in range(runs):
             start = DAY_START_MS + number * window
             overlap = start - BOOK_EVERY_MS if number else start  # the previous batch's last book again
@@ -90,17 +90,18 @@ def run(runs: int, markets: int, levels: int, seconds: int, trades: int) -> dict
             trade_rows = _trades(symbols, overlap, start + window, trades)
             files = [LandingFile.parse(write_landing(data_dir, "orderbooks", DAY, EXCHANGE, books, "collector")),
                      LandingFile.parse(write_landing(data_dir, "trades", DAY, EXCHANGE, trade_rows, "collector"))]
-            began = time.perf_counter()
+            began, cpu_began = time.perf_counter(), _cpu()
             outcomes = [materialize_partition(table, data_dir, DAY, EXCHANGE, [file])
                         for table, file in zip((ORDERBOOKS, TRADES), files)]
             timings.append(time.perf_counter() - began)
+            cpu_times.append(_cpu() - cpu_began)
             keys_read.append(sum(getattr(o, "lake_files_keys_read", -1) for o in outcomes))
         cpu = _cpu() - cpu_start
         folder = data_dir.lake_dir("raw_orderbooks") / f"day={DAY}" / f"exchange={EXCHANGE}"
         lake = pl.scan_parquet(str(folder / "*.parquet")).select("snapshot_id").collect()
         expected = markets * runs * (window // BOOK_EVERY_MS)
         assert lake.height == expected == lake["snapshot_id"].n_unique(), (lake.height, expected)
-    return {"timings": timings, "keys_read": keys_read, "cpu": cpu, "rows": expected}
+    return {"timings": timings, "cpu_times": cpu_times, "keys_read": keys_read, "cpu": cpu, "rows": expected}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -113,14 +114,17 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     load = "/".join(f"{value:.1f}" for value in os.getloadavg())
     result = run(args.runs, args.markets, args.levels, args.seconds, args.trades)
-    timings = result["timings"]
+    timings, cpu_times = result["timings"], result["cpu_times"]
     head, tail = statistics.median(timings[:10]), statistics.median(timings[-10:])
+    cpu_head, cpu_tail = statistics.median(cpu_times[:10]), statistics.median(cpu_times[-10:])
     print(f"{args.runs} batch runs of one partition: {args.markets} markets, {args.levels} levels, "
           f"{args.seconds} s of the day per batch, {result['rows']} books in the lake at the end")
     print("| 1st run s | last run s | median first 10 s | median last 10 s | last 10 / first 10 "
-          "| lake files whose keys the last run read | CPU s (all runs) | load before → after |")
-    print("|---|---|---|---|---|---|---|---|")
+          "| CPU s per run, median first 10 → last 10 | lake files whose keys the last run read | CPU s (all runs) "
+          "| load before → after |")
+    print("|---|---|---|---|---|---|---|---|---|")
     print(f"| {timings[0]:.3f} | {timings[-1]:.3f} | {head:.3f} | {tail:.3f} | {tail / head:.2f} "
+          f"| {cpu_head:.3f} → {cpu_tail:.3f} ({cpu_tail / cpu_head:.2f}x) "
           f"| {result['keys_read'][-1]} | {result['cpu']:.1f} | {load} → "
           f"{'/'.join(f'{v:.1f}' for v in os.getloadavg())} |")
 

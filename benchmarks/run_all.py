@@ -25,6 +25,8 @@ BENCHMARKS = [
     ("benchmarks.bench_alerts", [], ["--markets", "20"]),
     ("benchmarks.bench_report_email", [], ["--obligations", "20", "--groups", "2"]),
     ("benchmarks.bench_freshness", ["--markets", "200"], ["--minutes", "4"]),
+    ("benchmarks.bench_raw_runs", [], ["--runs", "30", "--markets", "10"]),
+    ("benchmarks.bench_disk_day", [], ["--markets", "5", "--hours", "2", "--batches", "4"]),
 ]
 
 
