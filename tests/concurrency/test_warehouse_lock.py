@@ -20,9 +20,13 @@ HOLD = """
 import sys
 from mmwatch.warehouse_lock import reading, writing
 kind, warehouse = sys.argv[1], sys.argv[2]
-if kind == "duckdb":
+if kind in ("duckdb", "build"):  # DuckDB's own lock only, or a build at work: the lock and the open file
+    import contextlib
     import duckdb
-    hold = duckdb.connect(warehouse)
+    hold = contextlib.ExitStack()
+    if kind == "build":
+        hold.enter_context(writing(warehouse, "the build", "2026-11-20"))
+    hold.enter_context(duckdb.connect(warehouse))
 else:
     hold = writing(warehouse, "the build", "2026-11-20") if kind == "write" else reading(warehouse)
 with hold:
@@ -32,7 +36,8 @@ with hold:
 
 
 class Holder:
-    """A process holding the lock (`write` or `read`), or only DuckDB's (`duckdb`), until released or killed."""
+    """A process holding the lock (`write` or `read`), only DuckDB's (`duckdb`) or both (`build`: dbt at
+    work), until released or killed."""
 
     def __init__(self, kind: str, warehouse: Path):
         self.process = subprocess.Popen([sys.executable, "-c", HOLD, kind, str(warehouse)], stdin=subprocess.PIPE,
@@ -136,3 +141,33 @@ def test_a_writer_outside_the_lock_is_a_message_after_a_bounded_retry(warehouse)
                 pass
     finally:
         by_hand.release()
+
+
+def test_a_dagster_run_writing_the_warehouse_waits_for_the_build(warehouse, monkeypatch):
+    """The alerts_ledger asset (it writes the ledger into the warehouse) run by Dagster while a build
+    in another process holds the warehouse: the run waits instead of failing on DuckDB's lock."""
+    import dagster as dg
+
+    from assets.alerts.ledger import alerts_ledger
+    from resources.data_dir import DataDirResource
+    from resources.smtp import SmtpResource
+
+    monkeypatch.delenv("MMWATCH_ALERTS_CONFIG", raising=False)
+    build = Holder("build", warehouse)
+    outcome: list[bool] = []
+
+    def run():
+        result = dg.materialize([alerts_ledger], partition_key="2026-11-20", raise_on_error=False,
+                                resources={"data_dir": DataDirResource(path=str(warehouse.parent)),
+                                           "smtp": SmtpResource()})
+        outcome.append(result.success)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    time.sleep(6.0)  # longer than a reader's bounded retry of DuckDB's own lock (2 s)
+    waited = outcome == []
+    build.release()
+    thread.join(timeout=120)
+    assert waited and outcome == [True]
+    with duckdb.connect(str(warehouse), read_only=True) as con:  # the cycle wrote its ledger
+        assert con.execute("select count(*) from information_schema.tables where table_schema = 'alerts'").fetchone()[0]
