@@ -41,9 +41,6 @@ class FaultDay:
         files = sorted(self.data.lake_dir(table).glob(f"day={DAY}/exchange=*/*.parquet"))
         return pl.concat([pl.read_parquet(f) for f in files], how="diagonal_relaxed")
 
-    def obligations(self) -> Path:
-        return self.folder / "obligations.csv"
-
     def marts(self, sql: str) -> list[tuple]:
         with duckdb.connect(str(self.data.warehouse), read_only=True) as con:
             return con.execute(sql).fetchall()
@@ -56,7 +53,9 @@ class FaultDay:
         return self.landing["orderbooks"].filter(pl.col("exchange") == exchange).with_columns(seconds()).sort("s")
 
 
-class _Lines(logging.Handler):
+class LogLines(logging.Handler):
+    """Keeps the messages of WARNING and above of the loggers it is added to."""
+
     def __init__(self):
         super().__init__(logging.WARNING)
         self.lines: list[str] = []
@@ -74,7 +73,7 @@ def run_fault_day(folder: Path) -> FaultDay:
     scenario = write_scenario(folder)
     obligations = load_scenario(scenario).write_obligations_csv(folder / "obligations.csv")
     data = DataDir(folder / "data")
-    budget_log, lines = logging.getLogger("mmwatch.collector.budget"), _Lines()
+    budget_log, lines = logging.getLogger("mmwatch.collector.budget"), LogLines()
     budget_log.addHandler(lines)
     try:
         with SimulatorProcess(scenario, rate_limits="on") as sim:  # binance's weight limit enforced

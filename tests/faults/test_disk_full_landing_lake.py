@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from collect_harness import collect_cycles, landed
+from fault_day_run import LogLines
 from mmwatch.config import parse_config
 from mmwatch.landing.zone import list_landing
 from mmwatch.settings import DataDir
@@ -31,15 +32,6 @@ TABLES = ("raw_orderbooks", "raw_trades")
 
 def _no_space() -> OSError:
     return OSError(errno.ENOSPC, "Error writing bytes to file. Detail: [errno 28] No space left on device")
-
-
-class _Lines(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(record.getMessage())
 
 
 def _raw_runs(requests) -> list[dg.ExecuteInProcessResult]:
@@ -78,7 +70,7 @@ def full_disk(tmp_path_factory, dbt_manifest):
     def before_cycle(index: int, _t_ms: int) -> None:
         disk["full"] = FULL_FROM <= index < ROOM_FROM
 
-    sinks_log, lines = logging.getLogger("mmwatch.collector.sinks"), _Lines()
+    sinks_log, lines = logging.getLogger("mmwatch.collector.sinks"), LogLines()
     sinks_log.addHandler(lines)
     config = parse_config({"exchanges": {"binance": {"markets": ["BTC/USDT", "ETH/BTC"], "orderbook_levels": 20}}})
     with pytest.MonkeyPatch.context() as patch:
