@@ -6,6 +6,20 @@
   UTC day.
 -#}
 
+{#- Each judged snapshot's neighbours in its obligation's UTC day (an episode never crosses midnight),
+    in the order of the rule: ts, ties by snapshot_id. Select breach_episode_neighbours() from a
+    relation with obligation_id, day, ts, snapshot_id and compliant, ending the query with
+    breach_episode_window(). -#}
+{%- macro breach_episode_neighbours() -%}
+  lag(ts) over by_time as previous_ts,
+        lag(compliant) over by_time as previous_compliant,
+        lead(ts) over by_time as next_ts
+{%- endmacro -%}
+
+{%- macro breach_episode_window() -%}
+  window by_time as (partition by obligation_id, day order by ts, snapshot_id)
+{%- endmacro -%}
+
 {#- The gap (ms) between consecutive usable snapshots that ends an episode (more than this). -#}
 {%- macro breach_gap_ms() -%}
   {{ return(120000) }}

@@ -1,6 +1,6 @@
 """The evidence packs the daily report links: one per failing obligation of the day, made beside
-the warehouse (<data dir>/evidence/<obligation>/<day>/) when missing or when the day's breach
-episodes changed since it was made, reused otherwise. A pack that cannot be made is reported with
+the warehouse (<data dir>/evidence/<obligation>/<day>/) when missing, when the day's breach episodes
+changed since it was made or when a lake file it names is gone (compacted, rebuilt); reused otherwise. A pack that cannot be made is reported with
 its reason (the report still goes out). Each pack is bounded (mmwatch.evidence.pack:
 MAX_DETAILED_EPISODES, MAX_HEATMAP_SNAPSHOTS); the report links it and shows its size, nothing is
 attached."""
@@ -35,11 +35,14 @@ def _size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def _current(folder: Path, episodes: list[list[int]]) -> bool:
-    """True when the pack at `folder` was made from these episodes."""
+def _current(folder: Path, episodes: list[list[int]], data_dir: Path) -> bool:
+    """True when the pack at `folder` was made from these episodes and its lake files are still there
+    with their sizes (a compacted or rebuilt partition has other files: the pack is made again)."""
     try:
-        return json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("episodes") == episodes
-    except (OSError, ValueError):
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        return manifest.get("episodes") == episodes and all(
+            (data_dir / entry["path"]).stat().st_size == entry["bytes"] for entry in manifest["lake_files"])
+    except (OSError, ValueError, KeyError, TypeError):
         return False
 
 
@@ -52,7 +55,7 @@ def packs_for_report(warehouse_path: str | Path, day: str, obligation_ids: Itera
         try:
             with warehouse.warehouse_connection(layout.warehouse) as con:
                 episodes = [[e["start_ts"], e["end_ts"]] for e in warehouse.breach_episodes(con, obligation_id, day)]
-            if not _current(folder, episodes):
+            if not _current(folder, episodes, layout.root):
                 make_pack(layout, obligation_id, day)
         except MmwatchError as error:
             links[obligation_id] = PackLink(obligation_id, None, problem=str(error))

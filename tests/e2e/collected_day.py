@@ -1,6 +1,7 @@
-"""The evidence tests' simulated day (scenarios/evidence_day.yaml): its first four hours collected
-over HTTP by the real collector (real ccxt classes of binance and okx, a book a minute) from the
-simulator on a virtual clock, then built through Dagster (raw, every dbt mart)."""
+"""A simulated day collected over HTTP and built, for the end-to-end tests that compare the marts and
+the evidence with the simulator's truth: the real collector (real ccxt classes, hosts pointed at the
+simulator) on a virtual clock, a book every `cadence_ms`, then the day built through Dagster (raw,
+every dbt mart) with the scenario's obligations."""
 from __future__ import annotations
 
 import asyncio
@@ -8,14 +9,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-EVIDENCE_DAY = Path(__file__).resolve().parents[2] / "scenarios" / "evidence_day.yaml"
-CADENCE_MS = 60_000
-HOURS = 4
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 BOOK_LEVELS = 100  # what the collector asks for (book_request_limit may cap it per venue)
+H = 3_600_000
 
 
 @dataclass(frozen=True)
-class EvidenceDay:
+class CollectedDay:
     layout: object  # mmwatch.settings.DataDir
     truth: dict  # the simulator's ground truth (simulator.truth report)
     scenario: object  # simulator.scenario.Scenario
@@ -23,17 +23,19 @@ class EvidenceDay:
     start_ms: int
 
 
-async def _collect(simulator, collector, start_ms: int, end_ms: int) -> None:
+async def _collect(simulator, collector, start_ms: int, end_ms: int, cadence_ms: int) -> None:
     await collector.start()
     try:
-        for t_ms in range(start_ms, end_ms, CADENCE_MS):
+        for t_ms in range(start_ms, end_ms, cadence_ms):
             simulator.set_clock(t_ms)
             await collector.run_cycle(t_ms)
     finally:
         await collector.close()
 
 
-def collect_and_build(root: Path) -> EvidenceDay:
+def collect_and_build(scenario_path: Path, root: Path, hours: float = 24, cadence_ms: int = 60_000) -> CollectedDay:
+    """The scenario's first `hours` collected into <root>/data and built; a whole day also polls once at
+    the next day's first instant (the trades of the day's last minute)."""
     from mmwatch.collector.collector import Collector
     from mmwatch.collector.simulated_day import day_start_ms, scenario_config
     from mmwatch.collector.sinks import LandingSink
@@ -47,14 +49,15 @@ def collect_and_build(root: Path) -> EvidenceDay:
     os.environ["DAGSTER_HOME"] = str(layout.dagster_home)
     os.environ.pop("MMWATCH_OBLIGATIONS_CSV", None)
     try:
-        scenario = load_scenario(EVIDENCE_DAY)
+        scenario = load_scenario(scenario_path)
         day, start = scenario.date.isoformat(), day_start_ms(scenario.date)
+        end = start + int(hours * H) + (1 if hours >= 24 else 0)
         obligations = scenario.write_obligations_csv(root / "obligations.csv")
         sink = LandingSink(layout, background=False)
-        with SimulatorProcess(EVIDENCE_DAY, clock="virtual") as simulator:
-            collector = Collector(scenario_config(scenario, CADENCE_MS / 1000), sink, clock=lambda: start,
+        with SimulatorProcess(scenario_path, clock="virtual") as simulator:
+            collector = Collector(scenario_config(scenario, cadence_ms / 1000), sink, clock=lambda: start,
                                   simulator_url=simulator.url, virtual_time=True, trades_since_ms=start)
-            asyncio.run(_collect(simulator, collector, start, start + HOURS * 3_600_000))
+            asyncio.run(_collect(simulator, collector, start, end, cadence_ms))
             sink.close()
             truth = simulator.truth()
         run_daily_build(day, layout.root, obligations)
@@ -64,7 +67,7 @@ def collect_and_build(root: Path) -> EvidenceDay:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-    return EvidenceDay(layout, truth, scenario, day, start)
+    return CollectedDay(layout, truth, scenario, day, start)
 
 
 def served_book(scenario, exchange: str, symbol: str, ts: int) -> tuple[list, list]:

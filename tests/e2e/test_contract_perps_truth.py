@@ -5,11 +5,11 @@ every spec §3 field of the ground truth, and each snapshot's depth and slippage
 USD equal those of the book the simulator served."""
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
 
+from collected_day import collect_and_build
 from marts import assert_marts_equal_truth, daily_rows, query
 
 CONTRACT_PERPS = Path(__file__).resolve().parents[2] / "scenarios" / "contract_perps.yaml"
@@ -36,53 +36,11 @@ def _slippage_bps(levels, mid: float, notional: float, side: str) -> float | Non
     return None
 
 
-async def _collect_day(simulator, collector, start_ms: int) -> None:
-    await collector.start()
-    try:
-        for t_ms in range(start_ms, start_ms + 86_400_000 + 1, CADENCE_MS):  # + the next day's first trades poll
-            simulator.set_clock(t_ms)
-            await collector.run_cycle(t_ms)
-    finally:
-        await collector.close()
-
-
 @pytest.fixture(scope="module")
 def perps_day(tmp_path_factory, dbt_manifest):
     """The day collected over HTTP and built through Dagster: (warehouse, truth, scenario, day)."""
-    import os
-
-    from mmwatch.collector.collector import Collector
-    from mmwatch.collector.simulated_day import day_start_ms, scenario_config
-    from mmwatch.collector.sinks import LandingSink
-    from mmwatch.settings import DataDir
-    from pipelines.daily_build import run_daily_build
-    from simulator.process import SimulatorProcess
-    from simulator.scenario import load_scenario
-
-    root = tmp_path_factory.mktemp("contract_perps")
-    layout = DataDir.from_env(root / "data").ensure()
-    saved = {name: os.environ.get(name) for name in ("DAGSTER_HOME", "MMWATCH_DATA_DIR", "MMWATCH_OBLIGATIONS_CSV")}
-    os.environ["DAGSTER_HOME"] = str(layout.dagster_home)
-    os.environ.pop("MMWATCH_OBLIGATIONS_CSV", None)
-    try:
-        scenario = load_scenario(CONTRACT_PERPS)
-        day, start = scenario.date.isoformat(), day_start_ms(scenario.date)
-        obligations = scenario.write_obligations_csv(root / "obligations.csv")
-        sink = LandingSink(layout, background=False)
-        with SimulatorProcess(CONTRACT_PERPS, clock="virtual") as simulator:
-            collector = Collector(scenario_config(scenario, CADENCE_MS / 1000), sink, clock=lambda: start,
-                                  simulator_url=simulator.url, virtual_time=True, trades_since_ms=start)
-            asyncio.run(_collect_day(simulator, collector, start))
-            sink.close()
-            truth = simulator.truth()
-        run_daily_build(day, layout.root, obligations)
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-    return layout.warehouse, truth, scenario, day
+    collected = collect_and_build(CONTRACT_PERPS, tmp_path_factory.mktemp("contract_perps"), cadence_ms=CADENCE_MS)
+    return collected.layout.warehouse, collected.truth, collected.scenario, collected.day
 
 
 @pytest.mark.e2e

@@ -10,14 +10,15 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from evidence_day import collect_and_build, served_book
+from collected_day import SCENARIOS, collect_and_build, served_book
 
 S, M, H = 1000, 60_000, 3_600_000
 
 
 @pytest.fixture(scope="module")
 def evidence_day(tmp_path_factory, dbt_manifest):
-    return collect_and_build(tmp_path_factory.mktemp("evidence_day"))
+    """scenarios/evidence_day.yaml: its first four hours, a book a minute."""
+    return collect_and_build(SCENARIOS / "evidence_day.yaml", tmp_path_factory.mktemp("evidence_day"), hours=4)
 
 
 def _book(day, *arguments: str):

@@ -3,16 +3,9 @@ only, the newest received of equal ts, found on an earlier day's partition), lev
 as staging converts them (inverse contracts per level), and the note when no day is built."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dbt"))
-try:
-    from dbt_harness import day_start_ms, snapshot, write_lake_orderbooks
-finally:
-    sys.path.pop(0)
+from dbt_harness import day_start_ms, snapshot, write_lake_orderbooks
 
 from mmwatch.errors import MmwatchError
 from mmwatch.evidence.book import NoBook, book_at, market_of, parse_at

@@ -5,18 +5,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
-from pathlib import Path
 
 import duckdb
 import pytest
 from typer.testing import CliRunner
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dbt"))
-try:
-    from dbt_harness import day_start_ms, run_dbt, snapshot, write_lake_orderbooks, write_obligations_csv
-finally:
-    sys.path.pop(0)
+from dbt_harness import day_start_ms, run_dbt, snapshot, write_lake_orderbooks, write_obligations_csv
 
 from mmwatch.evidence import pack as pack_module
 from mmwatch.evidence.manifest import verify
@@ -139,3 +133,22 @@ def test_the_cli_asks_for_what_it_needs(layout):
         2, "error: give --obligation ID and --date YYYY-MM-DD (or `mmwatch evidence verify DIR`)\n")
     nothing = runner.invoke(app, ["evidence", "verify", str(layout.root)])
     assert nothing.exit_code == 2 and "is not an evidence pack: it has no manifest.json" in nothing.output
+
+
+def test_the_report_remakes_a_pack_whose_lake_file_was_compacted(layout, tmp_path):
+    """packs_for_report reuses a pack while its episodes and lake files stand; after the partition's
+    file is replaced (as compaction does: same rows, a new file) it makes the pack again."""
+    from mmwatch.evidence.report_links import packs_for_report
+
+    root = shutil.copytree(layout.root, tmp_path / "data")
+    [link] = packs_for_report(root / "warehouse.duckdb", DAY, ["ev-1"]).values()
+    assert (link.folder, link.episodes, link.problem) == (root / "evidence" / "ev-1" / DAY, 3, None)
+    made = (link.folder / "manifest.json").stat().st_mtime_ns
+    packs_for_report(root / "warehouse.duckdb", DAY, ["ev-1"])
+    assert (link.folder / "manifest.json").stat().st_mtime_ns == made
+    partition = root / "lake" / "raw_orderbooks" / f"day={DAY}" / "exchange=binance"
+    (partition / "batch-0001.parquet").rename(partition / "compacted-0001.parquet")
+    packs_for_report(root / "warehouse.duckdb", DAY, ["ev-1"])
+    manifest = json.loads((link.folder / "manifest.json").read_text())
+    assert [entry["path"].rsplit("/", 1)[1] for entry in manifest["lake_files"]] == ["compacted-0001.parquet"]
+    assert verify(link.folder).ok

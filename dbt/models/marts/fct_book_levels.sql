@@ -41,12 +41,10 @@ sequenced as (
 
     select
         *,
-        lag(ts) over by_time as previous_ts,
-        lag(compliant) over by_time as previous_compliant,
-        lead(ts) over by_time as next_ts
+        {{ breach_episode_neighbours() }}
 
     from judged
-    window by_time as (partition by obligation_id, day order by ts, snapshot_id)
+    {{ breach_episode_window() }}
 
 ),
 

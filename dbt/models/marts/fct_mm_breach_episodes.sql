@@ -45,12 +45,10 @@ sequenced as (
         carry_start_ts,
         carry_snapshots,
         row_number() over by_time as position,
-        lag(ts) over by_time as previous_ts,
-        lag(compliant) over by_time as previous_compliant,
-        lead(ts) over by_time as next_ts
+        {{ breach_episode_neighbours() }}
 
     from evaluated
-    window by_time as (partition by obligation_id, day order by ts, snapshot_id)
+    {{ breach_episode_window() }}
 
 ),
 
