@@ -86,7 +86,9 @@ def test_columns_valid_reports_each_broken_check(scenario_dir, tmp_path):
 
     from dbt_harness import run_dbt
 
-    shutil.copy(scenario_dir / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
+    for suffix in ("", ".wal"):  # dbt in this process may not have checkpointed its last writes yet
+        if (scenario_dir / f"warehouse.duckdb{suffix}").exists():
+            shutil.copy(scenario_dir / f"warehouse.duckdb{suffix}", tmp_path / f"warehouse.duckdb{suffix}")
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
         con.execute("update fct_liquidity_daily set coverage_pct = 120 where symbol = 'AAA/USDT'")
         con.execute("update fct_liquidity_daily set exchange = null where symbol = 'ONE/USDT'")
