@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from conftest import materialize, write_config
+from datasets_runs import materialize, write_config
 from lake_reader import metadata, read_table
 
 

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from assets.partitions import EXCHANGES
-from conftest import materialize, write_config
+from datasets_runs import materialize, write_config
 from lake_reader import metadata, read_table
 from mmwatch.collector.venues import SUPPORTED_DATASETS
 

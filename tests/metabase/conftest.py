@@ -10,8 +10,6 @@ from metabase_double import serve
 from mmwatch.metabase.validate import served_columns
 
 API_KEY = "mb_test_key"
-ADMIN = {"MMWATCH_METABASE_ADMIN_EMAIL": "admin@example.org", "MMWATCH_METABASE_ADMIN_PASSWORD": "s3cret-pass-phrase",
-         "MMWATCH_METABASE_READER_PASSWORD": "reader-pw", "MMWATCH_ANALYTICS_HOST": "postgres"}
 
 
 @pytest.fixture

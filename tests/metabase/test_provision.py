@@ -9,12 +9,14 @@ import requests
 import yaml
 from typer.testing import CliRunner
 
-from conftest import ADMIN
 from cli.app import app
 from mmwatch.metabase.client import MetabaseClient
 from mmwatch.metabase.content import CONTENT_DIR, load_content
 from mmwatch.metabase.provision import Provisioner
 from mmwatch.metabase.validate import validate
+
+ADMIN = {"MMWATCH_METABASE_ADMIN_EMAIL": "admin@example.org", "MMWATCH_METABASE_ADMIN_PASSWORD": "s3cret-pass-phrase",
+         "MMWATCH_METABASE_READER_PASSWORD": "reader-pw", "MMWATCH_ANALYTICS_HOST": "postgres"}
 
 
 def _run(url, env, dry_run=False, content_dir=CONTENT_DIR):
