@@ -6,36 +6,25 @@ second build died in ~240 traceback lines of DuckDB's "Could not set lock on fil
 opens failed while dbt held the file."""
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from books_capture import DAY, write_books_capture
 from cli.app import app
 from mmwatch.report.compliance import load_compliance_rows
 from mmwatch.warehouse_lock import current_holder
 
 pytestmark = pytest.mark.e2e
-DAY = "2026-11-20"
-T0 = int(datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc).timestamp() * 1000)
 MMWATCH = str(Path(sys.executable).parent / "mmwatch")
 REPO = Path(__file__).resolve().parents[2]
 READERS = 8  # in-process readers, each reading the day over and over while the build runs
-
-
-def _capture(path: Path) -> None:
-    """Binance BTC/USDT books every 10 s for 30 minutes."""
-    lines = [{"type": "orderbook", "exchange": "binance", "market_type": "spot", "symbol": "BTC/USDT",
-              "timestamp": T0 + i * 10_000, "received_at": T0 + i * 10_000 + 40, "nonce": i,
-              "bids": [[3800.0, 2.0]], "asks": [[3801.0, 1.5]]} for i in range(180)]
-    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
 
 
 def _start(*args: str, env: dict) -> subprocess.Popen:
@@ -57,7 +46,7 @@ def _wait_for_holder(warehouse: Path, pid: int, timeout_s: float = 180) -> None:
 def collided(tmp_path_factory, dbt_manifest):
     folder = tmp_path_factory.mktemp("collide")
     data = folder / "data"
-    _capture(folder / "books.jsonl")
+    write_books_capture(folder / "books.jsonl")
     env = {**os.environ, "DAGSTER_HOME": str(data / "dagster_home"), "MMWATCH_ALERTS_CONFIG": ""}
     env.pop("MMWATCH_OBLIGATIONS_CSV", None)
     runner = CliRunner()
