@@ -8,7 +8,6 @@ OSError(ENOSPC, "Error writing bytes to file. Detail: [errno 28] No space left o
 writing part of the file. Nothing else is faked: the free space printed is the real one."""
 from __future__ import annotations
 
-import errno
 import json
 import threading
 from datetime import datetime, timezone
@@ -18,16 +17,13 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.app import app
+from full_disk import fill_the_lake, no_space
 from mmwatch.disk_full import failure_line, is_disk_full
 from mmwatch.settings import DataDir
 
 DAY = "2026-11-20"
 T0 = int(datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc).timestamp() * 1000)
 BOOKS = 90  # per exchange
-
-
-def _no_space() -> OSError:
-    return OSError(errno.ENOSPC, "Error writing bytes to file. Detail: [errno 28] No space left on device")
 
 
 def _capture(path) -> None:
@@ -55,7 +51,7 @@ def test_import_into_a_full_disk_says_where_how_much_and_what_was_kept(tmp_path,
             full = len(calls) == 2
         if full:
             path.write_bytes(b"PAR1" + b"\0" * 100)  # part of the file was written
-            raise _no_space()
+            raise no_space()
         write(table, path)
 
     monkeypatch.setattr(zone, "_write_parquet", second_write_fills_the_disk)
@@ -90,13 +86,7 @@ def test_build_on_a_full_disk_says_so_and_builds_once_there_is_room(tmp_path, mo
     layout = DataDir(data)
     landing = sorted(layout.landing.rglob("*.parquet"))
     open_writer = lake_files._parquet_writer
-
-    def writer_on_a_full_disk(path, schema):
-        writer = open_writer(path, schema)
-        writer.write_table = lambda *args, **kwargs: (_ for _ in ()).throw(_no_space())
-        return writer
-
-    monkeypatch.setattr(lake_files, "_parquet_writer", writer_on_a_full_disk)
+    fill_the_lake(monkeypatch)
     result = runner.invoke(app, ["build", "--date", DAY, "--data-dir", str(data)])
     assert result.exit_code == 2 and "Traceback" not in result.output, result.output
     line = _error_line(result.output)
@@ -116,7 +106,7 @@ def test_build_on_a_full_disk_says_so_and_builds_once_there_is_room(tmp_path, mo
 
 
 @pytest.mark.parametrize("error", [
-    _no_space(),  # pyarrow, Python
+    no_space(),  # pyarrow, Python
     RuntimeError("parquet: File out of specification: underlying IO error: No space left on device (os error 28)"),  # polars
     RuntimeError('IO Error: Could not write file "warehouse.duckdb.wal": No space left on device'),  # DuckDB
     RuntimeError("database or disk is full"),  # SQLite (Dagster's run storage)

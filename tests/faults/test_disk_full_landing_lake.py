@@ -8,7 +8,6 @@ written. Everything else is real: the collector in virtual time against the simu
 sensor's runs of raw_ingest_job, the free space printed."""
 from __future__ import annotations
 
-import errno
 import logging
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pytest
 
 from collect_harness import collect_cycles, landed
 from fault_day_run import LogLines
+from full_disk import fill_the_lake, no_space
 from mmwatch.config import parse_config
 from mmwatch.landing.zone import list_landing
 from mmwatch.settings import DataDir
@@ -28,10 +28,6 @@ SMOKE = Path(__file__).resolve().parents[2] / "scenarios" / "smoke.yaml"
 START_MS = 1_795_132_800_000 + 3_600_000  # 2026-11-20 01:00 UTC, a quiet hour of smoke.yaml
 FULL_FROM, ROOM_FROM, CYCLES = 12, 24, 36  # cycles of 10 s: the disk is full from 00:02 to 00:04 of the run
 TABLES = ("raw_orderbooks", "raw_trades")
-
-
-def _no_space() -> OSError:
-    return OSError(errno.ENOSPC, "Error writing bytes to file. Detail: [errno 28] No space left on device")
 
 
 def _raw_runs(requests) -> list[dg.ExecuteInProcessResult]:
@@ -64,7 +60,7 @@ def full_disk(tmp_path_factory, dbt_manifest):
         if disk["full"]:
             disk["refused"].append(path)
             path.write_bytes(b"PAR1" + b"\0" * 100)  # part of the file was written
-            raise _no_space()
+            raise no_space()
         write(table, path)
 
     def before_cycle(index: int, _t_ms: int) -> None:
@@ -86,13 +82,7 @@ def full_disk(tmp_path_factory, dbt_manifest):
                                           resources={"data_dir": DataDirResource()})
         requests = list(landing_sensor(context))
         open_writer = lake_files._parquet_writer
-
-        def lake_writer_on_a_full_disk(path, schema):
-            writer = open_writer(path, schema)
-            writer.write_table = lambda *args, **kwargs: (_ for _ in ()).throw(_no_space())
-            return writer
-
-        patch.setattr(lake_files, "_parquet_writer", lake_writer_on_a_full_disk)
+        fill_the_lake(patch)
         on_full_lake = _raw_runs(requests)
         lake_tmp = sorted(p for p in data.lake.rglob("*") if p.is_file())
         patch.setattr(lake_files, "_parquet_writer", open_writer)  # room again
@@ -165,7 +155,7 @@ def test_past_the_bound_the_oldest_held_rows_are_dropped_and_counted(tmp_path, m
 
     def landing_write(table, path):
         if disk["full"]:
-            raise _no_space()
+            raise no_space()
         write(table, path)
 
     def before_cycle(index: int, _t_ms: int) -> None:
