@@ -1,6 +1,9 @@
 # One image for the collector, the Dagster code server, webserver and daemon, and provisioning.
 FROM python:3.11-slim
 WORKDIR /app
+# headless Chromium prints the month-end statement to PDF (mmwatch statement; mmwatch/report/chromium.py)
+RUN apt-get update && apt-get install -y --no-install-recommends chromium fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY mmwatch ./mmwatch
 COPY simulator ./simulator
