@@ -15,8 +15,10 @@ from mmwatch.report.ledger import LEDGER_FILE, ReportLedger
 from resources.data_dir import DataDirResource
 from resources.smtp import SmtpResource
 
-# The marts the report reads; dim_obligations: whether each obligation's market ever landed a book.
-REPORT_MARTS = ("fct_mm_compliance_daily", "fct_mm_breach_episodes", "fct_orderbook_snapshot_metrics", "dim_obligations")
+# The marts the report reads; dim_obligations: whether each obligation's market ever landed a book;
+# fct_liquidity_minute: the failing markets' depth by band over the day.
+REPORT_MARTS = ("fct_mm_compliance_daily", "fct_mm_breach_episodes", "fct_orderbook_snapshot_metrics", "dim_obligations",
+                "fct_liquidity_minute")
 
 
 def configured_schedule() -> ReportSchedule:

@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import matplotlib
 
@@ -94,9 +95,11 @@ def depth_ladder_png(panels: Sequence[tuple[str, LakeSnapshot, float | None, flo
 
 
 def heatmap_png(snapshots: Sequence[LakeSnapshot], mids: Sequence[float | None], terms: Terms | None,
-                breach: tuple[int, int] | None, title: str, usd_rate: float = 1.0) -> bytes:
+                breaches: Sequence[tuple[int, int]], title: str, usd_rate: float = 1.0, tz_name: str = "UTC") -> bytes:
     """Liquidity by price over time: each snapshot a column, each price bin coloured by the USD
-    notional resting there (log scale), with the mid, the band around it and the breach shaded."""
+    notional resting there (log scale), with the mid, the band around it and the breaches marked.
+    Prices shown: 3 bands (at least 30 bps) around the median mid, widened to hold every mid with
+    half that margin (a day whose price moved); times in `tz_name`."""
     known = [m for m in mids if m is not None]
     centre = sorted(known)[len(known) // 2] if known else None
     if centre is None:
@@ -104,6 +107,8 @@ def heatmap_png(snapshots: Sequence[LakeSnapshot], mids: Sequence[float | None],
         centre = sum(prices) / len(prices) if prices else 1.0
     half = max(3 * (terms.depth_band_bps if terms else 50), 30) / 10_000
     low, high = centre * (1 - half), centre * (1 + half)
+    if known:
+        low, high = min(low, min(known) * (1 - half / 2)), max(high, max(known) * (1 + half / 2))
     step = (high - low) / PRICE_BINS
     grid = [[math.nan] * max(len(snapshots), 1) for _ in range(PRICE_BINS)]
     for column, snapshot in enumerate(snapshots):
@@ -128,17 +133,17 @@ def heatmap_png(snapshots: Sequence[LakeSnapshot], mids: Sequence[float | None],
             for sign in (-1, 1):
                 axes.plot([p[0] for p in points], [p[1] * (1 + sign * terms.depth_band_bps / 10_000) for p in points],
                           color=_BAND, lw=1, ls="--", label=f"band ±{terms.depth_band_bps:g} bps" if sign < 0 else None)
-    if breach is not None:  # marked at its bounds and along the bottom, leaving the levels' colours readable
+    for number, breach in enumerate(breaches):  # marked at its bounds and along the bottom: the levels stay readable
         for bound in breach:
-            axes.axvline(_when(bound), color=_BREACH, lw=1.2, ls="--")
+            axes.axvline(_when(bound), color=_BREACH, lw=1.2 if len(breaches) == 1 else 0.6, ls="--")
         axes.axvspan(_when(breach[0]), _when(max(breach[1], breach[0] + 1)), ymin=0, ymax=0.025, color=_BREACH,
-                     label="breach episode")
+                     label=None if number else ("breach episode" if len(breaches) == 1 else f"breach episodes ({len(breaches)})"))
     axes.set_ylim(low, high)
     axes.set_title(title, fontsize=9)
     axes.set_ylabel("price", fontsize=8)
-    axes.set_xlabel("UTC", fontsize=8)
+    axes.set_xlabel(tz_name, fontsize=8)
     axes.ticklabel_format(axis="y", useOffset=False, style="plain")
-    axes.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M"))
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M", tz=ZoneInfo(tz_name)))
     axes.legend(fontsize=7, loc="upper left")
     figure.tight_layout()
     return _png(figure)

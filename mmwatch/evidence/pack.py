@@ -109,7 +109,7 @@ def _moments(episode: dict, rows: list[dict], terms: dict) -> dict[str, dict]:
     return {"start": start, "worst": worst, "end": end}
 
 
-def _sampled(refs: list[RowRef], keep: set[str]) -> list[RowRef]:
+def sampled(refs: list[RowRef], keep: set[str]) -> list[RowRef]:
     if len(refs) <= MAX_HEATMAP_SNAPSHOTS:
         return refs
     step = len(refs) / MAX_HEATMAP_SNAPSHOTS
@@ -157,7 +157,7 @@ def _episode_files(folder: Path, market: Market, episode: dict, rows: list[dict]
                          f"({layout.lake / lake_books.TABLE}): the day was rebuilt or compacted after it was built; run "
                          f"`mmwatch build --date {episode['day']}` and make the pack again")
     keep = {m["snapshot_id"] for m in moments.values()}
-    heat_refs = _sampled(refs, keep)
+    heat_refs = sampled(refs, keep)
     snapshots = lake_books.read_snapshots(heat_refs)
     by_snapshot = {s.snapshot_id: s for s in snapshots}
     judged = {r["snapshot_id"]: r for r in rows}
@@ -172,7 +172,7 @@ def _episode_files(folder: Path, market: Market, episode: dict, rows: list[dict]
     mids = [judged.get(s.snapshot_id, {}).get("mid") for s in snapshots]
     rate = next((r["usd_rate"] for r in rows if r["usd_rate"]), 1.0)
     span = (episode["start_ts"], episode["end_ts"])
-    write_bytes_atomically(folder / "heatmap.png", heatmap_png(snapshots, mids, chart_terms, span,
+    write_bytes_atomically(folder / "heatmap.png", heatmap_png(snapshots, mids, chart_terms, [span],
                                                                f"{title}: liquidity by price", rate))
     write_bytes_atomically(folder / "timeline.png", timeline_png(rows, chart_terms, span, f"{title}: against the terms"))
     write_text_atomically(folder / "timeline.csv", _timeline_csv(rows))

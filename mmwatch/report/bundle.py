@@ -1,5 +1,9 @@
 """One group's report for one day: HTML (inline cid images for the email, image files next to the
-saved copy), plain text, CSV of the rows, PDF, charts and the email message, written to a folder."""
+saved copy), plain text, CSV of the rows, PDF, charts and the email message, written to a folder.
+
+Per failing obligation (the first MAX_BOOK_VIEWS of the table) the report shows its market's order
+book: a price-level heat map of the day (mmwatch.evidence.day_heatmap) and depth by band over the
+day (fct_liquidity_minute), each a bounded PNG (about 1000 x 460 and 900 x 420 pixels)."""
 from __future__ import annotations
 
 import csv
@@ -12,7 +16,7 @@ from pathlib import Path
 
 from mmwatch.files import write_bytes_atomically
 from mmwatch.mail.message import Attachment, build_message
-from mmwatch.report.charts import timeline_png, uptime_by_day_png
+from mmwatch.report.charts import depth_by_band_png, timeline_png, uptime_by_day_png
 from mmwatch.report.compliance import render_template, report_context
 from mmwatch.report.groups import ReportGroup
 from mmwatch.report.marts import DayMarts
@@ -27,6 +31,7 @@ CSV_COLUMNS = ("day", "obligation_id", "mm_name", "exchange", "market_type", "sy
                "median_depth_bid_usd", "median_depth_ask_usd", "min_depth_usd", "depth_band_bps", "min_uptime_pct",
                "min_coverage_pct", "breach_episodes", "longest_breach_s", "breach_minutes",
                "month_pass_days", "month_fail_days", "month_insufficient_data_days", "month_days_passed_pct")
+MAX_BOOK_VIEWS = 10  # failing obligations with order-book views in one report (two PNGs of ~0.1-0.3 MB each)
 
 
 @dataclass
@@ -110,12 +115,36 @@ def _evidence_items(failing, evidence: dict | None, folder: Path | None) -> tupl
     return as_text, linked
 
 
+def _book_views(failing, marts: DayMarts, heatmaps, tz_name: str, cache: ChartCache) -> list[dict]:
+    """Per failing obligation (at most MAX_BOOK_VIEWS): its heat map and depth-by-band charts, or why not."""
+    views = []
+    for number, row in enumerate(failing[:MAX_BOOK_VIEWS], 1):
+        view = {"row": row, "charts": {}, "problems": {}}
+        png, problem = heatmaps.png(row.obligation_id, tz_name) if heatmaps else (None, "no lake given to the report")
+        if png is None:
+            view["problems"]["heatmap"] = problem
+        else:
+            view["charts"]["heatmap"] = Chart(f"heatmap-{number:02d}.png", f"{row.mm_name} — {row.exchange} {row.symbol}: "
+                                              "liquidity by price over the day", png)
+        bands = marts.depth_bands.get(row.obligation_id)
+        if bands is None or bands.problem:
+            view["problems"]["depth"] = bands.problem if bands else "not loaded"
+        else:
+            view["charts"]["depth"] = Chart(f"depth-bands-{number:02d}.png", f"{row.mm_name} — {row.exchange} {row.symbol}: "
+                                            "depth by band over the day", cache.get(
+                ("depth-bands", row.obligation_id, tz_name), lambda row=row, bands=bands: depth_by_band_png(
+                    row, bands, marts.episodes.get(row.obligation_id, []), tz_name)))
+        views.append(view)
+    return views
+
+
 def build_bundle(marts: DayMarts, group: ReportGroup, source: str, sender: str | None = None,
                  cache: ChartCache | None = None, evidence: dict | None = None,
-                 folder: Path | None = None) -> ReportBundle:
+                 folder: Path | None = None, heatmaps=None) -> ReportBundle:
     """Render `group`'s report of `marts.day` (warnings for an empty group; nothing is sent here).
     `evidence`: the packs of failing obligations by id (mmwatch.evidence.report_links), listed in the
-    report and linked from the copy saved in `folder`."""
+    report and linked from the copy saved in `folder`; `heatmaps`: the day's price-level heat maps
+    (mmwatch.evidence.day_heatmap.DayHeatmaps), None when the report has no lake."""
     cache = cache or ChartCache()
     rows = [r for r in marts.rows if group.filter.matches(r)]
     warnings = []
@@ -133,13 +162,18 @@ def build_bundle(marts: DayMarts, group: ReportGroup, source: str, sender: str |
         png = cache.get(("timeline", row.obligation_id, group.timezone), lambda row=row: timeline_png(
             row, marts.timelines[row.obligation_id], marts.episodes.get(row.obligation_id, []), group.timezone))
         charts.append(Chart(f"timeline-{number:02d}.png", f"{row.mm_name} — {row.exchange} {row.symbol}: spread and depth", png))
+    timeline_charts = charts[1:]
+    book_views = _book_views(failing, marts, heatmaps, group.timezone, cache)
+    charts += [chart for view in book_views for chart in view["charts"].values()]
 
     evidence_text, evidence_linked = _evidence_items(failing, evidence, folder)
 
     def html(src, evidence_items) -> str:
-        timelines = [{"row": row, "src": src(chart)} for row, chart in zip(failing, charts[1:])]
+        timelines = [{"row": row, "src": src(chart)} for row, chart in zip(failing, timeline_charts)]
+        views = [{**view, "src": {kind: src(chart) for kind, chart in view["charts"].items()}} for view in book_views]
         return render_template("compliance.html.j2", {**context, "uptime_chart": src(charts[0]) if charts else None,
-                                                      "timelines": timelines, "evidence": evidence_items})
+                                                      "timelines": timelines, "evidence": evidence_items,
+                                                      "book_views": views, "book_views_left": failing[MAX_BOOK_VIEWS:]})
 
     context = report_context(marts.day, rows, source, group=group.name, month=marts.month, tz_name=group.timezone)
     context["evidence"] = evidence_text

@@ -1,6 +1,8 @@
 """The report's charts as PNG bytes (matplotlib, Agg canvas: no display, safe in threads):
 uptime by day for the month, and per failing obligation a timeline of spread and depth
-against its thresholds with the breach episodes shaded. Values come from mmwatch.report.marts."""
+against its thresholds with the breach episodes shaded and its market's depth by band over the
+day. Values come from mmwatch.report.marts. (The price-level heat map is the evidence pack's chart,
+mmwatch.evidence.charts, drawn by mmwatch.evidence.day_heatmap.)"""
 from __future__ import annotations
 
 import io
@@ -13,10 +15,10 @@ matplotlib.use("Agg")  # before any pyplot import elsewhere in the process
 from matplotlib import dates as mdates  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from mmwatch.report.compliance import ComplianceRow  # noqa: E402
-from mmwatch.report.marts import BreachEpisode, MonthToDate, Timeline  # noqa: E402
+from mmwatch.report.marts import SNAPSHOT_BANDS, BreachEpisode, DepthBands, MonthToDate, Timeline, chart_band  # noqa: E402
 
 DPI = 100
 _BREACH = "#e53935"
@@ -98,4 +100,45 @@ def timeline_png(row: ComplianceRow, timeline: Timeline, episodes: list[BreachEp
     depth_axes.set_xlabel(f"time ({tz_name}); shaded: breach episodes ({len(episodes)})")
     spread_axes.set_title(f"{_label(row)} — {row.obligation_id}: uptime {row.uptime_pct or 0:.2f} %", fontsize=10)
     figure.subplots_adjust(left=0.09, right=0.98, top=0.92, bottom=0.13, hspace=0.12)
+    return _png(figure)
+
+
+_BAND_SHADES = {10: 0.95, 50: 0.75, 100: 0.55, 200: 0.35}  # alpha: the narrowest band darkest
+
+
+def depth_by_band_png(row: ComplianceRow, bands: DepthBands, episodes: list[BreachEpisode], tz_name: str) -> bytes:
+    """Mean USD depth per minute within 10 / 50 / 100 / 200 bps of the mid (fct_liquidity_minute),
+    asks above zero and bids below, the band drawn for the obligation heavier with its minimum per
+    side, breach episodes shaded, times in `tz_name`."""
+    tz = ZoneInfo(tz_name)
+    figure = Figure(figsize=(9, 4.2), dpi=DPI)
+    axes = figure.add_subplot()
+    times = _times(bands.minute_ms, tz)
+    own = chart_band(row.depth_band_bps)
+    for band in SNAPSHOT_BANDS:
+        width, alpha = (1.6, 1.0) if band == own else (0.8, _BAND_SHADES[band])
+        label = f"asks ±{band} bps" + (" (obligation)" if band == own and own == row.depth_band_bps else
+                                   " (obligation's: lower bound)" if band == own else "")
+        axes.plot(times, [float("nan") if v is None else v for v in bands.ask_usd[band]], color="#8e44ad", lw=width,
+                  alpha=alpha, label=label)
+        axes.plot(times, [float("nan") if v is None else -v for v in bands.bid_usd[band]], color="#1a7f37", lw=width,
+                  alpha=alpha, label="bids (same bands)" if band == own else None)
+    for sign in (1, -1):
+        axes.axhline(sign * row.min_depth_usd, color=_BREACH, ls="--", lw=1,
+                     label=f"min ${row.min_depth_usd:,.0f} per side within ±{row.depth_band_bps:g} bps" if sign > 0 else None)
+    axes.axhline(0, color="#56606b", lw=0.6)
+    drawn = [abs(v) for side in (bands.bid_usd, bands.ask_usd) for values in side.values() for v in values if v is not None]
+    top = max(drawn + [row.min_depth_usd]) * 1.12
+    axes.set_ylim(-top, top * 1.4)  # zero in the middle of the sides; room above the asks for the legend
+    for episode in episodes:
+        start, end = _times([episode.start_ts, max(episode.end_ts, episode.start_ts + 1000)], tz)
+        axes.axvspan(start, end, color=_BREACH, alpha=0.15, lw=0)
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"${abs(value):,.0f}"))
+    axes.set_ylabel("mean depth per minute, USD\n(asks above, bids below)", fontsize=8)
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M", tz=tz))
+    axes.set_xlabel(f"time ({tz_name}); shaded: breach episodes ({len(episodes)})")
+    axes.legend(fontsize=7, loc="upper left", ncols=3)
+    axes.grid(alpha=0.3)
+    axes.set_title(f"{_label(row)} — {row.obligation_id}: depth by band over the day", fontsize=10)
+    figure.subplots_adjust(left=0.12, right=0.98, top=0.92, bottom=0.13)
     return _png(figure)

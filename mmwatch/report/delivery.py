@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mmwatch.evidence.day_heatmap import DayHeatmaps
 from mmwatch.evidence.report_links import packs_for_report
 from mmwatch.mail import MailDeliveryError, SmtpSettings, send_message
 from mmwatch.report.bundle import ChartCache, build_bundle
@@ -40,11 +41,14 @@ def run_reports(warehouse: str | Path, day: str, groups: list[ReportGroup], out_
     marts = load_day_marts(warehouse, day)
     # the evidence pack of each failing obligation (made beside the warehouse, or reused), linked by the reports
     evidence = packs_for_report(warehouse, day, [r.obligation_id for r in marts.rows if r.verdict == "fail"])
+    heatmaps = DayHeatmaps(warehouse, day)  # the failing markets' day from the lake beside the warehouse, once
     cache, outcomes = ChartCache(), []
     for number, group in enumerate(groups, 1):
         folder = Path(out_dir) / day / group.name
-        bundle = build_bundle(marts, group, "mmwatch marts fct_mm_compliance_daily, fct_mm_breach_episodes, fct_orderbook_snapshot_metrics",
-                              sender or (settings.sender if settings else None), cache, evidence=evidence, folder=folder)
+        bundle = build_bundle(marts, group, "mmwatch marts fct_mm_compliance_daily, fct_mm_breach_episodes, fct_orderbook_snapshot_metrics, "
+                              "fct_liquidity_minute; order-book heat maps from the lake",
+                              sender or (settings.sender if settings else None), cache, evidence=evidence, folder=folder,
+                              heatmaps=heatmaps)
         files = bundle.write(folder)
         outcome = GroupOutcome(group.name, RENDERED, f"written to {folder}", folder, files,
                                {v: sum(1 for r in marts.rows if group.filter.matches(r) and r.verdict == v)

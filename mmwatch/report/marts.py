@@ -1,6 +1,7 @@
 """Everything the report email reads besides the day's rows, straight from the marts:
-breach episodes (fct_mm_breach_episodes), the month's daily verdicts (fct_mm_compliance_daily)
-and the spread/depth timelines of failing obligations (fct_orderbook_snapshot_metrics).
+breach episodes (fct_mm_breach_episodes), the month's daily verdicts (fct_mm_compliance_daily),
+the spread/depth timelines of failing obligations (fct_orderbook_snapshot_metrics) and their
+markets' depth by band per minute (fct_liquidity_minute).
 Nothing is recomputed: the report only counts days and picks columns."""
 from __future__ import annotations
 
@@ -62,6 +63,17 @@ class Timeline:
     depth_ask_usd: list[float | None] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class DepthBands:
+    """A market's mean USD depth per side within each band of SNAPSHOT_BANDS, per covered minute
+    (fct_liquidity_minute); `problem` says why there is none."""
+
+    minute_ms: list[int] = field(default_factory=list)
+    bid_usd: dict[int, list[float | None]] = field(default_factory=dict)  # by band (bps)
+    ask_usd: dict[int, list[float | None]] = field(default_factory=dict)
+    problem: str | None = None
+
+
 @dataclass
 class DayMarts:
     day: str
@@ -69,6 +81,7 @@ class DayMarts:
     episodes: dict[str, list[BreachEpisode]]
     month: dict[str, MonthToDate]
     timelines: dict[str, Timeline]
+    depth_bands: dict[str, DepthBands] = field(default_factory=dict)  # failing obligations, by id
 
 
 def chart_band(depth_band_bps: float) -> int | None:
@@ -100,11 +113,34 @@ def load_day_marts(warehouse_path: str | Path, day: str) -> DayMarts:
                 [month_start, day]).fetchall():
                 month_days.setdefault(oid, []).append(MonthDay(*month_day))
             timelines = {r.obligation_id: _timeline(con, r, day) for r in rows if r.verdict == "fail"}
+            depth_bands = {r.obligation_id: _depth_bands(con, r, day) for r in rows if r.verdict == "fail"}
     except duckdb.CatalogException as error:
         raise MmwatchError(f"{warehouse_path} lacks a mart the report reads ({error}): "
                            f"run `mmwatch build --date {day}` first") from None
     month = {r.obligation_id: MonthToDate(month_days.get(r.obligation_id, [])) for r in rows}
-    return DayMarts(day, rows, episodes, month, timelines)
+    return DayMarts(day, rows, episodes, month, timelines, depth_bands)
+
+
+def _depth_bands(con, row: ComplianceRow, day: str) -> DepthBands:
+    """The failing obligation's market per minute of `day`; a reason when fct_liquidity_minute is not
+    built (the rest of the report does not need it)."""
+    import duckdb
+
+    columns = ", ".join(f"mean_depth_bid_usd_{b}, mean_depth_ask_usd_{b}" for b in SNAPSHOT_BANDS)
+    try:
+        found = con.execute(
+            f"select epoch_ms(minute), {columns} from fct_liquidity_minute "
+            "where day = cast(? as date) and exchange = ? and market_type = ? and symbol = ? order by minute",
+            [day, row.exchange, row.market_type, row.symbol]).fetchall()
+    except duckdb.CatalogException:
+        return DepthBands(problem=f"fct_liquidity_minute is not in the warehouse: build the day (`mmwatch build "
+                                  f"--date {day}`) to draw depth by band")
+    if not found:
+        return DepthBands(problem=f"fct_liquidity_minute has no minute of {row.exchange} {row.symbol} "
+                                  f"({row.market_type}) on {day}")
+    columns = [list(c) for c in zip(*found)]
+    return DepthBands(columns[0], {b: columns[1 + 2 * i] for i, b in enumerate(SNAPSHOT_BANDS)},
+                      {b: columns[2 + 2 * i] for i, b in enumerate(SNAPSHOT_BANDS)})
 
 
 def _timeline(con, row: ComplianceRow, day: str) -> Timeline:

@@ -26,12 +26,14 @@ def _chromium(binary: str, *args: str) -> subprocess.CompletedProcess:
                            "--virtual-time-budget=5000", *args], capture_output=True, text=True, timeout=120, check=True)
 
 
-def test_report_renders_without_broken_images(built_day, warehouse_copy, tmp_path, chromium):
+def test_report_renders_without_broken_images(built_day, tmp_path, chromium):
+    """The built day with its lake: the failing market's order-book views (heat map, depth by band) too."""
     group = ReportGroup(name="desk", recipients=["desk@exchange.test"], timezone="Europe/Berlin")
-    [outcome] = run_reports(warehouse_copy, built_day.day, [group], tmp_path / "out", ReportLedger(tmp_path / "sent.sqlite3"))
+    [outcome] = run_reports(built_day.warehouse, built_day.day, [group], tmp_path / "out", ReportLedger(tmp_path / "sent.sqlite3"))
     html = next(p for p in outcome.files if p.suffix == ".html")
     srcs = re.findall(r'<img src="([^"]+)"', html.read_text())
     assert srcs and all((html.parent / s).is_file() for s in srcs)
+    assert {"heatmap-01.png", "depth-bands-01.png"} <= set(srcs)
     probe = html.with_name("probe.html")
     probe.write_text(html.read_text().replace("</body>", PROBE + "</body>"))
     dom = _chromium(chromium, "--dump-dom", probe.as_uri()).stdout
@@ -41,5 +43,5 @@ def test_report_renders_without_broken_images(built_day, warehouse_copy, tmp_pat
     ARTIFACTS.mkdir(exist_ok=True)
     screenshot = ARTIFACTS / "report-email.png"
     screenshot.unlink(missing_ok=True)
-    _chromium(chromium, f"--screenshot={screenshot}", "--window-size=1400,2600", html.as_uri())
+    _chromium(chromium, f"--screenshot={screenshot}", "--window-size=1400,3400", html.as_uri())
     assert screenshot.read_bytes().startswith(b"\x89PNG") and screenshot.stat().st_size > 20_000

@@ -131,7 +131,9 @@ def test_the_requested_report_run_sends_the_report(built_day, defs, monkeypatch,
         assert ODD_NAME not in found["html"] and "Orbit &lt;Markets&gt; &amp; Co" in found["html"]
         assert ODD_NAME in pdf and ODD_NAME in found["text"]
         failing = [oid for oid, r in expected.items() if r["verdict"] == "fail"]
-        assert len(found["images"]) == 1 + len(failing)  # uptime by day + one timeline per failing obligation
+        # uptime by day + per failing obligation its timeline, the day's heat map and depth by band
+        assert sorted(found["images"]) == sorted(["uptime-by-day@mmwatch"] + [
+            f"{kind}-{n:02d}@mmwatch" for n in range(1, len(failing) + 1) for kind in ("timeline", "heatmap", "depth-bands")])
         assert_images_referenced_and_present(found["html"], found["images"])
 
         folder = built_day.layout.reports / day
