@@ -79,6 +79,10 @@ def _posts(route, word: str) -> list[dict]:
     return [body for _, body in route.posts if word in body["text"]]
 
 
+def _venue_posts(route, word: str) -> list[dict]:
+    return [body for body in _posts(route, word) if body["symbol"] == "*"]
+
+
 def test_one_venue_down_alerts_only_that_venue_and_closes_when_it_answers(stack, heartbeat, data_route):
     sim = stack["sim"]
     assert data_route.posts == []
@@ -120,8 +124,10 @@ def test_a_stopped_collector_reaches_the_data_route_and_closes_when_it_restarts(
     assert stack["collector"].stop() == 0
     # the deadline only bounds a loaded machine (the collector's SIGTERM flush, slow ticks); the delay
     # of each alert after its venue's newest book is asserted below to the second
-    fired = wait_for("an alert per venue", lambda: heartbeat() and len(_posts(data_route, "FIRED")) == 3
-                     and _posts(data_route, "FIRED"), deadline_s=120)
+    # a market whose newest book is a few seconds older than its venue's may alert on its own first
+    # (the collector stops between two books of binance's two markets): count the venue-wide alerts
+    fired = wait_for("an alert per venue", lambda: heartbeat() and len(_venue_posts(data_route, "FIRED")) == 3
+                     and _venue_posts(data_route, "FIRED"), deadline_s=120)
     assert sorted(body["exchange"] for body in fired) == sorted(VENUES) and {b["symbol"] for b in fired} == {"*"}
     assert all("nothing lands from this venue at all: the collector is stopped or cannot write" in body["text"]
                for body in fired)
@@ -130,7 +136,7 @@ def test_a_stopped_collector_reaches_the_data_route_and_closes_when_it_restarts(
         delay = datetime.fromisoformat(body["opened_at"]).replace(tzinfo=None) - since
         assert timedelta(seconds=AFTER_S) <= delay < timedelta(seconds=AFTER_S + 1)
     stack["collector"] = CollectorProcess(stack["config"], stack["sim"].url, stack["data"])
-    closed = wait_for("every venue to close", lambda: heartbeat() and len(_posts(data_route, "RESOLVED")) == 3
-                      and _posts(data_route, "RESOLVED"), deadline_s=120)
+    closed = wait_for("every venue to close", lambda: heartbeat() and len(_venue_posts(data_route, "RESOLVED")) == 3
+                      and _venue_posts(data_route, "RESOLVED"), deadline_s=120)
     assert sorted(body["exchange"] for body in closed) == sorted(VENUES)
-    assert len(data_route.posts) == 6
+    assert len([b for _, b in data_route.posts if b["symbol"] == "*"]) == 6
