@@ -10,13 +10,15 @@ holding up other connections; its connection reads nothing further until then.
 
 `LoopServer` offers what callers used from the stdlib server: `server_address`,
 `serve_forever(poll_interval)`, `shutdown()` (from another thread) and `server_close()`.
+`background(stop)`, when given, is a coroutine run on the same loop while serving (the simulator's
+WebSocket server, simulator.streams); it must return once the `stop` event is set.
 """
 from __future__ import annotations
 
 import asyncio
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 
 MAX_HEAD_BYTES = 65_536
@@ -134,9 +136,11 @@ class LoopServer:
     """An HTTP/1.1 server for `handle(method, target, body, client) -> Response` (see module doc)."""
 
     def __init__(self, handle: Handle, host: str = "127.0.0.1", port: int = 0,
-                 idle: Callable[[], bool] | None = None):
+                 idle: Callable[[], bool] | None = None,
+                 background: Callable[[asyncio.Event], Awaitable[None]] | None = None):
         self.handle = handle
         self._idle = idle
+        self._background = background
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self._socket = socket.socket(family, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -167,8 +171,11 @@ class LoopServer:
         self._stop = asyncio.Event()
         self._running.set()
         server = await self._loop.create_server(lambda: _Connection(self), sock=self._socket)
+        companion = asyncio.create_task(self._background(self._stop)) if self._background else None
         async with server:
             await self._stop.wait()
+            if companion is not None:
+                await companion
 
     def serve_forever(self, poll_interval: float = 0.5) -> None:
         """Serve until `shutdown()` (poll_interval is accepted for the stdlib signature, unused)."""

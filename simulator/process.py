@@ -61,6 +61,21 @@ class _Client:
         payload = {"venue": venue, "fault": fault, **({"delay_s": delay_s} if delay_s is not None else {})}
         self._call("POST", "/_sim/fault", payload)
 
+    def ws_url(self) -> str:
+        """The WebSocket base URL (wall clock; '' on the virtual clock)."""
+        return self._call("GET", "/_sim/health")["ws_url"]
+
+    def set_stream_fault(self, venue: str, fault: str | None, symbol: str | None = None,
+                         seconds: float | None = None) -> dict:
+        """Arm a stream fault (simulator.streams.faults; None clears the venue's); returns it."""
+        payload = {"venue": venue, "fault": fault, **({"symbol": symbol} if symbol else {}),
+                   **({"seconds": seconds} if seconds is not None else {})}
+        return self._call("POST", "/_sim/stream_fault", payload)
+
+    def stream_fault_log(self) -> list[dict]:
+        """Every applied stream fault: wall_ms, venue, symbol, fault, update_id, connection."""
+        return self._call("GET", "/_sim/stream_faults/log")
+
     def __enter__(self):
         return self
 

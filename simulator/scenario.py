@@ -152,6 +152,8 @@ class Venue(_Model):
     markets: list[Market] = Field(min_length=1)
     price_offset_bps: float = Field(0.0, ge=-1000, le=1000, description="venue's premium over the asset path")
     lag_s: float = Field(0.0, ge=0, le=3600, description="venue's price follows the asset path this late")
+    update_ms: int = Field(100, ge=10, le=60_000, description="the book changes (and streams push) every this many "
+                                                            "ms on the wall clock: update id N is the book at N × update_ms")
     rate_limit: RateLimit = RateLimit()
     down: list[DownWindow] = Field(default_factory=list)
 

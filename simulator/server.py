@@ -1,7 +1,8 @@
 """The loopback HTTP server: venue dialects plus control endpoints under /_sim/.
 
 Control:
-  GET  /_sim/health          {"ok": true, "clock": mode, "now_ms": ...}
+  GET  /_sim/health          {"ok": true, "clock": mode, "now_ms": ..., "ws_url": the WebSocket base URL
+                             (wall clock; "" on the virtual clock, which streams nothing)}
   GET  /_sim/clock           {"mode": ..., "now_ms": ...}
   POST /_sim/clock           {"now_ms": int} or {"advance_ms": int} (virtual clock only)
   GET  /_sim/truth           ground truth (simulator.truth.TruthRecorder.report)
@@ -15,15 +16,24 @@ Control:
   GET  /_sim/fault           {venue: {"fault", "delay_s", "since_ms"}} of the venues with a fault
   POST /_sim/fault           {"venue": id, "fault": "slow"|"malformed_json"|"stale"|null, "delay_s": s}:
                              the venue's gateway misbehaves (simulator.faults; null: normal again)
+  POST /_sim/stream_fault    {"venue", "fault", "symbol"?, "seconds"?}: a stream fault (drop_update,
+                             duplicate_update, reorder_updates, bad_checksum, disconnect, server_close,
+                             stall; null: clear the venue's), see simulator.streams.faults
+  GET  /_sim/stream_fault    the armed stream faults
+  GET  /_sim/stream_faults/log  every applied stream fault with wall_ms and update_id
 
 Venues live below their ccxt id: /<venue>/<the venue's own path>, e.g. /okx/api/v5/market/books
 (`simulator.ccxt_hosts.point_at` rewrites a ccxt instance that way); binance spot is also served
 at the root (/api/v3/...) as before. Before a dialect sees a request, the venue's `down` window
 (or POST /_sim/venue) answers 5xx and its rate limit (simulator.ratelimit) answers 429/418/403;
 a fault set with POST /_sim/fault then shapes the dialect's answer (late, cut, or stale).
+On the wall clock a WebSocket server (simulator.streams) runs on the same loop on its own port:
+ws://host:wsport/<venue>/<the venue's own ws path>; REST depth then serves update ids and books
+of that update-id model (VenueContext.tick_ms = the venue's update_ms).
 
 Run: `python -m simulator.server --scenario F [--port P] [--clock virtual|wall]
-[--rate-limits auto|on|off]`; the first line printed is `listening <url>`.
+[--rate-limits auto|on|off] [--ws-port P]`; the first line printed is `listening <url>`, then on the
+wall clock `streaming <ws url>`.
 """
 from __future__ import annotations
 
@@ -45,6 +55,8 @@ from simulator.prefetch import Prefetcher
 from simulator.price_path import DAY_MS
 from simulator.ratelimit import RATE_LIMIT_MODES, RateLimiter
 from simulator.scenario import Scenario, load_scenario
+from simulator.streams.faults import StreamFaults
+from simulator.streams.server import StreamServer
 from simulator.truth import TruthRecorder
 from simulator.venue import Response, VenueContext
 
@@ -107,6 +119,8 @@ class SimulatorApp:
             frozenset(v for v, c in scenario.venues.items() if not c.rate_limit.enabled))
         self.forced_down: dict[str, int] = {}
         self.faults = VenueFaults()
+        self.stream_faults = StreamFaults(scenario.venues, lambda venue: scenario.venues[venue].update_ms)
+        self.stream_url = ""  # set by make_server when it starts the WebSocket server
         self.stats: Counter[str] = Counter()
         self.venue_stats: dict[str, Counter[str]] = {v: Counter(dict.fromkeys(VENUE_COUNTERS, 0))
                                                      for v in scenario.venues}
@@ -159,15 +173,19 @@ class SimulatorApp:
             return dialect.too_many(verdict, client)
         fault = self.faults.get(venue)
         if fault is not None:  # answered on arrival (never prepared ahead), as of the fault's instant
-            return fault.spoil(dialect.handle(VenueContext(self.world, venue, fault.now_ms(now), self.truth),
-                                              route, query))
+            return fault.spoil(dialect.handle(self.context(venue, fault.now_ms(now)), route, query))
         if self.prefetch is None or method != "GET":
-            return dialect.handle(VenueContext(self.world, venue, now, self.truth), route, query)
+            return dialect.handle(self.context(venue, now), route, query)
         response = self.prefetch.take(venue, target, now)
         if response is None:
-            response = dialect.handle(VenueContext(self.world, venue, now, self.truth), route, query)
+            response = dialect.handle(self.context(venue, now), route, query)
         self.prefetch.note(venue, target, route, query, now, self.clock.step_ms)
         return response
+
+    def context(self, venue: str, now_ms: int) -> VenueContext:
+        """A dialect's view of `venue` at `now_ms`: on the wall clock with the venue's update ticks."""
+        tick = self.scenario.venues[venue].update_ms if self.clock.mode == "wall" else 1
+        return VenueContext(self.world, venue, now_ms, self.truth, tick, self.stream_url)
 
     def stats_report(self) -> dict:
         """Requests per path and per-venue counters (see the module docstring)."""
@@ -180,7 +198,8 @@ class SimulatorApp:
 
     def _control(self, method: str, path: str, body: bytes) -> Response:
         if path == "/_sim/health":
-            return Response.json({"ok": True, "clock": self.clock.mode, "now_ms": self.clock.now_ms()})
+            return Response.json({"ok": True, "clock": self.clock.mode, "now_ms": self.clock.now_ms(),
+                                  "ws_url": self.stream_url})
         if path == "/_sim/clock" and method == "POST":
             return self._set_clock(body)
         if path == "/_sim/clock":
@@ -200,6 +219,12 @@ class SimulatorApp:
             return self.faults.set_from(body, self.scenario.venues, self.clock.now_ms())
         if path == "/_sim/fault":
             return Response.json(self.faults.report())
+        if path == "/_sim/stream_fault" and method == "POST":
+            return self.stream_faults.set_from(body)
+        if path == "/_sim/stream_fault":
+            return Response.json(self.stream_faults.report())
+        if path == "/_sim/stream_faults/log":
+            return Response.json(self.stream_faults.log())
         return Response.json({"error": f"no control endpoint {method} {path}"}, 404)
 
     def _set_venue(self, body: bytes) -> Response:
@@ -233,10 +258,16 @@ class SimulatorApp:
         return Response.json({"mode": self.clock.mode, "now_ms": now})
 
 
-def make_server(app: SimulatorApp, host: str = "127.0.0.1", port: int = 0) -> LoopServer:
+def make_server(app: SimulatorApp, host: str = "127.0.0.1", port: int = 0, ws_port: int = 0) -> LoopServer:
     """An HTTP/1.1 server bound to (host, port) serving `app` (keep-alive, one asyncio loop, answers
-    prepared ahead while idle); port 0 picks a free port."""
-    return LoopServer(app.handle, host, port, idle=app.prepare_ahead)
+    prepared ahead while idle); port 0 picks a free port. On the wall clock the WebSocket server
+    (simulator.streams) is bound to (host, ws_port) and runs on the same loop (`app.stream_url`)."""
+    streams = None
+    if app.clock.mode == "wall":
+        streams = StreamServer(app.world, app.stream_faults, host, ws_port)
+        app.stream_url = streams.url
+    return LoopServer(app.handle, host, port, idle=app.prepare_ahead,
+                      background=streams.run if streams is not None else None)
 
 
 def server_url(server: LoopServer) -> str:
@@ -245,9 +276,11 @@ def server_url(server: LoopServer) -> str:
     return f"http://{host}:{port}"
 
 
-def run(server: LoopServer, echo=print) -> None:
-    """Announce `listening <url>` through `echo` and serve until interrupted."""
+def run(server: LoopServer, echo=print, stream_url: str = "") -> None:
+    """Announce `listening <url>` (and `streaming <ws url>`) through `echo` and serve until interrupted."""
     echo(f"listening {server_url(server)}")
+    if stream_url:
+        echo(f"streaming {stream_url}")
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
@@ -264,13 +297,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--clock", choices=CLOCK_MODES, default="virtual")
     parser.add_argument("--rate-limits", choices=RATE_LIMIT_MODES, default="auto")
+    parser.add_argument("--ws-port", type=int, default=0, help="WebSocket port (wall clock only; 0: a free one)")
     args = parser.parse_args(argv)
     try:
         app = SimulatorApp(load_scenario(args.scenario), args.clock, args.rate_limits)
     except MmwatchError as exc:
         print(f"error: {exc}", file=sys.stderr, flush=True)
         return 2
-    run(make_server(app, args.host, args.port), lambda line: print(line, flush=True))
+    server = make_server(app, args.host, args.port, args.ws_port)
+    run(server, lambda line: print(line, flush=True), app.stream_url)
     return 0
 
 

@@ -5,7 +5,7 @@ books and trades, the clock and the ground-truth recording live here and in the 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import orjson
 
@@ -33,12 +33,30 @@ class Response:
 
 @dataclass(frozen=True)
 class VenueContext:
-    """One request's view of one venue at the simulator's clock `now_ms`."""
+    """One request's view of one venue at the simulator's clock `now_ms`.
+
+    `tick_ms`: the book's update interval (the venue's `update_ms` on the wall clock, where streams
+    run; 1 on the virtual clock, where a book may be asked for at any ms): `update_id()` is the
+    venue's book sequence number (Binance lastUpdateId ...) and `at_update()` the context whose
+    `now_ms` is that update's instant, so REST depth serves `simulator.streams.book_at_update`.
+    `stream_url`: the simulator's WebSocket base URL ('' when it streams nothing), for venues whose
+    REST API names the stream endpoint (KuCoin's bullet-public)."""
 
     world: World
     venue: str
     now_ms: int
     truth: TruthRecorder
+    tick_ms: int = 1
+    stream_url: str = ""
+
+    def update_id(self) -> int:
+        """The update id of the book at `now_ms` (now_ms // tick_ms)."""
+        return self.now_ms // self.tick_ms
+
+    def at_update(self) -> "VenueContext":
+        """This context at the instant of `update_id()` (itself when already there)."""
+        at = self.update_id() * self.tick_ms
+        return self if at == self.now_ms else replace(self, now_ms=at)
 
     def model_by_id(self, market_id: str, market_type: str = "spot") -> MarketModel | None:
         """The market with the venue's own id (e.g. 'BTCUSDT') and type ('spot'/'swap'), or None."""

@@ -6,6 +6,10 @@ venue's root keeps the path part, so 'https://api.binance.com/api/v3' becomes
 base_url + '/binance/api/v3' (the venue root is the ccxt id: venues with several hosts, e.g.
 KuCoin spot and futures, and venues sharing paths, e.g. Binance and Bitget /api/v3, stay apart).
 This is how the product reaches the exchange simulator: by configuration (a URL), never by import.
+
+WebSocket URLs (ccxt.pro: urls['api']['ws'] ..., wss:// or ws://) get the same treatment with
+their own base URL, `ws_base_url` (e.g. ws://127.0.0.1:8766): 'wss://stream.binance.com:9443/ws'
+becomes ws_base_url + '/binance/ws'. Without `ws_base_url` they are left alone.
 """
 from __future__ import annotations
 
@@ -19,19 +23,26 @@ def rewrite_url(url: str, base_url: str) -> str:
     return base_url.rstrip("/") + rest
 
 
-def _rewrite(node: object, base_url: str) -> object:
+def _rewrite(node: object, base_url: str, ws_base_url: str | None) -> object:
     if isinstance(node, str):
-        return rewrite_url(node, base_url) if node.startswith(("http://", "https://")) else node
+        if node.startswith(("http://", "https://")):
+            return rewrite_url(node, base_url)
+        if ws_base_url is not None and node.startswith(("ws://", "wss://")):
+            return rewrite_url(node, ws_base_url)
+        return node
     if isinstance(node, dict):
-        return {key: _rewrite(value, base_url) for key, value in node.items()}
+        return {key: _rewrite(value, base_url, ws_base_url) for key, value in node.items()}
     if isinstance(node, list):
-        return [_rewrite(value, base_url) for value in node]
+        return [_rewrite(value, base_url, ws_base_url) for value in node]
     return node
 
 
-def point_at(exchange, base_url: str, venue: str | None = None):
-    """Rewrite every URL in `exchange.urls['api']` (sync or async ccxt instance) to
-    `base_url/<venue>` (default venue: the exchange's ccxt id); returns the exchange for chaining."""
-    root = base_url.rstrip("/") + "/" + (venue or exchange.id)
-    exchange.urls["api"] = _rewrite(exchange.urls["api"], root)
+def point_at(exchange, base_url: str, venue: str | None = None, ws_base_url: str | None = None):
+    """Rewrite every URL in `exchange.urls['api']` (sync, async or ccxt.pro instance) to
+    `base_url/<venue>` (default venue: the exchange's ccxt id), and its ws:// / wss:// URLs to
+    `ws_base_url/<venue>` when given; returns the exchange for chaining."""
+    name = venue or exchange.id
+    root = base_url.rstrip("/") + "/" + name
+    ws_root = ws_base_url.rstrip("/") + "/" + name if ws_base_url else None
+    exchange.urls["api"] = _rewrite(exchange.urls["api"], root, ws_root)
     return exchange
