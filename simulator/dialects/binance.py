@@ -68,7 +68,9 @@ def blocked(ctx: VenueContext, model: MarketModel) -> Response | None:
 
 def depth_handler(market_type: str, max_limit: int, default_limit: int, with_time: bool,
                   extra: Callable[[MarketModel], dict] | None = None):
-    """GET depth: {lastUpdateId, bids, asks} (+ E/T on futures, + `extra(model)` fields)."""
+    """GET depth: {lastUpdateId, bids, asks} (+ E/T on futures, + `extra(model)` fields); lastUpdateId is
+    `ctx.update_id()` (the ms on the virtual clock, now // update_ms on the wall clock) and the book that
+    update's (`simulator.streams.book_at_update` cut to `limit`)."""
     def handler(ctx: VenueContext, query: dict[str, str]) -> Response:
         model = market_of(ctx, query, market_type)
         if isinstance(model, Response):
@@ -76,13 +78,14 @@ def depth_handler(market_type: str, max_limit: int, default_limit: int, with_tim
         limit = int_param(query, "limit", default_limit)
         if not 1 <= limit <= max_limit:
             return error(-1100, f"Illegal characters found in parameter 'limit'; legal range is '1-{max_limit}'.")
-        book = book_or_down(ctx, model, limit)
+        at = ctx.at_update()  # the book of update id lastUpdateId (simulator.streams: the diff streams agree)
+        book = book_or_down(at, model, limit)
         if isinstance(book, Response):
             return book
         pd, ad = model.price_decimals, model.amount_decimals
-        body = {"lastUpdateId": ctx.now_ms}
+        body = {"lastUpdateId": ctx.update_id()}
         if with_time:
-            body.update({"E": ctx.now_ms, "T": ctx.now_ms})
+            body.update({"E": at.now_ms, "T": at.now_ms})
         if extra is not None:
             body.update(extra(model))
         body["bids"] = level_strings(book.bids, max(8, pd), max(8, ad))  # as num(): at least 8 places
