@@ -29,7 +29,13 @@ def _report(collector) -> None:
 
 def collect(config: Path = typer.Option(..., "--config", help="Collection config (YAML)."),
             simulator: Optional[str] = typer.Option(None, help="Point every venue at this simulator URL."),
+            simulator_ws: Optional[str] = typer.Option(None, "--simulator-ws", help="And the WebSocket side of "
+                                                       "venues in mode stream at this one (the simulator's "
+                                                       "'streaming ws://...' line)."),
             duration: Optional[float] = typer.Option(None, help="Stop after this many seconds (default: until Ctrl-C)."),
+            progress_every: float = typer.Option(60, "--progress-every", min=1, help="Seconds between the progress "
+                                                 "lines (one per venue: mode, messages/s, resyncs, sampled books, "
+                                                 "rows, budget)."),
             data_dir: Optional[Path] = typer.Option(None, help=DATA_DIR_HELP),
             metrics_host: str = typer.Option("127.0.0.1", help="Address of the /metrics and /health endpoint "
                                              "(0.0.0.0 in a container, for Prometheus and the healthcheck)."),
@@ -52,7 +58,8 @@ def collect(config: Path = typer.Option(..., "--config", help="Collection config
         stats = LandingStats()
         sink = LandingSink(folder, flush_s=loaded.landing_flush_s, observer=stats)
         monitoring = None if metrics_port < 0 else Monitoring(stats, metrics_host, metrics_port, health_after)
-        collector = asyncio.run(collect_for(loaded, sink, simulator, duration, monitoring))
+        collector = asyncio.run(collect_for(loaded, sink, simulator, duration, monitoring, simulator_ws,
+                                            progress_every))
     except MmwatchError as exc:
         _fail(exc)
     _report(collector)

@@ -2,6 +2,7 @@
 
 ```yaml
 simulator_url: null          # when set, every venue's API hosts point at this simulator
+simulator_ws_url: null       # and its WebSocket hosts (mode: stream) at this one (the simulator's 'streaming' line)
 landing_flush_s: 60          # seconds per landing file (5, 10, 15, 20, 30 or 60; default one a minute)
 cadences:                    # seconds between fetches per data set (defaults: the issue's table)
   tickers: 60
@@ -19,6 +20,11 @@ exchanges:
       secret_env: KUCOIN_SECRET
       password_env: KUCOIN_PASSPHRASE
     simulator_url: null        # this venue only (e.g. a second simulator)
+    simulator_ws_url: null     # this venue only
+    mode: poll                 # poll (REST, the default) or stream (WebSocket, ccxt.pro; REST is the fallback)
+    sample_every_ms: 1000      # stream: ms between samples of each maintained book (default 1000, at least 100)
+    stall_after_s: 5           # stream: a book without an update this long is out of sync (resubscribed)
+    fallback_after_s: 30       # stream: a venue with no book in sync this long is polled over REST meanwhile
 ```
 
 Validated once at start (pydantic v2); every message names the key and the
@@ -54,6 +60,8 @@ DEFAULT_CADENCES_S: dict[str, float] = {
 }
 DATASET_NAMES = tuple(DEFAULT_CADENCES_S)
 COLLECTOR_DATASETS = ("orderbooks", "trades")
+COLLECTION_MODES = ("poll", "stream")
+MIN_SAMPLE_EVERY_MS = 100  # the fastest sampling of a streamed book (the venues push every 100 ms at best)
 # landing file windows that tile a minute (files never straddle two minutes)
 LANDING_FLUSH_CHOICES_S = (5, 10, 15, 20, 30, 60)
 
@@ -61,6 +69,12 @@ LANDING_FLUSH_CHOICES_S = (5, 10, 15, 20, 30, 60)
 def _http_url(url: str | None, key: str) -> str | None:
     if url is not None and not url.startswith(("http://", "https://")):
         raise ValueError(f"{key} must start with http:// or https://, got {url!r}")
+    return url.rstrip("/") if url else url
+
+
+def _ws_url(url: str | None, key: str) -> str | None:
+    if url is not None and not url.startswith(("ws://", "wss://")):
+        raise ValueError(f"{key} must start with ws:// or wss://, got {url!r}")
     return url.rstrip("/") if url else url
 
 
@@ -95,7 +109,34 @@ class ExchangeConfig(BaseModel):
     datasets: Optional[list[str]] = None
     credentials: Optional[Credentials] = None
     simulator_url: Optional[str] = None
+    simulator_ws_url: Optional[str] = None
     request_timeout_s: float = Field(default=10, gt=0, le=300)
+    mode: str = "poll"
+    sample_every_ms: int = 1000
+    stall_after_s: float = 5.0
+    fallback_after_s: float = 30.0
+
+    @field_validator("mode")
+    @classmethod
+    def _known_mode(cls, mode: str) -> str:
+        if mode not in COLLECTION_MODES:
+            raise ValueError(f"mode must be one of {', '.join(COLLECTION_MODES)} (poll: REST, stream: WebSocket)")
+        return mode
+
+    @field_validator("sample_every_ms", mode="before")
+    @classmethod
+    def _sample_every(cls, ms: object) -> int:
+        if isinstance(ms, bool) or not isinstance(ms, int) or not MIN_SAMPLE_EVERY_MS <= ms <= 3_600_000:
+            raise ValueError(f"sample_every_ms must be whole milliseconds from {MIN_SAMPLE_EVERY_MS} to 3600000 "
+                             "(how often each streamed book is sampled)")
+        return ms
+
+    @field_validator("stall_after_s", "fallback_after_s", mode="before")
+    @classmethod
+    def _stream_seconds(cls, seconds: object, info) -> float:
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 < seconds <= 3600:
+            raise ValueError(f"{info.field_name} must be seconds in (0, 3600]")
+        return float(seconds)
 
     @field_validator("markets")
     @classmethod
@@ -121,6 +162,16 @@ class ExchangeConfig(BaseModel):
     def _venue_url(cls, url: str | None) -> str | None:
         return _http_url(url, "simulator_url")
 
+    @field_validator("simulator_ws_url")
+    @classmethod
+    def _venue_ws_url(cls, url: str | None) -> str | None:
+        return _ws_url(url, "simulator_ws_url")
+
+    @property
+    def streams(self) -> bool:
+        """True when this venue is collected over WebSocket (`mode: stream`)."""
+        return self.mode == "stream"
+
     def wants(self, dataset: str) -> bool:
         """True when this venue's config asks for `dataset` (no `datasets` list: every data set)."""
         return self.datasets is None or dataset in self.datasets
@@ -132,6 +183,7 @@ class CollectionConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     simulator_url: Optional[str] = None
+    simulator_ws_url: Optional[str] = None
     cadences: dict[str, float] = Field(default_factory=dict)
     exchanges: dict[str, ExchangeConfig] = Field(min_length=1)
     # seconds of arrival per landing file (default: one file per exchange per minute); shorter
@@ -163,6 +215,11 @@ class CollectionConfig(BaseModel):
     @classmethod
     def _http_url(cls, url: str | None) -> str | None:
         return _http_url(url, "simulator_url")
+
+    @field_validator("simulator_ws_url")
+    @classmethod
+    def _ws_url(cls, url: str | None) -> str | None:
+        return _ws_url(url, "simulator_ws_url")
 
     @field_validator("landing_flush_s")
     @classmethod

@@ -39,6 +39,13 @@ def _data_dir(env: Mapping[str, str]) -> Finding:
     return Finding(FAIL, "data directory", f"{root}: {existing} is not writable; set {DATA_DIR_ENV} to a writable folder")
 
 
+def _streaming(config) -> str:
+    """'; streaming: binance (sampled every 1000 ms), ...' for the venues in `mode: stream`, else ''."""
+    streamed = [f"{name} (sampled every {venue.sample_every_ms} ms)" for name, venue in config.exchanges.items()
+                if venue.streams]
+    return f"; streaming: {', '.join(streamed)}" if streamed else ""
+
+
 def _collection(env: Mapping[str, str]) -> tuple[list[Finding], object]:
     from mmwatch.config import CONFIG_ENV, DEFAULT_CONFIG, load_config
 
@@ -48,7 +55,7 @@ def _collection(env: Mapping[str, str]) -> tuple[list[Finding], object]:
     except MmwatchError as error:
         return [Finding(FAIL, "collection config", _first_lines(error))], None
     findings = [Finding(OK, "collection config", f"{path}: {len(config.exchanges)} venues, "
-                        f"{sum(len(v.markets) for v in config.exchanges.values())} markets")]
+                        f"{sum(len(v.markets) for v in config.exchanges.values())} markets" + _streaming(config))]
     for exchange, venue in config.exchanges.items():
         if venue.credentials:
             names = [n for n in (venue.credentials.api_key_env, venue.credentials.secret_env,

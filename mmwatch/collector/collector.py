@@ -12,6 +12,8 @@ from typing import Callable
 from mmwatch.collector.budget import VenueBudget
 from mmwatch.collector.fetchers import Rows, TradeCursor, failure_rows, fetch_book, fetch_new_trades
 from mmwatch.collector.sinks import Sink
+from mmwatch.collector.stream_sync import OUT_OF_SYNC
+from mmwatch.collector.stream_venue import StreamVenue, progress_line
 from mmwatch.collector.venue_state import VenueState
 from mmwatch.collector.venues import book_request_limit, trade_page_limit
 from mmwatch.config import CollectionConfig
@@ -51,14 +53,20 @@ class Collector:
     (exchange, snapshots/trades/errors), `fetches` the fetches per (exchange, data set) and
     `failures` the failed ones per (exchange, data set, error class) (the metrics endpoint's
     source: mmwatch.collector.metrics). `started_ms` is when `start()` began.
+
+    Venues in `mode: stream` (wall clock only) are watched over WebSocket by a StreamVenue each
+    (`streams`); their REST jobs run only while the venue falls back to polling. `progress_s`: seconds
+    between the progress lines logged per venue (one a minute by default).
     """
 
     def __init__(self, config: CollectionConfig, sink: Sink, clock: Callable[[], int] = wall_clock_ms,
-                 simulator_url: str | None = None, virtual_time: bool = False, trades_since_ms: int | None = None):
+                 simulator_url: str | None = None, virtual_time: bool = False, trades_since_ms: int | None = None,
+                 simulator_ws_url: str | None = None):
         self.config = config
         self.sink = sink
         self.clock = clock
         self.simulator_url = simulator_url
+        self.simulator_ws_url = simulator_ws_url
         self.virtual_time = virtual_time
         self.trades_since_ms = trades_since_ms
         self.venues: dict[str, VenueState] = {}
@@ -70,6 +78,8 @@ class Collector:
         self.failures: Counter = Counter()
         self.started_ms: int | None = None
         self._virtual_now_ms = 0  # virtual time: the logical time of the current cycle
+        self.streams: dict[str, StreamVenue] = {}
+        self.progress_s = 60.0
 
     @property
     def requests(self) -> Counter:
@@ -105,6 +115,14 @@ class Collector:
             raise
         since = self.clock() if self.trades_since_ms is None else self.trades_since_ms
         self.cursors = {(job.exchange, job.symbol): TradeCursor(since) for job in self.jobs if job.dataset == "trades"}
+        if not self.virtual_time:
+            for exchange_id, venue in self.config.exchanges.items():
+                if venue.streams:
+                    url = venue.simulator_url or self.simulator_url or self.config.simulator_url
+                    ws_url = venue.simulator_ws_url or self.simulator_ws_url or self.config.simulator_ws_url
+                    self.streams[exchange_id] = StreamVenue.build(
+                        exchange_id, venue, (url, ws_url), self.budgets[exchange_id], self.venues[exchange_id],
+                        self._land_streamed, self.clock, self._fallback)
 
     async def _run_job(self, job: _Job, clock: Callable[[], int]) -> Rows:
         state = self.venues[job.exchange]
@@ -118,7 +136,33 @@ class Collector:
             limit = book_request_limit(job.exchange, market.market_type, job.levels, state.authenticated)
             return await fetch_book(state.exchange, market, limit, clock)
         page = trade_page_limit(job.exchange, market.market_type)
-        return await fetch_new_trades(state.exchange, market, self.cursors[(job.exchange, job.symbol)], clock, page)
+        rows = await fetch_new_trades(state.exchange, market, self.cursors[(job.exchange, job.symbol)], clock, page)
+        stream = self.streams.get(job.exchange)
+        return rows if stream is None else stream.unseen_trade_rows(job.symbol, rows)
+
+    def _land_streamed(self, dataset: str, row: dict) -> None:
+        self.sink.add(dataset, row)
+        name = _COUNTED[dataset]
+        if dataset == "orderbooks":
+            name = "samples"
+        elif row.get("error_class") == OUT_OF_SYNC:
+            name = "unsynced intervals"  # the resyncs of the progress line, not fetch errors
+        self.counts[(row["exchange"], name)] += 1
+
+    def _fallback(self, exchange_id: str, entering: bool) -> None:
+        """A streaming venue starts (or stops) falling back to REST: its polling starts where the stream is."""
+        if entering:
+            for symbol, dedup in self.streams[exchange_id].trades.items():
+                if (exchange_id, symbol) in self.cursors:
+                    self.cursors[(exchange_id, symbol)] = dedup.cursor()
+            now = self.clock()
+            for job in self.jobs:
+                if job.exchange == exchange_id:
+                    job.next_due_ms = now
+
+    def _polled(self, job: _Job) -> bool:
+        stream = self.streams.get(job.exchange)
+        return stream is None or stream.polling
 
     def _deliver(self, job: _Job, rows: Rows) -> None:
         self.fetches[(job.exchange, job.dataset)] += 1
@@ -142,34 +186,55 @@ class Collector:
     async def _job_loop(self, job: _Job, stop: asyncio.Event) -> None:
         while not stop.is_set():
             started = self.clock()
-            self._deliver(job, await self._run_job(job, self.clock))
-            wait_s = max(0.0, (started + job.every_ms - self.clock()) / 1000)
+            if self._polled(job) and job.next_due_ms <= started:
+                self._deliver(job, await self._run_job(job, self.clock))
+                job.next_due_ms = started + job.every_ms
+            # a streamed venue's job looks every second whether its venue fell back to polling
+            due = min(job.next_due_ms, started + 1000) if job.exchange in self.streams else job.next_due_ms
+            wait_s = max(0.0, (due - self.clock()) / 1000)
             try:
                 await asyncio.wait_for(stop.wait(), timeout=wait_s)
             except asyncio.TimeoutError:
                 pass
 
-    def progress_lines(self, since: Counter | None = None) -> list[str]:
-        """Per venue: rows since `since` (a copy of `counts`), and the request-budget use so far."""
+    def progress_counts(self) -> Counter:
+        """`counts` with every streaming venue's messages and resyncs (what progress lines take differences of)."""
+        counts = Counter(self.counts)
+        for exchange_id, stream in self.streams.items():
+            counts[(exchange_id, "messages")] = stream.counters.messages
+            counts[(exchange_id, "resyncs")] = stream.counters.resyncs
+        return counts
+
+    def progress_lines(self, since: Counter | None = None, seconds: float | None = None) -> list[str]:
+        """Per venue: rows since `since` (a copy of `progress_counts()`, `seconds` ago), and the
+        request-budget use so far; a streaming venue's line starts with its mode and messages per second."""
         since = since or Counter()
+        now = self.progress_counts()
         lines = []
         for exchange_id, budget in self.budgets.items():
-            got = {name: self.counts[(exchange_id, name)] - since[(exchange_id, name)] for name in _COUNTED.values()}
-            lines.append(f"{exchange_id}: {got['snapshots']} snapshots, {got['trades']} trades, {got['errors']} errors; "
-                         + budget.report().split(": ", 1)[1])
+            got = {name: now[(exchange_id, name)] - since[(exchange_id, name)]
+                   for name in (*_COUNTED.values(), "samples", "messages", "resyncs")}
+            rows = f"{got['snapshots']} snapshots, {got['trades']} trades, {got['errors']} errors; "
+            stream = self.streams.get(exchange_id)
+            if stream is not None:
+                rows = progress_line(stream.counters.mode, got, seconds) + rows
+            elif self.streams:
+                rows = "poll, " + rows
+            lines.append(f"{exchange_id}: {rows}" + budget.report().split(": ", 1)[1])
         return lines
 
     async def _minute_loop(self, stop: asyncio.Event) -> None:
-        last = Counter(self.counts)
+        last, last_ms = self.progress_counts(), self.clock()
         while not stop.is_set():
             try:
-                await asyncio.wait_for(stop.wait(), timeout=60 - (self.clock() / 1000) % 60)
+                await asyncio.wait_for(stop.wait(), timeout=self.progress_s - (self.clock() / 1000) % self.progress_s)
             except asyncio.TimeoutError:
                 pass
-            self.sink.tick(self.clock())
-            for line in self.progress_lines(last):
-                log.info("last minute: %s", line)
-            last = Counter(self.counts)
+            now = self.clock()
+            self.sink.tick(now)
+            for line in self.progress_lines(last, (now - last_ms) / 1000):
+                log.info("last %g s: %s", self.progress_s, line)
+            last, last_ms = self.progress_counts(), now
 
     async def run_forever(self, duration_s: float | None = None) -> None:
         """Collect on the wall clock until SIGINT/SIGTERM (or `duration_s`), then flush and close."""
@@ -184,11 +249,14 @@ class Collector:
             loop.call_later(duration_s, stop.set)
         tasks = [asyncio.create_task(self._job_loop(job, stop)) for job in self.jobs]
         tasks.append(asyncio.create_task(self._minute_loop(stop)))
+        for stream in self.streams.values():
+            stream.start()
         try:
             await stop.wait()
         finally:
             stop.set()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*(stream.stop() for stream in self.streams.values()), return_exceptions=True)
             for sig in (signal.SIGINT, signal.SIGTERM):
                 try:
                     loop.remove_signal_handler(sig)
@@ -202,3 +270,5 @@ class Collector:
         finally:
             for state in self.venues.values():
                 await state.exchange.close()
+            for stream in self.streams.values():
+                await stream.pro.close()

@@ -25,9 +25,12 @@ def exchange_config(exchange_id: str, credentials: dict[str, str] | None = None)
 
 def make_exchange(exchange_id: str, symbols: Iterable[str] = (), simulator_url: str | None = None,
                   virtual_time: bool = False, budget: VenueBudget | None = None,
-                  credentials: dict[str, str] | None = None, timeout_s: float | None = None):
+                  credentials: dict[str, str] | None = None, timeout_s: float | None = None, streaming: bool = False,
+                  simulator_ws_url: str | None = None):
     """An async ccxt instance for `exchange_id` (rate limited), pointed at `simulator_url` when given;
-    `timeout_s`: how long a request may go unanswered (ccxt's default, 10 s, when None).
+    `timeout_s`: how long a request may go unanswered (ccxt's default, 10 s, when None); `streaming`:
+    the unmodified ccxt.pro class (WebSocket watch_* methods; its REST requests, e.g. Binance's book
+    snapshots, are charged like any other), its WebSocket hosts pointed at `simulator_ws_url` when given.
 
     `budget` (optional) is charged for every HTTP request the instance makes
     (and may hold it back until the venue's window has room), and counts every answer's status.
@@ -39,11 +42,14 @@ def make_exchange(exchange_id: str, symbols: Iterable[str] = (), simulator_url: 
         config["rateLimit"] = SIMULATOR_RATE_LIMIT_MS
     if timeout_s is not None:
         config["timeout"] = int(timeout_s * 1000)
-    exchange = getattr(ccxt_async, exchange_id)(config)
+    module = ccxt_async
+    if streaming:
+        import ccxt.pro as module  # only a streaming collector pays for importing the WebSocket classes
+    exchange = getattr(module, exchange_id)(config)
     # Currencies are not needed to read market data; skip that (often authenticated) endpoint.
     exchange.has["fetchCurrencies"] = False
     if simulator_url:
-        point_at(exchange, simulator_url)
+        point_at(exchange, simulator_url, ws_base_url=simulator_ws_url)
     if budget is not None:
         _charge_requests(exchange, budget)
     return exchange

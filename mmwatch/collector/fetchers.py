@@ -40,7 +40,8 @@ async def fetch_book(exchange, market: MarketRef, limit: int | None, clock: Call
     return [("orderbooks", book_row(market, book, received_ts))]
 
 
-def _trade_key(trade: dict) -> tuple:
+def trade_key(trade: dict) -> tuple:
+    """What tells two trades apart: the id, else the whole content (a venue without ids)."""
     if trade.get("id") is not None:
         return ("id", str(trade["id"]))
     return ("content", trade.get("timestamp"), trade.get("price"), trade.get("amount"), trade.get("side"))
@@ -61,7 +62,7 @@ class TradeCursor:
         """The trades of a page not seen before; advances the cursor past them."""
         fresh = []
         for trade in trades:
-            ts, key = trade.get("timestamp"), _trade_key(trade)
+            ts, key = trade.get("timestamp"), trade_key(trade)
             if ts is None or (self.since is not None and (ts < self.since or (ts == self.since and key in self.seen_at_since))):
                 continue
             fresh.append(trade)
@@ -70,7 +71,7 @@ class TradeCursor:
             if self.since is None or ts > self.since:
                 self.since, self.seen_at_since = ts, set()
             if ts == self.since:
-                self.seen_at_since.add(_trade_key(trade))
+                self.seen_at_since.add(trade_key(trade))
         return fresh
 
 

@@ -20,6 +20,7 @@ import polars as pl
 from prometheus_client import CollectorRegistry, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
+from mmwatch.collector.stream_metrics import stream_families
 from mmwatch.landing.pulse import newest_usable_books
 
 RATE_LIMIT_STATUSES = (429, 418)  # "slow down" and "banned" (Binance's 418 follows ignored 429s)
@@ -189,6 +190,7 @@ class CollectorMetrics:
             use.add_metric([exchange], budget.use_now())
             peak.add_metric([exchange], budget.peak()[1])
         yield from (answers, requests, waits, use, peak)
+        yield from stream_families(collector, now)
 
         landing_files = CounterMetricFamily("mmwatch_collector_landing_files", "Landing files written",
                                             labels=["dataset", "exchange"])

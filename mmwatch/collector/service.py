@@ -54,11 +54,15 @@ class Monitoring:
 
 
 async def collect_for(config: CollectionConfig, sink: Sink, simulator_url: str | None,
-                      duration_s: float | None, monitoring: Monitoring | None = None) -> Collector:
+                      duration_s: float | None, monitoring: Monitoring | None = None,
+                      simulator_ws_url: str | None = None, progress_s: float = 60) -> Collector:
     """Run the collector on the wall clock into `sink` for `duration_s` seconds (None: until
     cancelled, e.g. by Ctrl-C); the ccxt sessions are closed whatever happens. With `monitoring`,
-    the metrics endpoint serves from before the markets load until the collector has stopped."""
-    collector = Collector(config, sink, simulator_url=simulator_url)
+    the metrics endpoint serves from before the markets load until the collector has stopped;
+    `simulator_ws_url`: the simulator's WebSocket base URL (venues in mode stream); `progress_s`: seconds
+    between the progress lines per venue."""
+    collector = Collector(config, sink, simulator_url=simulator_url, simulator_ws_url=simulator_ws_url)
+    collector.progress_s = progress_s
     endpoint = None
     if monitoring is not None:
         metrics = CollectorMetrics(collector, monitoring.stats, monitoring.health_after_s)

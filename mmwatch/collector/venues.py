@@ -118,3 +118,19 @@ def is_inverse(symbol: str) -> bool:
         return False
     pair, settle = symbol.split(":", 1)
     return settle.split("-", 1)[0] == pair.split("/", 1)[0]
+
+
+# Streaming (ccxt.pro watch_order_book): the depths each venue's book channel can keep, deepest last.
+# The Binance family and KuCoin build the book from a REST snapshot plus every diff (kept deep, so a
+# level leaving the top never leaves a hole); the others push depth-limited books of these sizes.
+STREAM_DEPTHS: dict[str, tuple[int, ...]] = {
+    "binance": (1000, 5000), "binanceusdm": (1000,), "binancecoinm": (1000,), "bybit": (50, 200, 1000),
+}
+
+
+def watch_limit(venue: str, levels: int) -> int | None:
+    """The `limit` to pass to watch_order_book for `levels` sampled levels (None: the venue's default channel)."""
+    depths = STREAM_DEPTHS.get(venue)
+    if not depths:
+        return None
+    return next((depth for depth in depths if depth >= levels), depths[-1])
