@@ -27,8 +27,10 @@ def serve(
     port: int = typer.Option(0, "--port", help="TCP port on 127.0.0.1 (0 = any free port)."),
     clock: str = typer.Option("virtual", "--clock", help="virtual (set by POST /_sim/clock) or wall."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind."),
+    ws_port: int = typer.Option(0, "--ws-port", help="WebSocket port (wall clock only; 0 = any free port)."),
 ) -> None:
-    """Serve the scenario's venues over HTTP until interrupted; prints the base URL."""
+    """Serve the scenario's venues over HTTP (and WebSocket on the wall clock) until interrupted;
+    prints the base URL (and `streaming <ws url>`)."""
     from simulator.scenario import load_scenario
     from simulator.server import CLOCK_MODES, SimulatorApp, make_server, run, server_url
 
@@ -36,14 +38,14 @@ def serve(
         _fail(f"--clock {clock!r} is not one of {', '.join(CLOCK_MODES)}")
     try:
         app = SimulatorApp(load_scenario(scenario), clock)
-        server = make_server(app, host, port)
+        server = make_server(app, host, port, ws_port)
     except ConfigError as exc:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"cannot listen on {host}:{port}: {exc.strerror}; choose another --port")
     typer.echo(f"clock: {clock}; point ccxt at it with "
                f"simulator.ccxt_hosts.point_at(exchange, {server_url(server)!r})")
-    run(server, typer.echo)
+    run(server, typer.echo, app.stream_url)
 
 
 @simulator_app.command("truth")
