@@ -28,10 +28,10 @@ SERVER_CLOSE_CODES = ("1000", "1001", "1012")
 def cause_of(venue: str, error: BaseException) -> str:
     """Why a watch_order_book exception means the book may be wrong: gap, checksum, server_close,
     disconnect, or error (anything else, e.g. the snapshot request failed)."""
+    if isinstance(error, ccxt.ChecksumError):  # before InvalidNonce, its base class
+        return "gap" if venue in GAP_AS_CHECKSUM else "checksum"
     if isinstance(error, ccxt.InvalidNonce):
         return "gap"
-    if isinstance(error, ccxt.ChecksumError):
-        return "gap" if venue in GAP_AS_CHECKSUM else "checksum"
     if isinstance(error, ccxt.NetworkError):
         text = str(error)
         if "closed by remote server" in text and text.rsplit(" ", 1)[-1] in SERVER_CLOSE_CODES:

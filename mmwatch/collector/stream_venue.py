@@ -54,6 +54,7 @@ class StreamVenue:
         self.trades = {symbol: TradeDedup(started) for symbol in config.markets}
         self.counters = StreamCounters()
         self.down_since_ms: int | None = started  # since when no book is in sync (None: one is)
+        self.mode_changes: list[tuple[int, str]] = [(started, STREAM)]  # (ms, mode entered)
         self._tasks: list[asyncio.Task] = []
         self._count_messages()
 
@@ -139,7 +140,7 @@ class StreamVenue:
         self.down_since_ms = None
         self._count_unsynced()
         if self.polling:
-            self._leave_fallback()
+            self._leave_fallback(now_ms)
 
     def lost(self, symbol: str, cause: str, now_ms: int, error: BaseException | None = None) -> None:
         """`symbol`'s book may be wrong from `now_ms` on: no sample until it is in sync again."""
@@ -212,12 +213,14 @@ class StreamVenue:
                     self.exchange_id, (now_ms - self.down_since_ms) / 1000)
         self.counters.mode = FALLBACK
         self.counters.fallbacks += 1
+        self.mode_changes.append((now_ms, FALLBACK))
         if self.on_fallback is not None:
             self.on_fallback(self.exchange_id, True)
 
-    def _leave_fallback(self) -> None:
+    def _leave_fallback(self, now_ms: int) -> None:
         log.info("%s: stream back: streaming again, REST polling stops", self.exchange_id)
         self.counters.mode = STREAM
+        self.mode_changes.append((now_ms, STREAM))
         if self.on_fallback is not None:
             self.on_fallback(self.exchange_id, False)
 
