@@ -1,7 +1,9 @@
 """Gate API v4 public REST (spot and USDT-settled futures) as ccxt.gate reads it.
 
 Spot: spot/currency_pairs, margin/currency_pairs (empty), spot/order_book ({id, current ms,
-asks/bids [[price, amount]]}), spot/trades (newest first; `from`/`to` in seconds), spot/tickers,
+asks/bids [[price, amount]]}; id = the update id of the book, `VenueContext.update_id`, what the
+WebSocket diffs count: simulator.streams.dialects.gate), spot/trades (newest first; `from`/`to` in
+seconds), spot/tickers,
 spot/candlesticks ([[t s, quote vol, close, high, low, open, base vol, closed]]), spot/time.
 Futures (settle `usdt`; `btc` lists nothing): futures/{settle}/contracts[/{contract}] (mark,
 index, funding, position_size), order_book ({current s, asks/bids [{p, s}]}, sizes in contracts),
@@ -92,16 +94,18 @@ def _contracts(ctx: VenueContext, query: dict) -> Response:
 
 
 def _book(ctx: VenueContext, model: MarketModel, query: dict) -> dict | Response:
+    """The book at the current update id (`id`, what the WebSocket diffs' U/u count: ccxt.pro aligns on it)."""
     limit = min(int_param(query, "limit", 10), 1000 if model.market_type == "spot" else 300)
+    update_id, ctx = ctx.update_id(), ctx.at_update()
     book = book_or_down(ctx, model, limit)
     if isinstance(book, Response):
         return book
     pd, ad = model.price_decimals, model.amount_decimals
     if model.market_type == "spot":
-        return {"id": ctx.now_ms, "current": ctx.now_ms, "update": ctx.now_ms,
+        return {"id": update_id, "current": ctx.now_ms, "update": ctx.now_ms,
                 "asks": levels(book.asks, pd, ad), "bids": levels(book.bids, pd, ad)}
     side = lambda lv: [{"p": num(p, pd), "s": int(a)} for p, a in lv]  # noqa: E731 (contracts are whole)
-    return {"id": ctx.now_ms, "current": ctx.now_ms / 1000, "update": ctx.now_ms / 1000,
+    return {"id": update_id, "current": ctx.now_ms / 1000, "update": ctx.now_ms / 1000,
             "asks": side(book.asks), "bids": side(book.bids)}
 
 

@@ -1,8 +1,11 @@
 """KuCoin spot public REST (api.kucoin.com) as ccxt.kucoin reads it; envelope helpers shared with kucoinfutures.
 
 Envelope {"code": "200000", "data": ...}. Endpoints: api/v2/symbols,
-api/v1/market/orderbook/level2_20|level2_100 ({time, sequence, bids, asks}; the full book needs
-API keys, as on KuCoin), api/v1/market/histories (the last 100 trades, `time` in ns),
+api/v1/market/orderbook/level2_20|level2_100 ({time, sequence, bids, asks}; sequence = the book's
+update id, `VenueContext.update_id`; the full book needs API keys, as on KuCoin),
+api/v1/bullet-public (POST: the token and WebSocket endpoint ccxt.pro connects to, on
+`VenueContext.stream_url`: simulator.streams.dialects.kucoin), api/v1/market/histories (the last
+100 trades, `time` in ns),
 api/v1/market/allTickers ({time, ticker: [...]}), api/v1/market/candles (newest first,
 [[t s, open, close, high, low, volume, turnover]], startAt/endAt in seconds, ≤ 1500),
 api/v1/timestamp; with API keys also api/v1/hf/accounts/opened (false) and
@@ -15,6 +18,7 @@ from simulator.candles import candles
 from simulator.dialects.common import Router, book_or_down, dispatch, int_param, levels, live_markets, market_down, num
 from simulator.market import MarketModel
 from simulator.ratelimit import Verdict
+from simulator.streams.dialects.kucoin import PATH as STREAM_PATH, bullet
 from simulator.ticker import ticker_stats
 from simulator.trades import trades_before
 from simulator.venue import Response, VenueContext
@@ -73,11 +77,18 @@ def _symbol(model: MarketModel) -> dict:
 def _book(ctx: VenueContext, model: MarketModel, query: dict) -> dict | Response:
     if query.get("level") != "2" or query.get("limit") not in ("20", "100"):
         return not_found(f"api/v1/market/orderbook/level{query.get('level')}_{query.get('limit')}")
-    book = book_or_down(ctx, model, int(query["limit"]))
+    return _book_at_update(ctx, model, int(query["limit"]))
+
+
+def _book_at_update(ctx: VenueContext, model: MarketModel, limit: int | None) -> dict | Response:
+    """The book at the current update id, `sequence` = that id (what /market/level2's
+    sequenceStart/sequenceEnd count: simulator.streams.dialects.kucoin)."""
+    update_id, ctx = ctx.update_id(), ctx.at_update()
+    book = book_or_down(ctx, model, limit)
     if isinstance(book, Response):
         return book
     pd, ad = model.price_decimals, model.amount_decimals
-    return {"time": ctx.now_ms, "sequence": str(ctx.now_ms), "bids": levels(book.bids, pd, ad),
+    return {"time": ctx.now_ms, "sequence": str(update_id), "bids": levels(book.bids, pd, ad),
             "asks": levels(book.asks, pd, ad)}
 
 
@@ -113,16 +124,21 @@ def _candles(ctx: VenueContext, model: MarketModel, query: dict) -> list | Respo
 def _full_book(ctx: VenueContext, model: MarketModel, query: dict) -> dict | Response:
     """api/v3/market/orderbook/level2: the whole book (a private endpoint on KuCoin: API keys; the
     simulator does not check signatures)."""
-    book = book_or_down(ctx, model, None)
-    if isinstance(book, Response):
-        return book
-    pd, ad = model.price_decimals, model.amount_decimals
-    return {"time": ctx.now_ms, "sequence": str(ctx.now_ms), "bids": levels(book.bids, pd, ad),
-            "asks": levels(book.asks, pd, ad)}
+    return _book_at_update(ctx, model, None)
+
+
+def bullet_public(path: str):
+    """POST api/v1/bullet-public: a token and the simulator's stream endpoint below `path`."""
+    def handler(ctx: VenueContext, query: dict) -> Response:
+        if not ctx.stream_url:
+            return error("400100", "this simulator serves no WebSocket streams")
+        return ok(bullet(f"{ctx.stream_url.rstrip('/')}/{ctx.venue}/{path}"))
+    return handler
 
 
 ROUTER = Router({
     "api/v1/timestamp": lambda ctx, q: ok(ctx.now_ms),
+    "api/v1/bullet-public": bullet_public(STREAM_PATH),
     # what ccxt asks with API keys: the account's type (not high-frequency), the full book
     "api/v1/hf/accounts/opened": lambda ctx, q: ok(False),
     "api/v3/market/orderbook/level2": with_market("spot", _full_book),

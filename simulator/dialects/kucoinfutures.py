@@ -2,7 +2,9 @@
 ccxt.kucoinfutures reads it. Amounts in contracts (`multiplier` base units each; BTC is XBT).
 
 Endpoints: api/v1/contracts/active (markets and tickers: mark, index, funding, open interest),
-api/v1/level2/depth20|depth100 ({sequence, bids, asks, ts ns}), api/v1/trade/history (last
+api/v1/level2/depth20|depth100|snapshot ({sequence, bids, asks, ts ns}; snapshot = the whole book,
+what ccxt.pro fetches; sequence: simulator.streams.dialects.kucoinfutures.snapshot_sequence),
+api/v1/bullet-public (POST: the stream endpoint, as KuCoin spot's), api/v1/trade/history (last
 100, `ts` ns), api/v1/kline/query (granularity minutes, from/to ms, ≤ 500),
 api/v1/funding-rate/{symbol}/current, api/v1/mark-price/{symbol}/current,
 api/ua/v1/market/open-interest (history: interval 5min..1day, startAt/endAt ms, pageSize),
@@ -13,7 +15,9 @@ from __future__ import annotations
 from simulator.candles import candles
 from simulator.derivatives import funding, index_price, mark_price, open_interest, period_starts
 from simulator.dialects.common import Router, book_or_down, dispatch, int_param
-from simulator.dialects.kucoin import bad_request, not_found, ok, too_many, with_market  # noqa: F401 (too_many: dialect API)
+from simulator.dialects.kucoin import (  # noqa: F401 (too_many: dialect API)
+    bad_request, bullet_public, not_found, ok, too_many, with_market)
+from simulator.streams.dialects.kucoinfutures import PATH as STREAM_PATH, snapshot_sequence
 from simulator.market import MarketModel
 from simulator.market_ids import KUCOIN_FUTURES_BASE
 from simulator.ticker import ticker_stats
@@ -50,12 +54,15 @@ def _contract(ctx: VenueContext, model: MarketModel) -> dict:
     }
 
 
-def _book(size: int):
+def _book(size: int | None):
+    """depth20 / depth100 / snapshot (size None: the whole book) at the current update id; `sequence`
+    counts the level2 stream's changes (simulator.streams.dialects.kucoinfutures.snapshot_sequence)."""
     def body(ctx: VenueContext, model: MarketModel, query: dict) -> dict | Response:
+        seq, ctx = snapshot_sequence(ctx.update_id(), ctx.tick_ms), ctx.at_update()
         book = book_or_down(ctx, model, size)
         if isinstance(book, Response):
             return book
-        return {"symbol": model.market_id, "sequence": ctx.now_ms, "bids": [[p, int(a)] for p, a in book.bids],
+        return {"symbol": model.market_id, "sequence": seq, "bids": [[p, int(a)] for p, a in book.bids],
                 "asks": [[p, int(a)] for p, a in book.asks], "ts": ctx.now_ms * 1_000_000 + 500_000}
     return body
 
@@ -101,6 +108,8 @@ ROUTER = Router({
     "api/v1/contracts/active": lambda ctx, q: ok([_contract(ctx, m) for m in ctx.markets("swap")]),
     "api/v1/level2/depth20": with_market("swap", _book(20)),
     "api/v1/level2/depth100": with_market("swap", _book(100)),
+    "api/v1/level2/snapshot": with_market("swap", _book(None)),
+    "api/v1/bullet-public": bullet_public(STREAM_PATH),
     "api/v1/trade/history": with_market("swap", _trades),
     "api/v1/kline/query": with_market("swap", _klines),
     "api/v1/funding-rate/{symbol}/current": with_market("swap", _funding_current),

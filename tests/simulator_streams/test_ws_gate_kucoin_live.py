@@ -1,0 +1,139 @@
+"""The unmodified ccxt.pro gate / kucoin / kucoinfutures against the running simulator (wall clock) over
+a real loopback WebSocket (KuCoin's endpoint from the REST bullet-public call): every book ccxt.pro
+yields equals the simulator's book at its nonce, level for level (gate and kucoin: book_at_update(N)
+cut to the channel depth; kucoinfutures: book_at_sequence, one change per message), trades are the
+simulator's; a dropped update makes ccxt.pro.gate raise on futures (ChecksumError, and the next watch
+resyncs) and goes unnoticed by ccxt.pro 4.5.90 on gate spot.obu and kucoin (the book silently differs
+from the truth: the product cannot rely on an exception there)."""
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import ccxt
+import ccxt.pro
+import pytest
+from ws_live import assert_simulators_trades, distinct_trades
+
+from simulator.ccxt_hosts import ccxt_config, point_at
+from simulator.market import World
+from simulator.process import SimulatorProcess
+from simulator.scenario import load_scenario
+from simulator.streams import book_at_update
+from simulator.streams.dialects import kucoinfutures
+
+VENUES = Path(__file__).resolve().parents[2] / "scenarios" / "venues.yaml"
+WORLD = World(load_scenario(VENUES))
+TICK = 100  # venues.yaml: every venue's update_ms is the default
+# (venue, symbol, levels a side the feed keeps: the channel / REST snapshot depth, None = full book)
+BOOKS = [("gate", "BTC/USDT:USDT", 100), ("gate", "SOL/USDT", 50), ("kucoin", "ETH/USDT", 100),
+         ("kucoinfutures", "SOL/USDT:USDT", None)]
+BOUND = 400  # books watched at most while waiting for something (kucoinfutures resolves per change)
+
+
+@pytest.fixture(scope="module")
+def sim():
+    with SimulatorProcess(VENUES, clock="wall", rate_limits="off") as process:
+        yield process
+
+
+def update_of(venue: str, nonce: int) -> int:
+    """The update id a nonce belongs to (kucoinfutures: its sequence's tick)."""
+    return kucoinfutures.decode(nonce, TICK)[0] if venue == "kucoinfutures" else nonce
+
+
+def matches(venue: str, symbol: str, depth: int | None, book: dict) -> bool:
+    """ccxt's book is the simulator's at its nonce, level for level (price, amount; kucoin adds a
+    sequence to each level) and exactly `depth` levels a side."""
+    if venue == "kucoinfutures":
+        truth = kucoinfutures.book_at_sequence(WORLD, symbol, book["nonce"])
+    else:
+        truth = book_at_update(WORLD, venue, symbol, book["nonce"])
+    return [(b[0], b[1]) for b in book["bids"]] == truth.bids[:depth] and \
+        [(a[0], a[1]) for a in book["asks"]] == truth.asks[:depth]
+
+
+def live(coroutine_function, venue: str, sim):
+    """Run `coroutine_function(exchange)` with a ccxt.pro.<venue> aimed at the simulator (REST and ws)."""
+    async def main():
+        exchange = point_at(getattr(ccxt.pro, venue)(ccxt_config(venue)), sim.url, ws_base_url=sim.ws_url())
+        try:
+            return await coroutine_function(exchange)
+        finally:
+            await exchange.close()
+    return asyncio.run(main())
+
+
+@pytest.mark.parametrize("venue,symbol,depth", BOOKS)
+def test_every_watched_book_is_the_book_at_its_nonce(sim, venue, symbol, depth):
+    async def scenario(exchange):
+        nonces = []
+        while len({update_of(venue, n) for n in nonces}) < 8:
+            book = await exchange.watch_order_book(symbol)
+            assert matches(venue, symbol, depth, book), (venue, symbol, book["nonce"])
+            nonces.append(book["nonce"])
+            assert len(nonces) < BOUND
+        limit = {"gate": depth, "kucoin": 100}.get(venue)
+        return nonces, await exchange.fetch_order_book(symbol, limit)
+    nonces, rest = live(scenario, venue, sim)
+    assert nonces == sorted(set(nonces))
+    assert update_of(venue, nonces[-1]) * TICK <= sim.now_ms()  # update ids are wall-clock ticks
+    assert matches(venue, symbol, depth, rest)  # the REST snapshot: the same model, the same ids
+
+
+@pytest.mark.parametrize("venue,symbol", [("gate", "ETH/USDT"), ("gate", "ETH/USDT:USDT"),
+                                          ("kucoin", "SOL/USDT"), ("kucoinfutures", "BTC/USDT:USDT")])
+def test_watched_trades_are_the_simulators(sim, venue, symbol):
+    seen = live(lambda exchange: distinct_trades(exchange, symbol), venue, sim)
+    assert_simulators_trades(WORLD, venue, symbol, seen)
+
+
+def _hits(sim, venue: str, fault: str, symbol: str) -> list[dict]:
+    return [e for e in sim.stream_fault_log() if (e["venue"], e["fault"], e["symbol"]) == (venue, fault, symbol)]
+
+
+@pytest.mark.parametrize("fault", ["drop_update", "reorder_updates"])
+def test_a_gap_on_gate_futures_makes_ccxt_raise_checksum_error_and_the_next_watch_resyncs(sim, fault):
+    venue, symbol, depth = "gate", "ETH/USDT:USDT", 100
+
+    async def scenario(exchange):
+        before = [(await exchange.watch_order_book(symbol))["nonce"] for _ in range(3)]
+        sim.set_stream_fault(venue, fault, symbol)
+        error = None
+        for _ in range(BOUND):
+            try:
+                book = await exchange.watch_order_book(symbol)
+            except ccxt.NetworkError as exc:
+                error = exc
+                break
+            assert matches(venue, symbol, depth, book)
+            before.append(book["nonce"])
+        after = []
+        for _ in range(3):
+            book = await exchange.watch_order_book(symbol)
+            assert matches(venue, symbol, depth, book)
+            after.append(book["nonce"])
+        return before, error, after
+    before, error, after = live(scenario, venue, sim)
+    hit = _hits(sim, venue, fault, symbol)[-1]
+    assert isinstance(error, ccxt.ChecksumError)
+    assert max(before) < hit["update_id"] < min(after)
+
+
+@pytest.mark.parametrize("venue,symbol,depth", BOOKS[1:])
+def test_a_dropped_update_goes_unnoticed_by_ccxt_on_gate_spot_and_kucoin(sim, venue, symbol, depth):
+    async def scenario(exchange):
+        for _ in range(3):
+            assert matches(venue, symbol, depth, await exchange.watch_order_book(symbol))
+        earlier = len(_hits(sim, venue, "drop_update", symbol))
+        sim.set_stream_fault(venue, "drop_update", symbol)
+        hit = None
+        for _ in range(BOUND):  # no exception: wait until a book past the dropped update differs
+            book = await exchange.watch_order_book(symbol)
+            hit = hit or next(iter(_hits(sim, venue, "drop_update", symbol)[earlier:]), None)
+            if hit and update_of(venue, book["nonce"]) > hit["update_id"] and \
+                    not matches(venue, symbol, depth, book):
+                return hit, book["nonce"]
+        raise AssertionError("the dropped update left no trace in ccxt's book")
+    hit, nonce = live(scenario, venue, sim)
+    assert update_of(venue, nonce) > hit["update_id"]
