@@ -69,6 +69,8 @@ def collect(config: Path = typer.Option(..., "--config", help="Collection config
 def record(config: Path = typer.Option(..., "--config", help="Collection config (YAML)."),
            out: Path = typer.Option(..., "--out", help="Capture file to write (.jsonl or .jsonl.gz)."),
            simulator: Optional[str] = typer.Option(None, help="Point every venue at this simulator URL."),
+           simulator_ws: Optional[str] = typer.Option(None, "--simulator-ws", help="And venues in mode stream at "
+                                                      "this WebSocket URL."),
            duration: Optional[float] = typer.Option(None, help="Stop after this many seconds (default: until Ctrl-C).")
            ) -> None:
     """Record order books and trades into a capture file (capture-format.md) instead of the landing zone."""
@@ -79,7 +81,8 @@ def record(config: Path = typer.Option(..., "--config", help="Collection config 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         sink = CaptureSink(out)
-        collector = asyncio.run(collect_for(load_config(config), sink, simulator, duration))
+        collector = asyncio.run(collect_for(load_config(config), sink, simulator, duration,
+                                            simulator_ws_url=simulator_ws))
     except MmwatchError as exc:
         _fail(exc)
     _report(collector)
