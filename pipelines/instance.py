@@ -9,16 +9,25 @@ import dagster as dg
 from mmwatch.settings import DataDir
 
 _WRITTEN_BY_MMWATCH = "# written by mmwatch"
-# One slot per pool: the only pool is `warehouse` (dbt, the report, publishing), so at most one
-# process opens warehouse.duckdb at a time. Granularity `run`: the run queue keeps a second marts
-# run QUEUED until the first ends (with `op` it would start and wait inside its dbt step).
+# One slot per pool: the only pool is `warehouse` (dbt, the report, publishing, the alert ledger),
+# so at most one process opens warehouse.duckdb at a time. Granularity `op`: a slot is held only
+# while a step that needs it runs, not while a run's process starts (5-10 s a run); one further
+# run may start and wait with its steps blocked (op_granularity_run_buffer), so the next marts run
+# is ready the moment the current one lets go. The queue is looked at every second, not every 5 s.
 _INSTANCE_YAML = f"""\
-{_WRITTEN_BY_MMWATCH}: one slot per concurrency pool (pool `warehouse` = dbt, the report and
-# publishing, which must never open warehouse.duckdb at the same time), held for the whole run
+{_WRITTEN_BY_MMWATCH}: one slot per concurrency pool (pool `warehouse` = dbt, the report,
+# publishing and the alert ledger, which must never open warehouse.duckdb at the same time), held
+# while a step that needs it runs
 concurrency:
   pools:
     default_limit: 1
-    granularity: run
+    granularity: op
+    op_granularity_run_buffer: 1
+run_coordinator:
+  module: dagster.core.run_coordinator
+  class: QueuedRunCoordinator
+  config:
+    dequeue_interval_seconds: 1
 # offline installations: no usage statistics
 telemetry:
   enabled: false
@@ -28,7 +37,7 @@ telemetry:
 def ensure_instance(data_dir: DataDir) -> dg.DagsterInstance:
     """The instance at $DAGSTER_HOME, which is set to <data dir>/dagster_home when unset.
 
-    A dagster.yaml limiting every pool to one slot (per run) is written there when the directory
+    A dagster.yaml limiting every pool to one slot (per step) is written there when the directory
     has none, or has an older one written by mmwatch; a dagster.yaml of your own is left as it is.
     """
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(data_dir.dagster_home)))
