@@ -137,3 +137,26 @@ def test_a_dropped_update_goes_unnoticed_by_ccxt_on_gate_spot_and_kucoin(sim, ve
         raise AssertionError("the dropped update left no trace in ccxt's book")
     hit, nonce = live(scenario, venue, sim)
     assert update_of(venue, nonce) > hit["update_id"]
+
+
+@pytest.mark.parametrize("venue,symbol,depth,fault", [("kucoin", "BTC/USDT", 100, "disconnect"),
+                                                      ("kucoinfutures", "ETH/USDT:USDT", None, "server_close")])
+def test_a_lost_kucoin_connection_raises_network_error_and_the_next_watch_reconnects_and_resyncs(
+        sim, venue, symbol, depth, fault):
+    async def scenario(exchange):
+        before = [(await exchange.watch_order_book(symbol))["nonce"]]
+        sim.set_stream_fault(venue, fault)
+        try:
+            for _ in range(BOUND):
+                before.append((await exchange.watch_order_book(symbol))["nonce"])
+        except ccxt.NetworkError as exc:
+            error = exc
+        else:
+            raise AssertionError(f"no error after {BOUND} books")
+        book = await exchange.watch_order_book(symbol)  # a new connection: welcome, subscribe, REST snapshot
+        assert matches(venue, symbol, depth, book)
+        return before, error, book["nonce"]
+    before, error, after = live(scenario, venue, sim)
+    hit = _hits(sim, venue, fault, None)[-1]
+    assert type(error) is ccxt.NetworkError
+    assert update_of(venue, before[-1]) <= hit["update_id"] < update_of(venue, after)
