@@ -14,10 +14,11 @@ Numbers (public market-data endpoints, per IP):
                 list, with or without a symbol); /futures/data/*: 1,000 requests / 5 min.
   gate          200 requests / 10 s per endpoint → 429 {"label":"TOO_MANY_REQUESTS",...}.
   kucoin        public pool 2,000 weight / 30 s. symbols 4, orderbook level2_20 2, level2_100 4,
-                histories 3, allTickers 15, candles 3, timestamp 3 → 429 {"code":"429000",...}.
+                histories 3, allTickers 15, candles 3, timestamp 3, bullet-public 10
+                → 429 {"code":"429000",...}.
   kucoinfutures public pool 2,000 weight / 30 s. contracts/active 3, level2 depth20 5,
-                depth100 10, trade/history 5, kline/query 3, funding-rate 2, mark-price 3,
-                UTA open-interest 5, timestamp 2, allTickers 5.
+                depth100 10, level2 snapshot 3, bullet-public 10, trade/history 5, kline/query 3,
+                funding-rate 2, mark-price 3, UTA open-interest 5, timestamp 2, allTickers 5.
   bitget        20 requests / 1 s per endpoint → 429 {"code":"429","msg":"Too Many Requests"}.
   okx           per endpoint per 2 s: books 40, books-full 10, trades 100, tickers 20, candles 40,
                 history-candles 20, instruments 20, funding-rate 20, mark-price 10,
@@ -94,10 +95,11 @@ def _per_endpoint(limit: int, window_ms: int) -> Callable[[str, dict], list[Char
 
 KUCOIN_WEIGHTS = {"api/v2/symbols": 4, "api/v1/market/orderbook/level2_20": 2, "api/v1/market/orderbook/level2_100": 4,
                   "api/v1/market/histories": 3, "api/v1/market/allTickers": 15, "api/v1/market/candles": 3,
-                  "api/v1/timestamp": 3}
+                  "api/v1/timestamp": 3, "api/v1/bullet-public": 10}
 KUCOIN_FUTURES_WEIGHTS = {"api/v1/contracts/active": 3, "api/v1/level2/depth20": 5, "api/v1/level2/depth100": 10,
-                          "api/v1/trade/history": 5, "api/v1/kline/query": 3, "api/v1/timestamp": 2,
-                          "api/ua/v1/market/open-interest": 5, "api/v1/allTickers": 5}
+                          "api/v1/level2/snapshot": 3, "api/v1/trade/history": 5, "api/v1/kline/query": 3,
+                          "api/v1/timestamp": 2, "api/ua/v1/market/open-interest": 5, "api/v1/allTickers": 5,
+                          "api/v1/bullet-public": 10}
 
 
 def _kucoin(weights: dict[str, int]) -> Callable[[str, dict], list[Charge]]:
