@@ -96,11 +96,12 @@ def _contracts(ctx: VenueContext, query: dict) -> Response:
 def _book(ctx: VenueContext, model: MarketModel, query: dict) -> dict | Response:
     raw = query.get("limit", "100")
     limit = 100 if raw == "max" else min(int(raw), 150 if model.market_type == "spot" else 100)
-    book = book_or_down(ctx, model, limit)
+    at = ctx.at_update()  # the book of the update in force (simulator.streams), ts its instant
+    book = book_or_down(at, model, limit)
     if isinstance(book, Response):
         return book
     pd, ad = model.price_decimals, model.amount_decimals
-    return {"asks": levels(book.asks, pd, ad), "bids": levels(book.bids, pd, ad), "ts": str(ctx.now_ms)}
+    return {"asks": levels(book.asks, pd, ad), "bids": levels(book.bids, pd, ad), "ts": str(at.now_ms)}
 
 
 def _fills(ctx: VenueContext, model: MarketModel, query: dict) -> list[dict]:

@@ -2,7 +2,8 @@
 
 Envelope {"retCode": 0, "retMsg": "OK", "result": {...}, "retExtInfo": {}, "time": ms}; numbers
 as strings; lists newest first. Endpoints: market/instruments-info, market/orderbook ({s, b, a,
-ts, u}), market/recent-trade (spot ≤ 60, linear ≤ 1000), market/tickers (linear: mark, index,
+ts, u = seq = the update id: the book of simulator.streams' update model}),
+market/recent-trade (spot ≤ 60, linear ≤ 1000), market/tickers (linear: mark, index,
 funding, open interest), market/kline, mark-price-kline and index-price-kline (start/end ms,
 ≤ 1000), market/open-interest (intervalTime 5min..1d, base units, the latest `limit` ≤ 200 of
 [startTime, endTime]), market/account-ratio (buyRatio/sellRatio), market/time. Unknown symbol →
@@ -85,12 +86,13 @@ def _instruments(ctx: VenueContext, query: dict) -> Response:
 
 def _book(ctx: VenueContext, model: MarketModel, query: dict) -> dict | Response:
     limit = min(max(int_param(query, "limit", 1), 1), 200 if model.market_type == "spot" else 500)
-    book = book_or_down(ctx, model, limit)
+    at = ctx.at_update()  # u = seq = the update id, the book of that update (the stream's model)
+    book = book_or_down(at, model, limit)
     if isinstance(book, Response):
         return book
     pd, ad = model.price_decimals, model.amount_decimals
-    return {"s": model.market_id, "b": levels(book.bids, pd, ad), "a": levels(book.asks, pd, ad), "ts": ctx.now_ms,
-            "u": ctx.now_ms // 100, "seq": ctx.now_ms, "cts": ctx.now_ms}
+    return {"s": model.market_id, "b": levels(book.bids, pd, ad), "a": levels(book.asks, pd, ad), "ts": at.now_ms,
+            "u": ctx.update_id(), "seq": ctx.update_id(), "cts": at.now_ms}
 
 
 def _recent_trades(ctx: VenueContext, model: MarketModel, query: dict) -> dict:

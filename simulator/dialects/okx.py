@@ -79,12 +79,13 @@ def _instruments(ctx: VenueContext, query: dict) -> Response:
 
 
 def _book(ctx: VenueContext, model: MarketModel, query: dict) -> list | Response:
-    book = book_or_down(ctx, model, min(int_param(query, "sz", 1), 5000))
+    at = ctx.at_update()  # the book of the update in force (simulator.streams), ts its instant
+    book = book_or_down(at, model, min(int_param(query, "sz", 1), 5000))
     if isinstance(book, Response):
         return book
     pd, ad = model.price_decimals, model.amount_decimals
     return [{"asks": level_strings(book.asks, pd, ad, "0", "1"), "bids": level_strings(book.bids, pd, ad, "0", "1"),
-             "ts": str(ctx.now_ms)}]
+             "ts": str(at.now_ms)}]
 
 
 def _trade_rows(model: MarketModel, trades) -> list[dict]:

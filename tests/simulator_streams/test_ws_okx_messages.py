@@ -10,8 +10,8 @@ import ccxt
 import orjson
 import pytest
 from ws_offline import (
-    assert_rebuilt, feed, initial_frames, one_hour_in, opened, outcome, replay_offline, subscription, update_frames,
-    venues_world,
+    RecordingSession, assert_rebuilt, feed, initial_frames, one_hour_in, opened, outcome, replay_offline,
+    subscription, update_frames, venues_world,
 )
 
 from simulator.streams.dialects import okx
@@ -97,3 +97,21 @@ def test_checksum_is_okx_documented_string_and_ccxt_okx_does_not_verify_it():
         await exchange.close()
 
     asyncio.run(run())
+
+
+def test_requests_start_and_stop_streams_and_unknown_instruments_get_okx_errors():
+    session = RecordingSession(WORLD, "okx", "ws/v5/public")
+    request = {"op": "subscribe", "args": [{"channel": "books", "instId": "ETH-USDT-SWAP"},
+                                           {"channel": "trades", "instId": "BTC-USDT"},
+                                           {"channel": "books", "instId": "XRP-USDT"},
+                                           {"channel": "tickers", "instId": "BTC-USDT"}]}
+    replies = [orjson.loads(r) for r in okx.on_message(session, orjson.dumps(request).decode())]
+    assert session.started == [("book", "ETH/USDT:USDT", "books:ETH-USDT-SWAP", 400, {"channel": "books"}),
+                               ("trades", "BTC/USDT", "trades:BTC-USDT", None, {"channel": "trades"})]
+    assert [r["event"] for r in replies] == ["subscribe", "subscribe", "error", "error"]
+    assert replies[0]["arg"] == {"channel": "books", "instId": "ETH-USDT-SWAP"} and replies[2]["code"] == "60018"
+    stop = {"op": "unsubscribe", "args": [{"channel": "books", "instId": "ETH-USDT-SWAP"}]}
+    [reply] = map(orjson.loads, okx.on_message(session, orjson.dumps(stop).decode()))
+    assert reply["event"] == "unsubscribe" and session.stopped == ["books:ETH-USDT-SWAP"]
+    assert okx.on_message(session, "ping") == ["pong"]
+    assert orjson.loads(okx.on_message(session, '{"op": "login"}')[0])["code"] == "60012"

@@ -81,9 +81,16 @@ def fault_hit(sim, venue: str, fault: str) -> dict:
 
 @pytest.mark.parametrize("venue, symbol", MARKETS)
 def test_watched_books_equal_the_book_at_their_update_id(sim, venue, symbol):
-    ids = run(sim, venue, lambda exchange: books(exchange, symbol, 12))
+    async def scenario(exchange):
+        return await books(exchange, symbol, 12), await exchange.fetch_order_book(symbol, 50)
+    ids, rest = run(sim, venue, scenario)
+    tick = update_ms(WORLD, venue)
     assert ids == sorted(set(ids)) and ids[-1] - ids[0] >= 11
-    assert ids[-1] * update_ms(WORLD, venue) <= sim.now_ms()
+    assert ids[-1] * tick <= sim.now_ms()
+    # REST depth serves the same model: the book of the update in force, stamped with its instant
+    truth = book_at_update(WORLD, venue, symbol, rest["timestamp"] // tick)
+    assert rest["timestamp"] % tick == 0 and rest["timestamp"] // tick >= ids[-1]
+    assert (levels(rest["bids"]), levels(rest["asks"])) == (truth.bids[:50], truth.asks[:50])
 
 
 @pytest.mark.parametrize("venue, symbol", [("okx", "BTC/USDT:USDT"), ("bitget", "BTC/USDT"), ("bybit", "BTC/USDT")])
