@@ -75,9 +75,44 @@ def run_streaming(sim, exchanges: dict, data_dir: DataDir, seconds: float,
                      landed(data_dir, "trades"), generate_latest(metrics.registry).decode())
 
 
+def truth_at(world, venue: str, symbol: str, nonce: int):
+    """The simulator's book at a venue's update id (KuCoin futures: its per-change sequence)."""
+    if venue == "kucoinfutures":
+        from simulator.streams.dialects.kucoinfutures import book_at_sequence
+
+        return book_at_sequence(world, symbol, nonce)
+    return book_at_update(world, venue, symbol, nonce)
+
+
 def equals_truth(world, row: dict, levels: int) -> bool:
     """True when a landed book's levels are the simulator's book at the row's nonce (top `levels` a side)."""
-    truth = book_at_update(world, row["exchange"], row["symbol"], row["nonce"])
+    truth = truth_at(world, row["exchange"], row["symbol"], row["nonce"])
     bids = [(level["price"], level["amount"]) for level in row["bids"]]
     asks = [(level["price"], level["amount"]) for level in row["asks"]]
     return bids == truth.bids[:levels] and asks == truth.asks[:levels]
+
+
+def check_fault(run: StreamRun, log: list[dict], venue: str, symbol: str, fault: str, cause: str,
+                fault_id_of: Callable[[dict], int] = lambda entry: entry["update_id"]) -> None:
+    """The fault `fault` logged by the simulator on (venue, symbol) shows in `run` as an out-of-sync
+    interval of `cause` noticed after the fault, with no sample inside it, only books from before the
+    broken update between the fault and its notice, and samples of newer books after it."""
+    hits = [e for e in log if e["venue"] == venue and e["fault"] == fault and e["symbol"] == symbol
+            and e["update_id"] is not None]
+    assert hits, log
+    fault_ms, fault_id = min(e["wall_ms"] for e in hits), min(fault_id_of(e) for e in hits)
+    intervals = run.out_of_sync(venue, symbol)
+    assert [i["cause"] for i in intervals][:1] == [cause], intervals
+    start, end = int(intervals[0]["from"]), int(intervals[0]["to"])
+    assert int(intervals[0]["unsynced_ms"]) == end - start > 0
+    assert start >= fault_ms  # noticed after the fault, never before
+    samples = run.samples(venue, symbol)
+    inside = samples.filter((samples["received_ts"] >= start) & (samples["received_ts"] <= end))
+    assert inside.is_empty(), inside.select("received_ts", "nonce")
+    # between the fault and the moment it was noticed: only books from before the broken update
+    # (drop / reorder / checksum: the update hit; stall: the first held back; close: the last one sent)
+    noticing = samples.filter((samples["received_ts"] > fault_ms) & (samples["received_ts"] < start))
+    last_good = fault_id if fault in ("disconnect", "server_close") else fault_id - 1
+    assert noticing.is_empty() or noticing["nonce"].max() <= last_good
+    after = samples.filter(samples["received_ts"] > end)
+    assert after.height > 0 and after["nonce"].min() > fault_id  # sampling resumed, from a newer book

@@ -17,13 +17,17 @@ def next_sample_ms(now_ms: int, every_ms: int) -> int:
     return (now_ms // every_ms + 1) * every_ms
 
 
-def sample_row(market: MarketRef, book: dict | None, levels: int, now_ms: int) -> dict[str, Any] | None:
+def sample_row(market: MarketRef, book: dict | None, levels: int, now_ms: int,
+               update_id: int | None = None) -> dict[str, Any] | None:
     """The landing row of `book` copied at `now_ms` (top `levels` per side), or None when there is no
-    book to copy: none kept, not initialised yet (no update id), or both sides empty."""
-    if book is None or book.get("nonce") is None:
+    book to copy: none kept, no update id (the book's nonce, else `update_id`: the venue's id of the
+    newest message applied, where ccxt.pro keeps none), or both sides empty."""
+    nonce = book.get("nonce") if book is not None else None
+    nonce = update_id if nonce is None else nonce
+    if book is None or nonce is None:
         return None
     bids, asks = list(book["bids"][:levels]), list(book["asks"][:levels])
     if not bids and not asks:
         return None
-    return book_row(market, {"timestamp": book.get("timestamp"), "nonce": book["nonce"], "bids": bids, "asks": asks},
+    return book_row(market, {"timestamp": book.get("timestamp"), "nonce": nonce, "bids": bids, "asks": asks},
                     now_ms)

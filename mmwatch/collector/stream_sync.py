@@ -19,15 +19,20 @@ import ccxt
 from mmwatch.collector.rows import MarketRef, error_row
 
 OUT_OF_SYNC = "StreamOutOfSync"
-# ccxt.pro's Binance family raises ChecksumError for a broken U/u/pu sequence (the venue sends no checksum)
-GAP_AS_CHECKSUM = frozenset({"binance", "binanceusdm", "binancecoinm"})
+# ccxt.pro raises ChecksumError for a broken id sequence on these (the venues send no checksum)
+GAP_AS_CHECKSUM = frozenset({"binance", "binanceusdm", "binancecoinm", "gate"})
 # WebSocket close codes a server sends when it ends a connection on purpose (Binance's 24 h roll-over)
 SERVER_CLOSE_CODES = ("1000", "1001", "1012")
+# causes that say only that the watch ended, not why: a more telling one seen before the resync replaces
+# them (Bitget: ccxt.pro unsubscribes a broken book, UnsubscribeError, then raises its ChecksumError)
+WEAK_CAUSES = frozenset({"unsubscribed", "error"})
 
 
 def cause_of(venue: str, error: BaseException) -> str:
     """Why a watch_order_book exception means the book may be wrong: gap, checksum, server_close,
     disconnect, or error (anything else, e.g. the snapshot request failed)."""
+    if isinstance(error, ccxt.UnsubscribeError):
+        return "unsubscribed"
     if isinstance(error, ccxt.ChecksumError):  # before InvalidNonce, its base class
         return "gap" if venue in GAP_AS_CHECKSUM else "checksum"
     if isinstance(error, ccxt.InvalidNonce):
@@ -79,12 +84,13 @@ class SyncState:
         self.last_update_ms: int | None = None
         self.rebuilt = False  # out of sync: the book was rebuilt (one successful watch), awaiting a live update
         self.rebuilt_nonce: int | None = None
+        self.resubscribing = False  # the broken book is being dropped: nothing it shows counts
         self.resyncs = 0
 
     def updated(self, now_ms: int, nonce: int | None) -> Unsynced | None:
         """A successful watch at `now_ms` showing update id `nonce`; returns the interval it ends, if any."""
         self.last_update_ms = now_ms
-        if self.in_sync:
+        if self.in_sync or self.resubscribing:
             return None
         if not self.rebuilt or (nonce is not None and nonce == self.rebuilt_nonce):
             self.rebuilt, self.rebuilt_nonce = True, nonce
@@ -98,10 +104,12 @@ class SyncState:
         return ended
 
     def lost(self, cause: str, now_ms: int) -> bool:
-        """The book may be wrong from `now_ms`; True when this opens a new interval (the first cause is kept
-        while it stays open). Before the first sync nothing is lost (the market was never sampled)."""
+        """The book may be wrong from `now_ms`; True when this opens a new interval (its first cause is kept
+        while it stays open, unless that one was weak: WEAK_CAUSES). Before the first sync nothing is lost (the market was never sampled)."""
         self.rebuilt, self.rebuilt_nonce = False, None
         if not self.in_sync:
+            if self.since_ms is not None and self.cause in WEAK_CAUSES and cause not in WEAK_CAUSES:
+                self.cause = cause
             return False
         self.in_sync = False
         self.cause, self.since_ms = cause, now_ms

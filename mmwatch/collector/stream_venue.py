@@ -19,6 +19,7 @@ from mmwatch.collector.budget import VenueBudget
 from mmwatch.collector.exchanges import make_exchange
 from mmwatch.collector.fetchers import failure_rows
 from mmwatch.collector.rows import MarketRef, trade_row
+from mmwatch.collector.stream_guard import StreamGuard
 from mmwatch.collector.stream_sample import next_sample_ms, sample_row
 from mmwatch.collector.stream_stats import FALLBACK, STREAM, StreamCounters
 from mmwatch.collector.stream_sync import SyncState
@@ -29,6 +30,7 @@ from mmwatch.config import ExchangeConfig
 from mmwatch.errors import ConfigError
 
 log = logging.getLogger(__name__)
+UNWATCH_TIMEOUT_S = 2.0
 Land = Callable[[str, dict], None]  # (data set, row) -> the collector's sink and counters
 FallbackHook = Callable[[str, bool], None]  # (exchange id, entering) -> the collector starts/stops polling
 
@@ -56,7 +58,10 @@ class StreamVenue:
         self.down_since_ms: int | None = started  # since when no book is in sync (None: one is)
         self.mode_changes: list[tuple[int, str]] = [(started, STREAM)]  # (ms, mode entered)
         self._tasks: list[asyncio.Task] = []
-        self._count_messages()
+        self._drops: set[asyncio.Task] = set()  # connections being dropped after a problem the guard found
+        self.guard = StreamGuard(exchange_id, lambda: self.pro.markets)
+        self.guard.watch(config.markets)
+        self._guard_messages()
 
     @classmethod
     def build(cls, exchange_id: str, config: ExchangeConfig, urls: tuple[str | None, str | None],
@@ -80,14 +85,27 @@ class StreamVenue:
         """True while the venue falls back to REST polling."""
         return self.counters.mode == FALLBACK
 
-    def _count_messages(self) -> None:
+    def _guard_messages(self) -> None:
         original = self.pro.handle_message
 
-        def counted(client, message):
-            self.counters.message(self.clock())
-            return original(client, message)
+        def guarded(client, message):
+            now = self.clock()
+            self.counters.message(now)
+            for symbol, cause in self.guard.handle(client, message, lambda: original(client, message),
+                                                   self.pro.orderbooks):
+                self.lost(symbol, cause, now)
+                self.sync[symbol].resubscribing = True  # at once: the message just applied must not count
+                task = asyncio.ensure_future(self.resubscribe(symbol))
+                self._drops.add(task)
+                task.add_done_callback(self._drops.discard)
 
-        self.pro.handle_message = counted  # this instance only: the class stays ccxt's own
+        self.pro.handle_message = guarded  # this instance only: the class stays ccxt's own
+
+    def nonce_of(self, symbol: str, book: dict | None) -> int | None:
+        """The update id `symbol`'s book reflects: ccxt.pro's nonce, else the venue's id of the newest
+        book message applied (venues whose ccxt.pro book keeps none)."""
+        nonce = book.get("nonce") if book is not None else None
+        return self.guard.update_ids.get(symbol) if nonce is None else nonce
 
     def market(self, symbol: str) -> MarketRef:
         """The market as landed (type and contract size from the markets once loaded)."""
@@ -99,6 +117,7 @@ class StreamVenue:
 
     def start(self) -> None:
         """Start a book and a trade loop per market (as configured), the sampler and the fallback watch."""
+        self.pro.open()  # its event loop now: some venues (KuCoin) spawn tasks before their first request
         rest = self.rest_state.exchange
         if self.rest_state.ready and rest.markets and not self.pro.markets:
             self.pro.set_markets(rest.markets, rest.currencies)  # one markets request for both instances
@@ -113,9 +132,9 @@ class StreamVenue:
 
     async def stop(self) -> None:
         """Stop every loop, record the intervals still out of sync, close the WebSocket connections."""
-        for task in self._tasks:
+        for task in (*self._tasks, *self._drops):
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*self._tasks, *self._drops, return_exceptions=True)
         self._tasks = []
         now = self.clock()
         for symbol, state in self.sync.items():
@@ -144,6 +163,7 @@ class StreamVenue:
 
     def lost(self, symbol: str, cause: str, now_ms: int, error: BaseException | None = None) -> None:
         """`symbol`'s book may be wrong from `now_ms` on: no sample until it is in sync again."""
+        self.guard.forget(symbol)
         if self.sync[symbol].lost(cause, now_ms):
             log.warning("%s %s: book out of sync (%s%s); resubscribing", self.exchange_id, symbol, cause,
                         f": {type(error).__name__}: {str(error)[:200]}" if error is not None else "")
@@ -158,11 +178,29 @@ class StreamVenue:
         self.counters.unsynced_intervals_ms += ended.unsynced_ms
         self.land("fetch_errors", ended.row(self.market(symbol)))
 
+    async def resubscribe(self, symbol: str) -> None:
+        """Drop `symbol`'s broken book: unsubscribe it (other markets on the connection keep theirs), or,
+        when the venue cannot or does not answer within UNWATCH_TIMEOUT_S, drop its connection; the watch
+        loop's next watch subscribes afresh. Until then nothing the old book shows counts."""
+        self.sync[symbol].resubscribing = True
+        try:
+            if self.pro.has.get("unWatchOrderBook"):
+                try:
+                    await asyncio.wait_for(self.pro.un_watch_order_book(symbol), UNWATCH_TIMEOUT_S)
+                    return
+                except Exception as exc:  # not supported here, refused, or unanswered: reconnect instead
+                    log.info("%s %s: unsubscribing failed (%s: %s); reconnecting", self.exchange_id, symbol,
+                             type(exc).__name__, str(exc)[:200])
+            await self.drop_connection(symbol)
+        finally:
+            self.guard.forget(symbol)  # what the old subscription sent says nothing about the new one
+            self.sync[symbol].resubscribing = False
+
     async def drop_connection(self, symbol: str) -> None:
         """Close the WebSocket connection(s) carrying `symbol` (all of the venue's when none is found), so
         the next watch reconnects and resubscribes; the other markets on it see a reconnect."""
         clients = dict(getattr(self.pro, "clients", None) or {})
-        carrying = {url: c for url, c in clients.items() if any(symbol in str(key) for key in c.subscriptions)}
+        carrying = {url: c for url, c in clients.items() if any(str(key).endswith(symbol) for key in c.subscriptions)}
         for url, client in (carrying or clients).items():
             if self.pro.clients.get(url) is client:
                 del self.pro.clients[url]
@@ -191,7 +229,8 @@ class StreamVenue:
                 self.lost(symbol, "stall", now_ms)
             if not state.in_sync:
                 continue
-            row = sample_row(self.market(symbol), self.pro.orderbooks.get(symbol), self.levels, now_ms)
+            row = sample_row(self.market(symbol), self.pro.orderbooks.get(symbol), self.levels, now_ms,
+                             self.guard.update_ids.get(symbol))
             if row is not None:
                 self.land("orderbooks", row)
                 landed += 1

@@ -76,7 +76,7 @@ async def watch_book(venue, symbol: str) -> None:
                     venue.lost(symbol, cause, now)
                     pending.cancel()
                     pending = None
-                    await venue.drop_connection(symbol)
+                    await venue.resubscribe(symbol)
                     await backoff.wait(cause)
                 continue
             book, error, cancelled = _outcome(pending)
@@ -89,7 +89,7 @@ async def watch_book(venue, symbol: str) -> None:
                 await backoff.wait(cause)
                 continue
             backoff.reset()
-            venue.updated(symbol, now, book.get("nonce"))
+            venue.updated(symbol, now, venue.nonce_of(symbol, book))
     finally:
         if pending is not None:
             pending.cancel()

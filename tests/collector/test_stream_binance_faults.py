@@ -12,7 +12,7 @@ from simulator.market import World
 from simulator.process import SimulatorProcess
 from simulator.scenario import load_scenario
 from simulator.trades import trades_between
-from stream_run import equals_truth, run_streaming
+from stream_run import check_fault, equals_truth, run_streaming
 
 VENUES = Path(__file__).resolve().parents[2] / "scenarios" / "venues.yaml"
 WORLD = World(load_scenario(VENUES))
@@ -63,25 +63,7 @@ def test_every_sampled_book_is_the_simulators_book_at_its_update_id(faulted):
 def test_a_fault_is_an_unsynced_interval_without_samples_then_sampling_resumes(
         faulted, venue, symbol, fault, seconds, at_s, cause):
     run, log = faulted
-    hits = [e for e in log if e["venue"] == venue and e["fault"] == fault and e["symbol"] == symbol
-            and e["update_id"] is not None]
-    assert hits, log
-    fault_ms, fault_id = min(e["wall_ms"] for e in hits), min(e["update_id"] for e in hits)
-    intervals = run.out_of_sync(venue, symbol)
-    assert [i["cause"] for i in intervals][:1] == [cause], intervals
-    start, end = int(intervals[0]["from"]), int(intervals[0]["to"])
-    assert int(intervals[0]["unsynced_ms"]) == end - start > 0
-    assert start >= fault_ms  # noticed after the fault, never before
-    samples = run.samples(venue, symbol)
-    inside = samples.filter((samples["received_ts"] >= start) & (samples["received_ts"] <= end))
-    assert inside.is_empty(), inside.select("received_ts", "nonce")
-    # between the fault and the moment it was noticed: only books from before the broken update
-    # (drop / reorder: the update hit; stall: the first held back; close: the last one sent)
-    noticing = samples.filter((samples["received_ts"] > fault_ms) & (samples["received_ts"] < start))
-    last_good = fault_id if fault in ("disconnect", "server_close") else fault_id - 1
-    assert noticing.is_empty() or noticing["nonce"].max() <= last_good
-    after = samples.filter(samples["received_ts"] > end)
-    assert after.height > 0 and after["nonce"].min() > fault_id  # sampling resumed, from a newer book
+    check_fault(run, log, venue, symbol, fault, cause)
 
 
 def test_a_market_without_faults_has_no_interval(faulted):

@@ -77,7 +77,7 @@ def test_nothing_is_lost_before_the_first_sync_and_close_ends_an_open_interval()
     ("binance", ccxt.ChecksumError("binance BTC/USDT : orderbook data checksum validation failed"), "gap"),
     ("binanceusdm", ccxt.ChecksumError("binanceusdm ETH/USDT:USDT : checksum"), "gap"),
     ("bitget", ccxt.ChecksumError("bitget BTC/USDT : orderbook data checksum validation failed"), "checksum"),
-    ("gate", ccxt.ChecksumError("gate BTC/USDT : checksum"), "checksum"),
+    ("gate", ccxt.ChecksumError("gate BTC_USDT:USDT : orderbook data checksum validation failed"), "gap"),
     ("binance", ccxt.NetworkError("Connection closed by remote server, closing code 1001"), "server_close"),
     ("okx", ccxt.NetworkError("Connection closed by remote server, closing code 1000"), "server_close"),
     ("binance", ccxt.NetworkError("Connection closed by remote server, closing code 1006"), "disconnect"),
@@ -87,3 +87,23 @@ def test_nothing_is_lost_before_the_first_sync_and_close_ends_an_open_interval()
 ])
 def test_cause_of_ccxt_pro_errors(venue, error, cause):
     assert cause_of(venue, error) == cause
+
+
+def test_a_weak_cause_gives_way_to_the_telling_one_seen_before_the_resync():
+    state = synced_state()
+    cause = cause_of("bitget", ccxt.UnsubscribeError("bitget orderbook:BTC/USDT"))
+    assert cause == "unsubscribed" and state.lost(cause, 2_000)
+    state.lost(cause_of("bitget", ccxt.ChecksumError("bitget BTC/USDT : checksum")), 2_010)
+    state.lost("reconnect", 2_020)  # telling too, but the interval already has its cause
+    state.updated(2_100, 60)
+    assert state.updated(2_200, 61) == Unsynced("checksum", 2_000, 2_200)
+
+
+def test_nothing_a_book_being_resubscribed_shows_counts():
+    state = synced_state()
+    state.lost("gap", 2_000)
+    state.resubscribing = True
+    assert state.updated(2_050, 30) is None and state.updated(2_100, 31) is None and not state.in_sync
+    state.resubscribing = False
+    state.updated(2_300, 40)
+    assert state.updated(2_400, 41) == Unsynced("gap", 2_000, 2_400)
