@@ -216,9 +216,9 @@ class StreamServer:
         sub.last_id = now_id
         if fault is not None:
             self.faults.note(session.venue, symbol, fault, now_id, session.id)
-        if fault == "drop_update":
+        messages = dialect.book_update(session, sub, update)  # built even when dropped: a per-message
+        if fault == "drop_update":                             # counter (Bybit u) must skip one, as on a lost frame
             return
-        messages = dialect.book_update(session, sub, update)
         if fault == "reorder_updates":
             sub.held = messages
             return

@@ -43,12 +43,15 @@ def test_snapshot_and_deltas_rebuild_the_top_of_the_book_at_every_update_id(symb
 
 
 def test_frames_carry_u_and_seq_and_the_spot_or_linear_socket_picks_the_market():
+    """u counts the subscription's messages (1 = the snapshot), so a delta spanning two ticks is u 2, not a gap;
+    seq is the update id."""
     cache, sub = BookCache(WORLD), _topic("ETH/USDT:USDT", 50)
     [snapshot] = map(orjson.loads, initial_frames(bybit, sub, cache, FIRST))
     [delta] = map(orjson.loads, update_frames(bybit, sub, cache, FIRST, FIRST + 2))
     assert (snapshot["type"], snapshot["topic"], snapshot["ts"]) == ("snapshot", "orderbook.50.ETHUSDT", FIRST * TICK)
-    assert (snapshot["data"]["u"], snapshot["data"]["seq"], len(snapshot["data"]["b"])) == (FIRST, FIRST, 50)
-    assert (delta["type"], delta["data"]["u"], delta["ts"]) == ("delta", FIRST + 2, (FIRST + 2) * TICK)
+    assert (snapshot["data"]["u"], snapshot["data"]["seq"], len(snapshot["data"]["b"])) == (1, FIRST, 50)
+    assert (delta["type"], delta["data"]["u"], delta["data"]["seq"], delta["ts"]) == (
+        "delta", 2, FIRST + 2, (FIRST + 2) * TICK)
     linear = RecordingSession(WORLD, "bybit", "v5/public/linear", now_ms=1234)
     spot = RecordingSession(WORLD, "bybit", "v5/public/spot")
     request = {"req_id": "7", "op": "subscribe", "args": ["orderbook.50.BTCUSDT", "publicTrade.BTCUSDT"]}

@@ -6,7 +6,8 @@ spot, {"op": "pong", "args": [ms]} on linear, as Bybit does); {"req_id", "op": "
 "req_id", "op"} (any unknown topic: success false, "Invalid symbol :[topic]", nothing subscribed).
 Topics: `orderbook.{depth}.{symbol}` (depth 1, 50, 200, 500, 1000: a "snapshot" of the best
 `depth` levels on subscribe, then one "delta" per tick with the levels that changed within the
-best `depth`, size "0" = removed; u = seq = the update id N), `publicTrade.{symbol}` ("snapshot"
+best `depth`, size "0" = removed; u = the subscription's message counter, 1 for the snapshot and
+one more per delta, as Bybit's per-stream update id; seq = the update id N), `publicTrade.{symbol}` ("snapshot"
 pushes of the trades printed since the last, oldest first). Levels [price, size] strings as REST
 prints them, swap amounts in contracts; ts = cts = N × update_ms.
 ccxt.pro.bybit checks neither u nor seq (a dropped, duplicated or reordered delta goes unnoticed:
@@ -43,11 +44,12 @@ def topic_parts(topic: str) -> tuple[str, int | None, str] | None:
 
 
 def book_message(model: MarketModel, depth: int, kind: str, bids: Sequence[Level], asks: Sequence[Level],
-                 update_id: int, ts_ms: int) -> dict:
-    """A "snapshot" (the best `depth` levels) or "delta" (the changed levels) of `orderbook.{depth}`."""
+                 update_id: int, ts_ms: int, message_no: int | None = None) -> dict:
+    """A "snapshot" (the best `depth` levels) or "delta" (the changed levels) of `orderbook.{depth}`;
+    u = `message_no` (the stream's message counter; default the update id), seq = the update id."""
     return {"topic": f"{BOOK_TOPIC}.{depth}.{model.market_id}", "type": kind, "ts": ts_ms,
-            "data": {"s": model.market_id, "b": rows(model, bids), "a": rows(model, asks), "u": update_id,
-                     "seq": update_id},
+            "data": {"s": model.market_id, "b": rows(model, bids), "a": rows(model, asks),
+                     "u": update_id if message_no is None else message_no, "seq": update_id},
             "cts": ts_ms}
 
 
@@ -105,13 +107,15 @@ def on_message(session, text: str) -> list[str]:
 
 
 def book_initial(session, sub, update) -> list[str]:
+    sub.state["u"] = 1
     return dumps([book_message(sub.model, sub.depth, "snapshot", update.bids, update.asks, update.last_id,
-                               update.event_ms)])
+                               update.event_ms, 1)])
 
 
 def book_update(session, sub, update) -> list[str]:
+    sub.state["u"] = sub.state.get("u", 0) + 1
     return dumps([book_message(sub.model, sub.depth, "delta", update.bids, update.asks, update.last_id,
-                               update.event_ms)])
+                               update.event_ms, sub.state["u"])])
 
 
 def trade_messages(session, sub, trades) -> list[str]:
