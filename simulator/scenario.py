@@ -154,6 +154,10 @@ class Venue(_Model):
     lag_s: float = Field(0.0, ge=0, le=3600, description="venue's price follows the asset path this late")
     update_ms: int = Field(100, ge=10, le=60_000, description="the book changes (and streams push) every this many "
                                                             "ms on the wall clock: update id N is the book at N × update_ms")
+    redraw_ms: int | None = Field(None, ge=10, le=3_600_000,
+                                  description="streams' book: redrawn every this many ms (a multiple of update_ms), "
+                                              "a few amounts in between (simulator.streams.updates); default: the "
+                                              "smallest multiple of update_ms >= 1000")
     rate_limit: RateLimit = RateLimit()
     down: list[DownWindow] = Field(default_factory=list)
 
@@ -163,6 +167,12 @@ class Venue(_Model):
         dupes = sorted({s for s in seen if seen.count(s) > 1})
         if dupes:
             raise ValueError(f"symbol {dupes[0]!r} is listed twice")
+        return self
+
+    @model_validator(mode="after")
+    def _redraw_on_ticks(self) -> "Venue":
+        if self.redraw_ms is not None and self.redraw_ms % self.update_ms:
+            raise ValueError(f"redraw_ms {self.redraw_ms} is not a multiple of update_ms {self.update_ms}")
         return self
 
     def down_status(self, ms_of_day: int) -> int | None:

@@ -11,6 +11,7 @@ import orjson
 
 from simulator.book import Book, build_book
 from simulator.market import MarketModel, World
+from simulator.streams.updates import ticked_book
 from simulator.truth import TruthRecorder
 
 
@@ -38,7 +39,9 @@ class VenueContext:
     `tick_ms`: the book's update interval (the venue's `update_ms` on the wall clock, where streams
     run; 1 on the virtual clock, where a book may be asked for at any ms): `update_id()` is the
     venue's book sequence number (Binance lastUpdateId ...) and `at_update()` the context whose
-    `now_ms` is that update's instant, so REST depth serves `simulator.streams.book_at_update`.
+    `now_ms` is that update's instant. With tick_ms > 1 every book served is the one in force at
+    `update_id()` (`simulator.streams.book_at_update`, sticky between redraws), so REST depth and the
+    streams agree; with tick_ms 1 it is `simulator.book.build_book` at `now_ms`.
     `stream_url`: the simulator's WebSocket base URL ('' when it streams nothing), for venues whose
     REST API names the stream endpoint (KuCoin's bullet-public)."""
 
@@ -70,7 +73,7 @@ class VenueContext:
         """The book at `now_ms`; when it is served (status 'ok') it is recorded for the ground truth
         in base units, per level: linear contracts × contract_size, inverse contracts ×
         contract_size / price (`MarketModel.base_levels`)."""
-        book = build_book(model, self.now_ms, limit)
+        book = self._book(model, limit)
         if book.status == "ok":
             self.truth.record(self.venue, model.symbol, self.now_ms, model.base_levels(book.bids),
                               model.base_levels(book.asks))
@@ -78,4 +81,10 @@ class VenueContext:
 
     def peek_book(self, model: MarketModel, limit: int | None) -> Book:
         """The book at `now_ms` without recording it (for tickers)."""
-        return build_book(model, self.now_ms, limit)
+        return self._book(model, limit)
+
+    def _book(self, model: MarketModel, limit: int | None) -> Book:
+        if self.tick_ms == 1:
+            return build_book(model, self.now_ms, limit)
+        book = ticked_book(model, self.update_id())
+        return Book(self.now_ms, book.status, book.condition, book.bids[:limit], book.asks[:limit])

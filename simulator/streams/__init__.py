@@ -2,10 +2,13 @@
 
 Update-id model (simulator.streams.updates)
   A market's book changes in ticks of its venue's `update_ms` (scenario `venues.<v>.update_ms`,
-  default 100). Update id N is the full-depth book at t = N × update_ms:
-  `book_at_update(world, venue, symbol, N)` is THE truth. On the wall clock REST depth serves the
-  same model: `VenueContext.update_id()` = now // update_ms and `ctx.at_update()` the context at that
-  update's instant (`ctx.at_update().serve_book(model, limit)` is book_at_update cut to `limit`).
+  default 100). Update id N is a full-depth book of t = N × update_ms, sticky between redraws (a base
+  redrawn every `redraw_ms`, default 1000, plus a few changed amounts a tick: see the updates module):
+  `book_at_update(world, venue, symbol, N)` is THE truth. On the wall clock every REST book serves the
+  same model: `VenueContext.update_id()` = now // update_ms and the book served is book_at_update of
+  that id cut to `limit` (`ctx.at_update()`: the context at that update's instant, for its timestamps).
+  An update covering ids first..last carries every level changed in any of those ticks, at its
+  amount at last (0.0 = gone), so it is right on any book of its span.
 
 Server (simulator.streams.server)
   Started by the simulator on the wall clock (`make_server`), on the HTTP server's asyncio loop, on

@@ -125,6 +125,9 @@ def test_a_dropped_update_goes_unnoticed_by_ccxt_on_gate_spot_and_kucoin(sim, ve
     async def scenario(exchange):
         for _ in range(3):
             assert matches(venue, symbol, depth, await exchange.watch_order_book(symbol))
+        # armed just after a redraw (every 10 ticks): the trace lasts until the next one
+        while update_of(venue, (await exchange.watch_order_book(symbol))["nonce"]) % 10:
+            pass
         earlier = len(_hits(sim, venue, "drop_update", symbol))
         sim.set_stream_fault(venue, "drop_update", symbol)
         hit = None

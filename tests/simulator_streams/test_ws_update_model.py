@@ -44,7 +44,9 @@ def test_a_diff_turns_the_old_book_into_the_new_one(gap, depth):
 
 def test_book_at_update_is_the_full_book_at_its_tick():
     model = WORLD.market("binanceusdm", "BTC/USDT:USDT")
-    assert book_at_update(WORLD, "binanceusdm", "BTC/USDT:USDT", N) == build_book(model, N * 100, None)
+    truth, redrawn = book_at_update(WORLD, "binanceusdm", "BTC/USDT:USDT", N + 4), build_book(model, N * 100, None)
+    assert truth.t_ms == (N + 4) * 100  # the levels of the last redraw (N), a few amounts changed
+    assert [p for p, _ in truth.bids] == [p for p, _ in redrawn.bids] and truth.bids != redrawn.bids
     assert update_id_at(WORLD, "binance", N * 100 + 99) == N
     update = BookCache(WORLD).update(model, N - 3, N, depth=5, bad_checksum=True)
     assert (update.first_id, update.prev_id, update.last_id, update.event_ms) == (N - 2, N - 3, N, N * 100)
