@@ -162,3 +162,8 @@
   } -%}
   {{ return(columns[table_name]) }}
 {%- endmacro -%}
+
+{#- The shape of a StreamOutOfSync fetch error's message (groups: cause, unsynced_ms, from, to), as a SQL string. -#}
+{%- macro stream_out_of_sync_pattern() -%}
+  '^cause=([a-z_]+) unsynced_ms=([0-9]+) from=([0-9]+) to=([0-9]+)$'
+{%- endmacro -%}

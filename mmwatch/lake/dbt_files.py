@@ -3,7 +3,8 @@ definition of a lake column in step with it.
 
 Generated (never edited by hand):
 - `dbt/macros/lake_columns.sql`: each lake table's columns and DuckDB types, for the empty typed
-  relation `lake_table` returns while a table has no file yet;
+  relation `lake_table` returns while a table has no file yet, and the pattern of a StreamOutOfSync
+  message (`stream_out_of_sync_pattern()`, parsed by stg_lake__fetch_errors);
 - `dbt/models/staging/_lake__sources.yml`: the `lake` source, every table and column described.
 
 `.venv/bin/python -m mmwatch.lake.dbt_files --write` rewrites both; `--check` (and `tests/lake`)
@@ -20,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from mmwatch.lake.columns import LakeTable
-from mmwatch.lake.tables import LAKE
+from mmwatch.lake.tables import LAKE, STREAM_OUT_OF_SYNC_MESSAGE
 
 MACRO_PATH = Path("dbt/macros/lake_columns.sql")
 SOURCES_PATH = Path("dbt/models/staging/_lake__sources.yml")
@@ -42,7 +43,12 @@ def render_macro(tables: dict[str, LakeTable] = LAKE) -> str:
         lines.append(f'      "{table.name}": [')
         lines += [f'          ("{name}", "{kind}"),' for name, kind in dbt_columns(table)]
         lines.append("      ],")
-    lines += ["  } -%}", "  {{ return(columns[table_name]) }}", "{%- endmacro -%}", ""]
+    lines += ["  } -%}", "  {{ return(columns[table_name]) }}", "{%- endmacro -%}", "",
+              "{#- The shape of a StreamOutOfSync fetch error's message (groups: cause, unsynced_ms, from, to), "
+              "as a SQL string. -#}",
+              "{%- macro stream_out_of_sync_pattern() -%}",
+              f"  '{STREAM_OUT_OF_SYNC_MESSAGE}'",
+              "{%- endmacro -%}", ""]
     return "\n".join(lines)
 
 

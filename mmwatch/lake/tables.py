@@ -15,6 +15,12 @@ from mmwatch.venues import MARKET_TYPES
 
 # Reasons a snapshot is invalid (spec §1), in the order the raw rules test them: the first that applies is stored.
 INVALID_REASONS = ("bad_price", "bad_amount", "crossed_book")
+# A streamed book's unsynchronised interval [from, to) (mmwatch/collector/stream_sync.py) lands as a fetch_errors
+# row of the orderbooks data set with this error class, received_ts = to and a message of this shape, which the
+# lake checks (mmwatch.lake.validation) and the staging model parses (the pattern is generated into
+# dbt/macros/lake_columns.sql as stream_out_of_sync_pattern()); groups: cause, unsynced_ms, from, to.
+STREAM_OUT_OF_SYNC = "StreamOutOfSync"
+STREAM_OUT_OF_SYNC_MESSAGE = "^cause=([a-z_]+) unsynced_ms=([0-9]+) from=([0-9]+) to=([0-9]+)$"
 AMOUNT_UNITS = ("base", "contracts")
 
 _TEXT, _INT, _FLOAT, _BOOL = pl.Utf8, pl.Int64, pl.Float64, pl.Boolean
@@ -108,15 +114,18 @@ RAW_TRADES = LakeTable(
 
 RAW_FETCH_ERRORS = LakeTable(
     name="raw_fetch_errors", dataset="fetch_errors", staging_model="stg_lake__fetch_errors",
-    description="One failed fetch per row (never written as an empty book).",
+    description="One failed fetch per row (never written as an empty book), or one interval a streamed book was "
+                f"out of sync ({STREAM_OUT_OF_SYNC}).",
     landing_width=7,
     columns=(
         *_market(),
         Column("dataset", _TEXT, "What was being fetched: orderbooks or trades.", nullable=False,
                isin=("orderbooks", "trades")),
         Column("received_ts", _INT, "When the attempt ended (ms since epoch); its UTC day is `day`.", nullable=False),
-        Column("error_class", _TEXT, "ccxt exception class name, e.g. RequestTimeout.", nullable=False),
-        Column("message", _TEXT, "The error message, shortened."),
+        Column("error_class", _TEXT, "ccxt exception class name, e.g. RequestTimeout; mmwatch's own: EmptyResponse, "
+                                     f"RefusedAtDoor, {STREAM_OUT_OF_SYNC} (a streamed book out of sync).", nullable=False),
+        Column("message", _TEXT, f"The error message, shortened; for {STREAM_OUT_OF_SYNC} 'cause=<cause> "
+                                 "unsynced_ms=<n> from=<ms> to=<ms>' (the interval [from, to), to = received_ts)."),
     ),
 )
 

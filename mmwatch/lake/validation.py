@@ -10,7 +10,7 @@ import polars as pl
 
 from mmwatch.errors import MmwatchError
 from mmwatch.lake.columns import Column, LakeTable
-from mmwatch.lake.tables import LAKE, RAW_ORDERBOOKS
+from mmwatch.lake.tables import LAKE, RAW_FETCH_ERRORS, RAW_ORDERBOOKS, STREAM_OUT_OF_SYNC, STREAM_OUT_OF_SYNC_MESSAGE
 
 
 class LakeSchemaError(MmwatchError):
@@ -37,9 +37,22 @@ def _valid_iff_no_reason(data: pa.PolarsData) -> pl.LazyFrame:
     return data.lazyframe.select(pl.col("is_valid") == pl.col("invalid_reason").is_null())
 
 
+def _stream_out_of_sync_well_formed(data: pa.PolarsData) -> pl.LazyFrame:
+    """A StreamOutOfSync row is an order-book interval whose message parses, ends at received_ts and
+    whose unsynced_ms is to - from (the marts read the interval from it)."""
+    parts = pl.col("message").str.extract_groups(STREAM_OUT_OF_SYNC_MESSAGE)
+    unsynced, start, end = (parts.struct.field(group).cast(pl.Int64, strict=False) for group in ("2", "3", "4"))
+    well_formed = (pl.col("dataset") == "orderbooks") & (end == pl.col("received_ts")) & (unsynced == end - start)
+    return data.lazyframe.select((pl.col("error_class") != STREAM_OUT_OF_SYNC) | well_formed.fill_null(False))
+
+
 # checks across columns, per table
 _TABLE_CHECKS = {
     RAW_ORDERBOOKS.name: [pa.Check(_valid_iff_no_reason, error="is_valid must be true exactly when invalid_reason is null")],
+    RAW_FETCH_ERRORS.name: [pa.Check(
+        _stream_out_of_sync_well_formed,
+        error=f"a {STREAM_OUT_OF_SYNC} row must be of orderbooks with message 'cause=<cause> unsynced_ms=<to - from> "
+              "from=<ms> to=<received_ts>'")],
 }
 
 

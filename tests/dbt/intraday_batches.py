@@ -172,8 +172,16 @@ def _batch_3():
     return books, _trades(240, 360) + [repeated], [], _data_sets(range(6), updated)
 
 
+def _stream_out_of_sync(start_s: int, end_s: int) -> dict:
+    """binance BTC/USDT's streamed book out of sync from 12:00 + start_s to 12:00 + end_s."""
+    start, end = _at(start_s), _at(end_s)
+    return {"exchange": "binance", "market_type": "spot", "symbol": "BTC/USDT", "dataset": "orderbooks",
+            "received_ts": end, "error_class": "StreamOutOfSync",
+            "message": f"cause=gap unsynced_ms={end - start} from={start} to={end}"}
+
+
 def _batch_4():
-    return _books(360, 420), _trades(360, 420), [], {}
+    return _books(360, 420), _trades(360, 420), [_stream_out_of_sync(350, 365)], {}
 
 
 def _batch_5():

@@ -89,6 +89,7 @@ def test_each_refresh_starts_at_the_earliest_new_row(refreshed):
     assert "fct_orderbook_snapshot_metrics" not in fifth and "fct_trades_minute" not in fifth
     # day-level rollups rebuild their day from the small marts whenever an input changed
     assert second["fct_liquidity_daily"] is None and second["fct_data_coverage_daily"] is None
+    assert fourth["raw_fetch_errors"] == NOON + 365 * S  # a streamed book's interval, landed when it ended
 
 
 def test_a_refresh_with_nothing_new_writes_nothing(refreshed):
@@ -115,6 +116,9 @@ def test_late_rows_rate_and_breach_like_a_rebuild(refreshed):
     [coverage] = [row for row in appended["fct_data_coverage_daily"] if row["symbol"] == "ZZZ/USDT"
                   and row["dataset"] == "orderbooks"]
     assert (coverage["received_samples"], coverage["usable_samples"]) == (44, 43)  # 42 + late + crossed
+    [streamed] = [row for row in appended["fct_data_coverage_daily"] if row["symbol"] == "BTC/USDT"
+                  and row["exchange"] == "binance" and row["dataset"] == "orderbooks" and row["day"].isoformat() == DAY]
+    assert (streamed["stream_out_of_sync_events"], streamed["stream_unsynced_s"]) == (1, 15.0)  # batch 4's interval
     # ETH/BTC's depth (4.99 BTC) is under 249,800 USD below a rate of 50,060: in breach from 12:04:05
     # to the end, an episode that ran to the end of batches 3 and 4 and was carried on each time
     ethbtc = [row for row in appended["fct_mm_breach_episodes"] if row["obligation_id"] == "o-ethbtc"]

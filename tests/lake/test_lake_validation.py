@@ -47,3 +47,34 @@ def test_a_data_set_key_must_be_unique_and_not_null():
     with pytest.raises(LakeSchemaError):
         check_lake_frame("raw_tickers", pl.DataFrame([row, row], schema=RAW_TICKERS.schema), ["a", "b"])
     check_lake_frame("raw_tickers", pl.DataFrame([row], schema=RAW_TICKERS.schema), ["a"])
+
+
+def _stream_row(message: str, received_ts: int = 3_000, dataset: str = "orderbooks") -> dict:
+    return {"exchange": "okx", "market_type": "spot", "symbol": "BTC/USDT", "dataset": dataset,
+            "received_ts": received_ts, "error_class": "StreamOutOfSync", "message": message}
+
+
+def test_the_collectors_out_of_sync_row_passes():
+    from mmwatch.collector.rows import MarketRef
+    from mmwatch.collector.stream_sync import Unsynced
+    from mmwatch.lake.tables import RAW_FETCH_ERRORS
+
+    row = Unsynced("checksum", 1_000, 3_000).row(MarketRef("okx", "BTC/USDT", "spot"))
+    timeout = {**_stream_row("timed out"), "error_class": "RequestTimeout"}
+    check_lake_frame("raw_fetch_errors", pl.DataFrame([row, timeout], schema=RAW_FETCH_ERRORS.schema), ["a", "b"])
+
+
+@pytest.mark.parametrize("row", [
+    _stream_row("cause=gap unsynced_ms=2000 from=1000 to=3000 extra"),  # not the shape
+    _stream_row("cause=gap unsynced_ms=1999 from=1000 to=3000"),  # unsynced_ms is not to - from
+    _stream_row("cause=gap unsynced_ms=2000 from=1000 to=3000", received_ts=3_001),  # landed when it had not ended
+    _stream_row("cause=gap unsynced_ms=2000 from=1000 to=3000", dataset="trades"),  # a book's interval only
+    _stream_row(None),
+], ids=["shape", "length", "received", "dataset", "no-message"])
+def test_a_malformed_out_of_sync_row_is_refused(row):
+    from mmwatch.lake.tables import RAW_FETCH_ERRORS
+
+    good = _stream_row("cause=gap unsynced_ms=2000 from=1000 to=3000")
+    with pytest.raises(LakeSchemaError, match="StreamOutOfSync row must be") as caught:
+        check_lake_frame("raw_fetch_errors", pl.DataFrame([good, row], schema=RAW_FETCH_ERRORS.schema), ["good", "bad"])
+    assert "bad" in str(caught.value)
