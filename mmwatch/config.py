@@ -25,6 +25,8 @@ exchanges:
     sample_every_ms: 1000      # stream: ms between samples of each maintained book (default 1000, at least 100)
     stall_after_s: 5           # stream: a book without an update this long is out of sync (resubscribed)
     fallback_after_s: 30       # stream: a venue with no book in sync this long is polled over REST meanwhile
+    roll_over_after_s: 82800   # stream: a connection this old is replaced, make before break (default 23 h;
+                               # below 24 h on the Binance family, which closes connections at 24 h)
 ```
 
 Validated once at start (pydantic v2); every message names the key and the
@@ -62,6 +64,10 @@ DATASET_NAMES = tuple(DEFAULT_CADENCES_S)
 COLLECTOR_DATASETS = ("orderbooks", "trades")
 COLLECTION_MODES = ("poll", "stream")
 MIN_SAMPLE_EVERY_MS = 100  # the fastest sampling of a streamed book (the venues push every 100 ms at best)
+DEFAULT_ROLL_OVER_AFTER_S = 23 * 3600  # a streamed connection is replaced at this age (planned roll-over)
+MAX_ROLL_OVER_AFTER_S = 7 * 86_400
+# venues that close a WebSocket connection at this age (seconds): the roll-over must come first
+CONNECTION_MAX_AGE_S = {"binance": 86_400, "binanceusdm": 86_400, "binancecoinm": 86_400}
 # landing file windows that tile a minute (files never straddle two minutes)
 LANDING_FLUSH_CHOICES_S = (5, 10, 15, 20, 30, 60)
 
@@ -115,6 +121,7 @@ class ExchangeConfig(BaseModel):
     sample_every_ms: int = 1000
     stall_after_s: float = 5.0
     fallback_after_s: float = 30.0
+    roll_over_after_s: float = DEFAULT_ROLL_OVER_AFTER_S
 
     @field_validator("mode")
     @classmethod
@@ -136,6 +143,14 @@ class ExchangeConfig(BaseModel):
     def _stream_seconds(cls, seconds: object, info) -> float:
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 < seconds <= 3600:
             raise ValueError(f"{info.field_name} must be seconds in (0, 3600]")
+        return float(seconds)
+
+    @field_validator("roll_over_after_s", mode="before")
+    @classmethod
+    def _roll_over_after(cls, seconds: object) -> float:
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 1 <= seconds <= MAX_ROLL_OVER_AFTER_S:
+            raise ValueError(f"roll_over_after_s must be seconds from 1 to {MAX_ROLL_OVER_AFTER_S} (the age at which a "
+                             "streamed connection is replaced by a new one)")
         return float(seconds)
 
     @field_validator("markets")
@@ -258,10 +273,26 @@ def parse_config(data: object, origin: str = "config") -> CollectionConfig:
     if not isinstance(data, dict):
         raise ConfigError(f"{origin}: expected a mapping with an 'exchanges' key, got {type(data).__name__}")
     try:
-        return CollectionConfig.model_validate(data)
+        config = CollectionConfig.model_validate(data)
     except ValidationError as exc:
         problems = "\n  ".join(_describe(e) for e in exc.errors())
         raise ConfigError(f"{origin}: invalid collection config:\n  {problems}") from None
+    late = _late_roll_overs(config)
+    if late:
+        raise ConfigError(f"{origin}: invalid collection config:\n  " + "\n  ".join(late))
+    return config
+
+
+def _late_roll_overs(config: CollectionConfig) -> list[str]:
+    """A roll-over set at or after the age at which the venue closes connections itself."""
+    problems = []
+    for exchange_id, venue in config.exchanges.items():
+        limit = CONNECTION_MAX_AGE_S.get(exchange_id)
+        if limit is not None and venue.roll_over_after_s >= limit:
+            problems.append(f"exchanges.{exchange_id}.roll_over_after_s = {venue.roll_over_after_s:g}: {exchange_id} "
+                            f"closes connections at {limit // 3600} h ({limit} s); roll_over_after_s must be below "
+                            f"{limit} so the planned roll-over comes first")
+    return problems
 
 
 def load_config(path: str | Path) -> CollectionConfig:

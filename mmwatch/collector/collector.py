@@ -198,11 +198,13 @@ class Collector:
                 pass
 
     def progress_counts(self) -> Counter:
-        """`counts` with every streaming venue's messages and resyncs (what progress lines take differences of)."""
+        """`counts` with every streaming venue's messages, resyncs and roll-overs (what progress lines take
+        differences of)."""
         counts = Counter(self.counts)
         for exchange_id, stream in self.streams.items():
             counts[(exchange_id, "messages")] = stream.counters.messages
             counts[(exchange_id, "resyncs")] = stream.counters.resyncs
+            counts[(exchange_id, "rollovers")] = stream.counters.rollovers
         return counts
 
     def progress_lines(self, since: Counter | None = None, seconds: float | None = None) -> list[str]:
@@ -213,7 +215,7 @@ class Collector:
         lines = []
         for exchange_id, budget in self.budgets.items():
             got = {name: now[(exchange_id, name)] - since[(exchange_id, name)]
-                   for name in (*_COUNTED.values(), "samples", "messages", "resyncs")}
+                   for name in (*_COUNTED.values(), "samples", "messages", "resyncs", "rollovers")}
             rows = f"{got['snapshots']} snapshots, {got['trades']} trades, {got['errors']} errors; "
             stream = self.streams.get(exchange_id)
             if stream is not None:

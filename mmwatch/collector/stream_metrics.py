@@ -1,6 +1,6 @@
 """The streaming side of /metrics: per venue the mode in use (stream, poll or fallback), WebSocket
 messages (total and per second over the last 10 s), resyncs, sampled books, markets out of sync,
-unsynchronised time and fallbacks to REST."""
+unsynchronised time, fallbacks to REST and planned connection roll-overs."""
 from __future__ import annotations
 
 from typing import Iterator
@@ -27,6 +27,13 @@ def stream_families(collector, now_ms: int) -> Iterator[Metric]:
             labels=["exchange"]),
         "fallbacks": CounterMetricFamily("mmwatch_collector_stream_fallbacks",
                                          "Times the venue fell back to REST polling", labels=["exchange"]),
+        "rollovers": CounterMetricFamily("mmwatch_collector_stream_rollovers",
+                                         "Planned connection roll-overs (every market moved to a new connection "
+                                         "in sync, the old one closed)", labels=["exchange"]),
+        "rollover_markets_kept": CounterMetricFamily(
+            "mmwatch_collector_stream_rollover_markets_kept",
+            "Markets a roll-over left on the old connection (not in sync on the new one in time)",
+            labels=["exchange"]),
     }
     rate = GaugeMetricFamily("mmwatch_collector_stream_messages_per_second",
                              "WebSocket messages per second over the last 10 s", labels=["exchange"])

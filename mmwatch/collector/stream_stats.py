@@ -1,5 +1,5 @@
 """What one streaming venue did: the mode in use, WebSocket messages (and their rate), resyncs,
-sampled books, streamed trades, fallbacks to REST. Read by `mmwatch collect`'s progress lines and
+sampled books, streamed trades, fallbacks to REST, planned connection roll-overs. Read by `mmwatch collect`'s progress lines and
 the /metrics endpoint (mmwatch.collector.stream_metrics)."""
 from __future__ import annotations
 
@@ -45,6 +45,8 @@ class StreamCounters:
     trades: int = 0
     unsynced_intervals_ms: int = 0
     fallbacks: int = 0
+    rollovers: int = 0  # planned roll-overs done: every market moved to the new connection, the old one closed
+    rollover_markets_kept: int = 0  # markets a roll-over attempt left on the old connection (not in sync on the new)
     unsynced_markets: int = 0
     meter: RateMeter = field(default_factory=RateMeter)
 

@@ -8,6 +8,9 @@ Trades: landed as they arrive, each once (stream_trades.TradeDedup, shared with 
 the fallback's polling). Fallback: when no book of the venue has been in sync for `fallback_after_s`,
 the collector's REST jobs of the venue run (`polling`) while the watch loops keep trying (with backoff);
 the first book back in sync (the probe subscription succeeded) returns the venue to streaming.
+Connections: one ccxt.pro instance (mmwatch.collector.stream_link.Link) at a time, two during a planned
+roll-over (mmwatch.collector.stream_rollover: a connection `roll_over_after_s` old is replaced, make
+before break); `active` says on which link each market's sampled book is.
 """
 from __future__ import annotations
 
@@ -19,20 +22,19 @@ from mmwatch.collector.budget import VenueBudget
 from mmwatch.collector.exchanges import make_exchange
 from mmwatch.collector.fetchers import failure_rows
 from mmwatch.collector.rows import MarketRef, trade_row
-from mmwatch.collector.stream_guard import StreamGuard
+from mmwatch.collector.stream_link import Link
+from mmwatch.collector.stream_rollover import roll_over_forever
 from mmwatch.collector.stream_sample import next_sample_ms, sample_row
 from mmwatch.collector.stream_stats import FALLBACK, STREAM, StreamCounters
-from mmwatch.collector.stream_sync import SyncState
 from mmwatch.collector.stream_trades import TradeDedup
-from mmwatch.collector.stream_watch import watch_book, watch_trades
 from mmwatch.collector.venues import contract_size_of, market_type_of, trade_page_limit, watch_limit
 from mmwatch.config import ExchangeConfig
 from mmwatch.errors import ConfigError
 
 log = logging.getLogger(__name__)
-UNWATCH_TIMEOUT_S = 2.0
 Land = Callable[[str, dict], None]  # (data set, row) -> the collector's sink and counters
 FallbackHook = Callable[[str, bool], None]  # (exchange id, entering) -> the collector starts/stops polling
+NewPro = Callable[[], object]  # a fresh ccxt.pro instance of the venue (a roll-over's second connection)
 
 
 class StreamVenue:
@@ -40,28 +42,26 @@ class StreamVenue:
     `polling` while it falls back to REST; `counters` for progress lines and /metrics."""
 
     def __init__(self, exchange_id: str, config: ExchangeConfig, pro, rest_state, land: Land,
-                 clock: Callable[[], int], on_fallback: FallbackHook | None = None):
+                 clock: Callable[[], int], on_fallback: FallbackHook | None = None, new_pro: NewPro | None = None):
         self.exchange_id = exchange_id
         self.config = config
-        self.pro = pro
+        self.new_pro = new_pro  # None: no roll-over
         self.rest_state = rest_state  # the venue's REST VenueState: markets, backfill, fallback polling
         self.land = land
         self.clock = clock
         self.on_fallback = on_fallback
         self.levels = config.orderbook_levels
         self.watch_limit = watch_limit(exchange_id, config.orderbook_levels)
-        stall_ms = int(config.stall_after_s * 1000)
-        self.sync = {symbol: SyncState(stall_ms) for symbol in config.markets}
         started = clock()
         self.trades = {symbol: TradeDedup(started) for symbol in config.markets}
         self.counters = StreamCounters()
         self.down_since_ms: int | None = started  # since when no book is in sync (None: one is)
         self.mode_changes: list[tuple[int, str]] = [(started, STREAM)]  # (ms, mode entered)
         self._tasks: list[asyncio.Task] = []
-        self._drops: set[asyncio.Task] = set()  # connections being dropped after a problem the guard found
-        self.guard = StreamGuard(exchange_id, lambda: self.pro.markets)
-        self.guard.watch(config.markets)
-        self._guard_messages()
+        first = Link(self, pro, config.markets)
+        self.links: list[Link] = [first]  # the instances open now, oldest first
+        self.active: dict[str, Link] = dict.fromkeys(config.markets, first)  # where each sampled book is
+        self.sync = dict(first.sync)  # each market's sampled book: in sync or not
 
     @classmethod
     def build(cls, exchange_id: str, config: ExchangeConfig, urls: tuple[str | None, str | None],
@@ -76,36 +76,22 @@ class StreamVenue:
                               "WebSocket URL too: set simulator_ws_url (the simulator prints it as 'streaming "
                               "ws://...') or pass --simulator-ws")
         credentials = config.credentials.resolve(exchange_id) if config.credentials else None
-        pro = make_exchange(exchange_id, config.markets, url, False, budget, credentials, config.request_timeout_s,
-                            streaming=True, simulator_ws_url=ws_url)
-        return cls(exchange_id, config, pro, rest_state, land, clock, on_fallback)
+
+        def new_pro():
+            return make_exchange(exchange_id, config.markets, url, False, budget, credentials, config.request_timeout_s,
+                                 streaming=True, simulator_ws_url=ws_url)
+
+        return cls(exchange_id, config, new_pro(), rest_state, land, clock, on_fallback, new_pro)
+
+    @property
+    def pro(self):
+        """The newest ccxt.pro instance (markets; the one every market is on outside a roll-over)."""
+        return self.links[-1].pro
 
     @property
     def polling(self) -> bool:
         """True while the venue falls back to REST polling."""
         return self.counters.mode == FALLBACK
-
-    def _guard_messages(self) -> None:
-        original = self.pro.handle_message
-
-        def guarded(client, message):
-            now = self.clock()
-            self.counters.message(now)
-            for symbol, cause in self.guard.handle(client, message, lambda: original(client, message),
-                                                   self.pro.orderbooks):
-                self.lost(symbol, cause, now)
-                self.sync[symbol].resubscribing = True  # at once: the message just applied must not count
-                task = asyncio.ensure_future(self.resubscribe(symbol))
-                self._drops.add(task)
-                task.add_done_callback(self._drops.discard)
-
-        self.pro.handle_message = guarded  # this instance only: the class stays ccxt's own
-
-    def nonce_of(self, symbol: str, book: dict | None) -> int | None:
-        """The update id `symbol`'s book reflects: ccxt.pro's nonce, else the venue's id of the newest
-        book message applied (venues whose ccxt.pro book keeps none)."""
-        nonce = book.get("nonce") if book is not None else None
-        return self.guard.update_ids.get(symbol) if nonce is None else nonce
 
     def market(self, symbol: str) -> MarketRef:
         """The market as landed (type and contract size from the markets once loaded)."""
@@ -116,32 +102,74 @@ class StreamVenue:
         return self.rest_state.market(symbol)
 
     def start(self) -> None:
-        """Start a book and a trade loop per market (as configured), the sampler and the fallback watch."""
-        self.pro.open()  # its event loop now: some venues (KuCoin) spawn tasks before their first request
+        """Start a book and a trade loop per market (as configured), the sampler, the fallback watch and
+        the roll-over watch."""
         rest = self.rest_state.exchange
         if self.rest_state.ready and rest.markets and not self.pro.markets:
             self.pro.set_markets(rest.markets, rest.currencies)  # one markets request for both instances
-        for symbol in self.config.markets:
-            if self.config.wants("orderbooks"):
-                self._tasks.append(asyncio.create_task(watch_book(self, symbol)))
-            if self.config.wants("trades"):
-                self._tasks.append(asyncio.create_task(watch_trades(self, symbol)))
+        self.links[0].start()
         if self.config.wants("orderbooks"):
             self._tasks.append(asyncio.create_task(self._sample_forever()))
             self._tasks.append(asyncio.create_task(self._watch_fallback()))
+        if self.new_pro is not None:
+            self._tasks.append(asyncio.create_task(roll_over_forever(self)))
 
     async def stop(self) -> None:
         """Stop every loop, record the intervals still out of sync, close the WebSocket connections."""
-        for task in (*self._tasks, *self._drops):
+        for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, *self._drops, return_exceptions=True)
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
+        for link in self.links:  # loops first: a connection closing under a loop would read as a reconnect
+            for symbol in list(link.book_loops):
+                await link.stop_loops(symbol)
         now = self.clock()
         for symbol, state in self.sync.items():
             ended = state.close(now)
             if ended is not None:
                 self._record(symbol, ended)
-        await self.pro.close()
+        links, self.links = self.links, self.links[-1:]
+        await asyncio.gather(*(link.close() for link in links), return_exceptions=True)
+
+    # ---- connections (roll-over) ----
+
+    def open_link(self, symbols: list[str]) -> Link:
+        """A second ccxt.pro instance of the venue with `symbols` subscribed (their books candidates)."""
+        pro = self.new_pro()
+        if self.pro.markets:
+            pro.set_markets(self.pro.markets, self.pro.currencies)  # no markets request
+        link = Link(self, pro, symbols)
+        self.links.append(link)
+        link.start()
+        return link
+
+    async def switch(self, symbol: str, link: Link) -> None:
+        """Sample `symbol`'s book on `link` from now on (it is in sync there); stop its old book loop."""
+        now = self.clock()
+        old = self.active[symbol]
+        ended = self.sync[symbol].close(now)  # the old book was out of sync: the switch ends that
+        self.active[symbol], self.sync[symbol] = link, link.sync[symbol]
+        await old.stop_loops(symbol, trades=False)
+        if ended is not None:
+            self.counters.resyncs += 1
+            self._record(symbol, ended)
+        if self.sync[symbol].in_sync:
+            self.down_since_ms = None
+            if self.polling:
+                self._leave_fallback(now)
+        self._count_unsynced()
+
+    async def close_unused(self) -> None:
+        """Close the links no market's loop runs on any more."""
+        unused = [link for link in self.links if not link.in_use]
+        self.links = [link for link in self.links if link.in_use] or self.links[-1:]
+        for link in unused:
+            if link in self.links:
+                continue
+            try:
+                await link.close()
+            except Exception as exc:  # a connection already gone
+                log.debug("%s: closing an old connection: %s", self.exchange_id, exc)
 
     # ---- book sync (called by the watch loops) ----
 
@@ -163,7 +191,7 @@ class StreamVenue:
 
     def lost(self, symbol: str, cause: str, now_ms: int, error: BaseException | None = None) -> None:
         """`symbol`'s book may be wrong from `now_ms` on: no sample until it is in sync again."""
-        self.guard.forget(symbol)
+        self.active[symbol].guard.forget(symbol)
         if self.sync[symbol].lost(cause, now_ms):
             log.warning("%s %s: book out of sync (%s%s); resubscribing", self.exchange_id, symbol, cause,
                         f": {type(error).__name__}: {str(error)[:200]}" if error is not None else "")
@@ -177,39 +205,6 @@ class StreamVenue:
     def _record(self, symbol: str, ended) -> None:
         self.counters.unsynced_intervals_ms += ended.unsynced_ms
         self.land("fetch_errors", ended.row(self.market(symbol)))
-
-    async def resubscribe(self, symbol: str) -> None:
-        """Drop `symbol`'s broken book: unsubscribe it (other markets on the connection keep theirs), or,
-        when the venue cannot or does not answer within UNWATCH_TIMEOUT_S, drop its connection; the watch
-        loop's next watch subscribes afresh. Until then nothing the old book shows counts."""
-        self.sync[symbol].resubscribing = True
-        try:
-            if self.pro.has.get("unWatchOrderBook"):
-                try:
-                    await asyncio.wait_for(self.pro.un_watch_order_book(symbol), UNWATCH_TIMEOUT_S)
-                    return
-                except Exception as exc:  # not supported here, refused, or unanswered: reconnect instead
-                    log.info("%s %s: unsubscribing failed (%s: %s); reconnecting", self.exchange_id, symbol,
-                             type(exc).__name__, str(exc)[:200])
-            await self.drop_connection(symbol)
-        finally:
-            self.guard.forget(symbol)  # what the old subscription sent says nothing about the new one
-            self.sync[symbol].resubscribing = False
-
-    async def drop_connection(self, symbol: str) -> None:
-        """Close the WebSocket connection(s) carrying `symbol` (all of the venue's when none is found), so
-        the next watch reconnects and resubscribes; the other markets on it see a reconnect."""
-        clients = dict(getattr(self.pro, "clients", None) or {})
-        carrying = {url: c for url, c in clients.items() if any(str(key).endswith(symbol) for key in c.subscriptions)}
-        for url, client in (carrying or clients).items():
-            if self.pro.clients.get(url) is client:
-                del self.pro.clients[url]
-            if client.error is None:
-                client.error = ConnectionResetError(f"mmwatch: {symbol} stalled; reconnecting")
-            try:
-                await client.close()
-            except Exception as exc:  # a connection that is already gone
-                log.debug("%s: closing %s: %s", self.exchange_id, url, exc)
 
     # ---- sampling ----
 
@@ -229,8 +224,9 @@ class StreamVenue:
                 self.lost(symbol, "stall", now_ms)
             if not state.in_sync:
                 continue
-            row = sample_row(self.market(symbol), self.pro.orderbooks.get(symbol), self.levels, now_ms,
-                             self.guard.update_ids.get(symbol))
+            link = self.active[symbol]
+            row = sample_row(self.market(symbol), link.pro.orderbooks.get(symbol), self.levels, now_ms,
+                             link.guard.update_ids.get(symbol))
             if row is not None:
                 self.land("orderbooks", row)
                 landed += 1
@@ -302,6 +298,8 @@ def _as_trade(row: dict) -> dict:
 
 
 def progress_line(mode: str, got: dict[str, int], seconds: float | None) -> str:
-    """The streaming part of a venue's progress line: mode, messages per second, resyncs, sampled books."""
+    """The streaming part of a venue's progress line: mode, messages per second, resyncs, roll-overs,
+    sampled books."""
     rate = f"{got['messages'] / seconds:,.1f}" if seconds else "?"
-    return f"{mode}, {rate} msg/s, {got['resyncs']} resyncs, {got['samples']} sampled books, "
+    return (f"{mode}, {rate} msg/s, {got['resyncs']} resyncs, {got['rollovers']} roll-overs, "
+            f"{got['samples']} sampled books, ")

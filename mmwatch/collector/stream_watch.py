@@ -1,8 +1,9 @@
 """The watch loops of one streamed market: its order book (watch_order_book, kept in sync or
 resubscribed) and its trades (watch_trades, each landed once), with exponential backoff between attempts.
 
-Both loops only call ccxt.pro and tell their venue (mmwatch.collector.stream_venue.StreamVenue) what
-happened; the venue keeps the sync state, lands rows and decides about the REST fallback.
+Both loops only call ccxt.pro and tell their connection (mmwatch.collector.stream_link.Link, passed as
+`venue`) what happened; it passes on to the venue (StreamVenue: sync state, rows, the REST fallback)
+what concerns a market sampled on it.
 """
 from __future__ import annotations
 

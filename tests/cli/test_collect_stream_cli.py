@@ -13,7 +13,7 @@ from mmwatch.settings import DataDir
 from simulator.process import SimulatorProcess
 
 REPO = Path(__file__).resolve().parents[2]
-LINE = re.compile(r"last 1 s: binance: stream, ([\d.,]+) msg/s, (\d+) resyncs, (\d+) sampled books, 0 snapshots, "
+LINE = re.compile(r"last 1 s: binance: stream, ([\d.,]+) msg/s, (\d+) resyncs, 0 roll-overs, (\d+) sampled books, 0 snapshots, "
                   r"\d+ trades, 0 errors; ")
 
 
