@@ -71,22 +71,31 @@ def record(config: Path = typer.Option(..., "--config", help="Collection config 
            simulator: Optional[str] = typer.Option(None, help="Point every venue at this simulator URL."),
            simulator_ws: Optional[str] = typer.Option(None, "--simulator-ws", help="And venues in mode stream at "
                                                       "this WebSocket URL."),
-           duration: Optional[float] = typer.Option(None, help="Stop after this many seconds (default: until Ctrl-C).")
+           duration: Optional[float] = typer.Option(None, help="Stop after this many seconds (default: until Ctrl-C)."),
+           land: bool = typer.Option(False, "--land", help="Also land every row in the landing zone, as "
+                                     "`mmwatch collect` would (the capture is then a copy of what was collected)."),
+           data_dir: Optional[Path] = typer.Option(None, help=DATA_DIR_HELP + " With --land.")
            ) -> None:
-    """Record order books and trades into a capture file (capture-format.md) instead of the landing zone."""
-    from mmwatch.collector.sinks import CaptureSink
+    """Record order books and trades into a capture file (capture-format.md) instead of the landing zone
+    (with --land: as well as into it)."""
+    from mmwatch.collector.sinks import CaptureSink, LandingSink, TeeSink
     from mmwatch.collector.service import collect_for
     from mmwatch.config import load_config
+    from mmwatch.settings import DataDir
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
-        sink = CaptureSink(out)
-        collector = asyncio.run(collect_for(load_config(config), sink, simulator, duration,
-                                            simulator_ws_url=simulator_ws))
+        loaded = load_config(config)
+        capture = CaptureSink(out)
+        landing = LandingSink(DataDir.from_env(data_dir).ensure(), flush_s=loaded.landing_flush_s) if land else None
+        sink = TeeSink(capture, landing) if landing is not None else capture
+        collector = asyncio.run(collect_for(loaded, sink, simulator, duration, simulator_ws_url=simulator_ws))
     except MmwatchError as exc:
         _fail(exc)
     _report(collector)
-    typer.echo(f"recorded {sink.writer.records} records to {out} ({sink.errors} failed fetches not recorded)")
+    typer.echo(f"recorded {capture.writer.records} records to {out} ({capture.errors} failed fetches not recorded)")
+    if landing is not None:
+        typer.echo(f"landed {dict(landing.rows)} in {len(landing.files)} files under {landing.data_dir.landing}")
 
 
 def simulate_day(scenario: Path = typer.Option(..., "--scenario", help="Simulator scenario (YAML)."),

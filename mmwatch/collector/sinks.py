@@ -242,3 +242,23 @@ class CaptureSink:
 
     def close(self) -> None:
         self.writer.close()
+
+
+class TeeSink:
+    """Hands every row to each of `sinks`, in order (`mmwatch record --land`: the capture file and the
+    landing zone get the same rows, so an import of the capture can be checked against what landed)."""
+
+    def __init__(self, *sinks: Sink):
+        self.sinks = sinks
+
+    def add(self, dataset: str, row: dict[str, Any]) -> None:
+        for sink in self.sinks:
+            sink.add(dataset, row)
+
+    def tick(self, now_ms: int) -> None:
+        for sink in self.sinks:
+            sink.tick(now_ms)
+
+    def close(self) -> None:
+        for sink in self.sinks:
+            sink.close()

@@ -39,25 +39,6 @@ MARTS = {
 }
 
 
-class _BothPaths:
-    """A collector sink that hands every row to the live path's sink and to the record path's."""
-
-    def __init__(self, *sinks):
-        self.sinks = sinks
-
-    def add(self, dataset: str, row: dict) -> None:
-        for sink in self.sinks:
-            sink.add(dataset, row)
-
-    def tick(self, now_ms: int) -> None:
-        for sink in self.sinks:
-            sink.tick(now_ms)
-
-    def close(self) -> None:
-        for sink in self.sinks:
-            sink.close()
-
-
 def _perp_scenario(folder: Path):
     """venues.yaml with one obligation per collected perp (for fct_mm_compliance_daily rows)."""
     from simulator.scenario import parse_scenario
@@ -75,7 +56,7 @@ def _perp_scenario(folder: Path):
 
 def _collect(scenario_path: Path, scenario, live, capture: Path) -> None:
     from mmwatch.collector.collector import Collector
-    from mmwatch.collector.sinks import CaptureSink, LandingSink
+    from mmwatch.collector.sinks import CaptureSink, LandingSink, TeeSink
     from mmwatch.collector.simulated_day import day_start_ms
     from mmwatch.config import CollectionConfig, ExchangeConfig
     from simulator.process import SimulatorProcess
@@ -83,7 +64,7 @@ def _collect(scenario_path: Path, scenario, live, capture: Path) -> None:
     start = day_start_ms(scenario.date)
     config = CollectionConfig(exchanges={venue: ExchangeConfig(markets=[symbol], orderbook_every_s=CADENCE_MS / 1000,
                                                                trades_every_s=60) for venue, symbol, _ in PERPS})
-    sink = _BothPaths(LandingSink(live, background=False), CaptureSink(capture))
+    sink = TeeSink(LandingSink(live, background=False), CaptureSink(capture))
     with SimulatorProcess(scenario_path, clock="virtual") as simulator:
         collector = Collector(config, sink, clock=lambda: start, simulator_url=simulator.url, virtual_time=True,
                               trades_since_ms=start)
