@@ -27,6 +27,7 @@ BENCHMARKS = [
     ("benchmarks.bench_freshness", ["--markets", "200"], ["--minutes", "4"]),
     ("benchmarks.bench_raw_runs", [], ["--runs", "30", "--markets", "10"]),
     ("benchmarks.bench_disk_day", [], ["--markets", "5", "--hours", "2", "--batches", "4"]),
+    ("benchmarks.bench_stream", [], ["--markets", "16", "--minutes", "1"]),
 ]
 
 
