@@ -189,8 +189,9 @@ class Collector:
             if self._polled(job) and job.next_due_ms <= started:
                 self._deliver(job, await self._run_job(job, self.clock))
                 job.next_due_ms = started + job.every_ms
-            # a streamed venue's job looks every second whether its venue fell back to polling
-            due = min(job.next_due_ms, started + 1000) if job.exchange in self.streams else job.next_due_ms
+            # a job of a venue that streams looks again in a second whether its venue fell back to
+            # polling (its next_due_ms is in the past while it streams: waiting for it would spin)
+            due = job.next_due_ms if self._polled(job) else started + 1000
             wait_s = max(0.0, (due - self.clock()) / 1000)
             try:
                 await asyncio.wait_for(stop.wait(), timeout=wait_s)
