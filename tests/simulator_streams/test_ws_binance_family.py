@@ -7,13 +7,12 @@ import asyncio
 from pathlib import Path
 
 import ccxt
-import ccxt.pro
 import orjson
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
+from ws_live import run_with_pro
 
-from simulator.ccxt_hosts import ccxt_config, point_at
 from simulator.market import World
 from simulator.process import SimulatorProcess
 from simulator.scenario import load_scenario
@@ -31,10 +30,6 @@ MAX_WATCHES = 60  # bound on every watch loop (60 ticks = 6 s at 100 ms)
 def sim():
     with SimulatorProcess(VENUES, clock="wall", rate_limits="off") as process:
         yield process
-
-
-def pro(venue: str, sim):
-    return point_at(getattr(ccxt.pro, venue)(ccxt_config(venue)), sim.url, ws_base_url=sim.ws_url())
 
 
 def assert_truth(venue: str, symbol: str, book: dict) -> None:
@@ -55,23 +50,13 @@ async def watch_books(exchange, venue: str, symbol: str, count: int) -> list[int
     return nonces
 
 
-def run(coroutine_function, venue: str, sim):
-    async def main():
-        exchange = pro(venue, sim)
-        try:
-            return await coroutine_function(exchange)
-        finally:
-            await exchange.close()
-    return asyncio.run(main())
-
-
 @pytest.mark.parametrize("venue,symbol", MARKETS)
 def test_watched_books_equal_the_book_at_their_update_id(sim, venue, symbol):
     async def scenario(exchange):
         nonces = await watch_books(exchange, venue, symbol, 12)
         rest = await exchange.fetch_order_book(symbol, 1000)
         return nonces, rest
-    nonces, rest = run(scenario, venue, sim)
+    nonces, rest = run_with_pro(scenario, venue, sim)
     assert nonces == sorted(set(nonces)) and nonces[-1] - nonces[0] >= 11
     assert nonces[-1] * 100 <= sim.now_ms()  # update ids are wall-clock ticks of 100 ms
     assert_truth(venue, symbol, rest)  # REST depth: lastUpdateId and its book, the same model
@@ -85,7 +70,7 @@ def test_watched_trades_are_the_simulators(sim, venue, symbol):
         while len(seen) < 2:
             seen += [t for t in await exchange.watch_trades(symbol) if t["id"] not in {s["id"] for s in seen}]
         return seen
-    seen = run(scenario, venue, sim)
+    seen = run_with_pro(scenario, venue, sim)
     # every trade printed between the first and the last one received, none missing, none altered
     expected = trades_between(WORLD.market(venue, symbol), seen[0]["timestamp"], seen[-1]["timestamp"], 1000)
     assert [(int(t["id"]), t["timestamp"], t["price"], t["amount"], t["side"]) for t in seen] == [
@@ -118,7 +103,7 @@ def test_a_gap_makes_ccxt_raise_and_a_new_watch_resyncs(sim, venue, symbol, faul
         before, error = await _until_raises(exchange, venue, symbol)
         after = await watch_books(exchange, venue, symbol, 3)
         return synced + before, error, after
-    before, error, after = run(scenario, venue, sim)
+    before, error, after = run_with_pro(scenario, venue, sim)
     hit = _fault_entries(sim, fault, venue)[-1]
     assert isinstance(error, ccxt.InvalidNonce)  # ChecksumError: ccxt.pro's gap error
     assert hit["symbol"] == symbol and max(before) < hit["update_id"] < min(after)
@@ -130,7 +115,7 @@ def test_a_duplicate_is_harmless(sim):
             await watch_books(exchange, venue, symbol, 2)
             sim.set_stream_fault(venue, "duplicate_update", symbol)
             return await watch_books(exchange, venue, symbol, 8)
-        nonces = run(scenario, venue, sim)
+        nonces = run_with_pro(scenario, venue, sim)
         hit = _fault_entries(sim, "duplicate_update", venue)[-1]
         assert nonces[0] <= hit["update_id"] <= nonces[-1]
 
@@ -145,7 +130,7 @@ def test_a_closed_connection_raises_network_error_then_reconnects(sim, fault):
         _, error = await _until_raises(exchange, venue, symbol)
         after = await watch_books(exchange, venue, symbol, 3)
         return before, error, after
-    before, error, after = run(scenario, venue, sim)
+    before, error, after = run_with_pro(scenario, venue, sim)
     assert type(error) is ccxt.NetworkError  # not a gap: the connection went away
     assert fault == "disconnect" or "1001" in str(error)
     hit = _fault_entries(sim, fault, venue)[-1]
@@ -164,7 +149,7 @@ def test_a_stall_sends_nothing_then_catches_up(sim):
             assert_truth(venue, symbol, book)
             books.append({"nonce": book["nonce"], "timestamp": book["timestamp"]})
         return before, armed, books
-    before, armed, books = run(scenario, venue, sim)
+    before, armed, books = run_with_pro(scenario, venue, sim)
     held = _fault_entries(sim, "stall", venue)[-1]["update_id"]
     assert before[-1] < held <= armed["at_id"]
     # no book between the first id held back and the end of the stall: the next one spans the stall

@@ -7,15 +7,12 @@ resyncs) and goes unnoticed by ccxt.pro 4.5.90 on gate spot.obu and kucoin (the 
 from the truth: the product cannot rely on an exception there)."""
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import ccxt
-import ccxt.pro
 import pytest
-from ws_live import assert_simulators_trades, distinct_trades
+from ws_live import assert_simulators_trades, distinct_trades, run_with_pro
 
-from simulator.ccxt_hosts import ccxt_config, point_at
 from simulator.market import World
 from simulator.process import SimulatorProcess
 from simulator.scenario import load_scenario
@@ -53,17 +50,6 @@ def matches(venue: str, symbol: str, depth: int | None, book: dict) -> bool:
         [(a[0], a[1]) for a in book["asks"]] == truth.asks[:depth]
 
 
-def live(coroutine_function, venue: str, sim):
-    """Run `coroutine_function(exchange)` with a ccxt.pro.<venue> aimed at the simulator (REST and ws)."""
-    async def main():
-        exchange = point_at(getattr(ccxt.pro, venue)(ccxt_config(venue)), sim.url, ws_base_url=sim.ws_url())
-        try:
-            return await coroutine_function(exchange)
-        finally:
-            await exchange.close()
-    return asyncio.run(main())
-
-
 @pytest.mark.parametrize("venue,symbol,depth", BOOKS)
 def test_every_watched_book_is_the_book_at_its_nonce(sim, venue, symbol, depth):
     async def scenario(exchange):
@@ -75,7 +61,7 @@ def test_every_watched_book_is_the_book_at_its_nonce(sim, venue, symbol, depth):
             assert len(nonces) < BOUND
         limit = {"gate": depth, "kucoin": 100}.get(venue)
         return nonces, await exchange.fetch_order_book(symbol, limit)
-    nonces, rest = live(scenario, venue, sim)
+    nonces, rest = run_with_pro(scenario, venue, sim)
     assert nonces == sorted(set(nonces))
     assert update_of(venue, nonces[-1]) * TICK <= sim.now_ms()  # update ids are wall-clock ticks
     assert matches(venue, symbol, depth, rest)  # the REST snapshot: the same model, the same ids
@@ -84,7 +70,7 @@ def test_every_watched_book_is_the_book_at_its_nonce(sim, venue, symbol, depth):
 @pytest.mark.parametrize("venue,symbol", [("gate", "ETH/USDT"), ("gate", "ETH/USDT:USDT"),
                                           ("kucoin", "SOL/USDT"), ("kucoinfutures", "BTC/USDT:USDT")])
 def test_watched_trades_are_the_simulators(sim, venue, symbol):
-    seen = live(lambda exchange: distinct_trades(exchange, symbol), venue, sim)
+    seen = run_with_pro(lambda exchange: distinct_trades(exchange, symbol), venue, sim)
     assert_simulators_trades(WORLD, venue, symbol, seen)
 
 
@@ -114,7 +100,7 @@ def test_a_gap_on_gate_futures_makes_ccxt_raise_checksum_error_and_the_next_watc
             assert matches(venue, symbol, depth, book)
             after.append(book["nonce"])
         return before, error, after
-    before, error, after = live(scenario, venue, sim)
+    before, error, after = run_with_pro(scenario, venue, sim)
     hit = _hits(sim, venue, fault, symbol)[-1]
     assert isinstance(error, ccxt.ChecksumError)
     assert max(before) < hit["update_id"] < min(after)
@@ -138,7 +124,7 @@ def test_a_dropped_update_goes_unnoticed_by_ccxt_on_gate_spot_and_kucoin(sim, ve
                     not matches(venue, symbol, depth, book):
                 return hit, book["nonce"]
         raise AssertionError("the dropped update left no trace in ccxt's book")
-    hit, nonce = live(scenario, venue, sim)
+    hit, nonce = run_with_pro(scenario, venue, sim)
     assert update_of(venue, nonce) > hit["update_id"]
 
 
@@ -159,7 +145,7 @@ def test_a_lost_kucoin_connection_raises_network_error_and_the_next_watch_reconn
         book = await exchange.watch_order_book(symbol)  # a new connection: welcome, subscribe, REST snapshot
         assert matches(venue, symbol, depth, book)
         return before, error, book["nonce"]
-    before, error, after = live(scenario, venue, sim)
+    before, error, after = run_with_pro(scenario, venue, sim)
     hit = _hits(sim, venue, fault, None)[-1]
     assert type(error) is ccxt.NetworkError
     assert update_of(venue, before[-1]) <= hit["update_id"] < update_of(venue, after)

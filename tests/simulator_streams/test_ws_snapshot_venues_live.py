@@ -7,11 +7,10 @@ from __future__ import annotations
 import asyncio
 
 import ccxt
-import ccxt.pro
 import pytest
+from ws_live import run_with_pro
 from ws_offline import VENUES_SCENARIO, levels, venues_world
 
-from simulator.ccxt_hosts import ccxt_config, point_at
 from simulator.process import SimulatorProcess
 from simulator.streams import book_at_update, update_ms
 from simulator.trades import trades_between
@@ -65,16 +64,6 @@ async def until_raises(exchange, symbol: str) -> tuple[list[int], Exception]:
     raise AssertionError(f"{exchange.id} raised nothing in {MAX_WATCHES} books")
 
 
-def run(sim, venue: str, scenario):
-    async def main():
-        exchange = point_at(getattr(ccxt.pro, venue)(ccxt_config(venue)), sim.url, ws_base_url=sim.ws_url())
-        try:
-            return await scenario(exchange)
-        finally:
-            await exchange.close()
-    return asyncio.run(main())
-
-
 def fault_hit(sim, venue: str, fault: str) -> dict:
     return [e for e in sim.stream_fault_log() if e["venue"] == venue and e["fault"] == fault][-1]
 
@@ -83,7 +72,7 @@ def fault_hit(sim, venue: str, fault: str) -> dict:
 def test_watched_books_equal_the_book_at_their_update_id(sim, venue, symbol):
     async def scenario(exchange):
         return await books(exchange, symbol, 12), await exchange.fetch_order_book(symbol, 50)
-    ids, rest = run(sim, venue, scenario)
+    ids, rest = run_with_pro(scenario, venue, sim)
     tick = update_ms(WORLD, venue)
     assert ids == sorted(set(ids)) and ids[-1] - ids[0] >= 11
     assert ids[-1] * tick <= sim.now_ms()
@@ -100,7 +89,7 @@ def test_watched_trades_are_the_simulators(sim, venue, symbol):
         while len(seen) < 2:
             seen.update({t["id"]: t for t in await exchange.watch_trades(symbol)})
         return sorted(seen.values(), key=lambda t: int(t["id"]))
-    seen = run(sim, venue, scenario)
+    seen = run_with_pro(scenario, venue, sim)
     expected = trades_between(WORLD.market(venue, symbol), seen[0]["timestamp"], seen[-1]["timestamp"], 1000)
     assert [(int(t["id"]), t["timestamp"], t["price"], t["amount"], t["side"], t["symbol"]) for t in seen] == [
         (t.id, t.ts, t.price, t.amount, t.side, symbol) for t in expected]
@@ -116,7 +105,7 @@ def test_okx_seq_id_gaps_raise_invalid_nonce_and_the_next_watch_resubscribes(sim
         sim.set_stream_fault("okx", fault, symbol)
         more, error = await until_raises(exchange, symbol)
         return before + more, error, await books(exchange, symbol, 3)
-    before, error, after = run(sim, "okx", scenario)
+    before, error, after = run_with_pro(scenario, "okx", sim)
     hit = fault_hit(sim, "okx", fault)["update_id"]
     assert type(error) is ccxt.InvalidNonce
     assert max(before) <= hit < min(after) and (hit in before) == hit_seen
@@ -129,7 +118,7 @@ def test_okx_bad_checksum_goes_unnoticed_by_ccxt_okx_and_the_book_stays_right(si
         before = await books(exchange, symbol, 2)
         sim.set_stream_fault("okx", "bad_checksum", symbol)
         return before + await books(exchange, symbol, 8)
-    ids = run(sim, "okx", scenario)
+    ids = run_with_pro(scenario, "okx", sim)
     assert ids[0] < fault_hit(sim, "okx", "bad_checksum")["update_id"] <= ids[-1]  # ids contiguous: no resync
     assert ids == list(range(ids[0], ids[0] + len(ids)))
 
@@ -167,7 +156,7 @@ def test_bitget_a_bad_checksum_raises_then_a_resubscribed_book_is_right(sim):
         before = await books(exchange, symbol, 3)
         sim.set_stream_fault("bitget", "bad_checksum", symbol)
         return before, await until_synced(exchange, symbol)
-    before, (errors, seen) = run(sim, "bitget", scenario)
+    before, (errors, seen) = run_with_pro(scenario, "bitget", sim)
     hit = fault_hit(sim, "bitget", "bad_checksum")["update_id"]
     # ccxt unsubscribes (the pending watch: UnsubscribeError), then raises ChecksumError; updates already
     # on the way fail too and may repeat the pair before the new subscription's snapshot holds
@@ -200,7 +189,7 @@ def test_bitget_a_lost_or_late_update_is_caught_by_the_checksum_of_the_best_25_l
             seen.append((n, (levels(book["bids"])[:25], levels(book["asks"])[:25]) == (truth.bids[:25],
                                                                                       truth.asks[:25])))
         return before, errors, seen
-    before, errors, seen = run(sim, "bitget", scenario)
+    before, errors, seen = run_with_pro(scenario, "bitget", sim)
     hit = fault_hit(sim, "bitget", fault)["update_id"]
     assert max(before) < hit <= max(n for n, _ in seen) and (fault != "drop_update" or hit not in dict(seen))
     assert all(top_right for _, top_right in seen)
@@ -219,7 +208,7 @@ def test_bybit_a_dropped_delta_leaves_ccxt_a_wrong_book_without_an_error(sim):
             n = update_id("bybit", book)
             wrong.append((n, levels(book["bids"]) != book_at_update(WORLD, "bybit", symbol, n).bids[:50]))
         return wrong
-    seen = run(sim, "bybit", scenario)
+    seen = run_with_pro(scenario, "bybit", sim)
     dropped = fault_hit(sim, "bybit", "drop_update")["update_id"]
     assert dropped not in [n for n, _ in seen]
     assert [n for n, bad in seen if bad and n > dropped][0] == min(n for n, _ in seen if n > dropped)
@@ -237,7 +226,7 @@ def test_a_lost_connection_raises_network_error_then_a_reconnected_book_is_right
             # resets it): after a reconnect the stale levels would stay, so the old book goes first
             del exchange.orderbooks[symbol]
         return before, error, await books(exchange, symbol, 3)
-    before, error, after = run(sim, venue, scenario)
+    before, error, after = run_with_pro(scenario, venue, sim)
     assert type(error) is ccxt.NetworkError and (fault == "disconnect" or "1001" in str(error))
     assert max(before) <= fault_hit(sim, venue, fault)["update_id"] < min(after)
 
@@ -251,5 +240,5 @@ def test_the_venues_own_pings_are_answered(sim, venue, symbol):
         ids = await books(exchange, symbol, 30)
         client = next(iter(exchange.clients.values()))
         return ids, client.lastPong, exchange.milliseconds()
-    ids, last_pong, now = run(sim, venue, scenario)
+    ids, last_pong, now = run_with_pro(scenario, venue, sim)
     assert len(ids) == 30 and last_pong is not None and now - last_pong < 1000
