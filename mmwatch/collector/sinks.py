@@ -12,6 +12,7 @@ from typing import Any, Protocol
 import polars as pl
 
 from mmwatch.capture.writer import CaptureWriter, orderbook_record, trade_record
+from mmwatch.collector.landing_frame import landing_frame
 from mmwatch.collector.rows import refusal_rows
 from mmwatch.disk_full import free_text, is_disk_full
 from mmwatch.door.limits import TimeWindow
@@ -175,7 +176,7 @@ def _land(data_dir: DataDir, dataset: str, rows: list[dict[str, Any]],
     """Land `rows` (one data set, one exchange) through the door, one file per UTC day; the refused rows
     as fetch_errors. Returns the files written and the rows a full disk held back."""
     started = time.perf_counter()
-    frame = pl.DataFrame(rows, schema=LANDING_SCHEMAS[dataset])
+    frame = landing_frame(rows, LANDING_SCHEMAS[dataset])  # not pl.DataFrame(rows): see landing_frame
     door = Door()  # the time window of now: a long-running collector's "now" moves
     frame, refusals = door.split(frame, dataset)
     flush = Flush()
@@ -184,7 +185,7 @@ def _land(data_dir: DataDir, dataset: str, rows: list[dict[str, Any]],
         reasons = dict(zip(refusals["row"].to_list(), refusals["reason"].to_list()))
         for index, reason in reasons.items():
             log.warning("refused at the door: %s %s %s: %s", dataset, rows[index]["exchange"], rows[index]["symbol"], reason)
-        errors = pl.DataFrame(refusal_rows(dataset, rows, reasons), schema=LANDING_SCHEMAS["fetch_errors"])
+        errors = landing_frame(refusal_rows(dataset, rows, reasons), LANDING_SCHEMAS["fetch_errors"])
         errors, unrecordable = door.split(errors, "fetch_errors")
         for reason in unrecordable["reason"]:  # the envelope itself is refused (a bug upstream): nothing can land
             log.error("refused row not recorded as a fetch error either: %s", reason)
