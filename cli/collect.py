@@ -59,7 +59,7 @@ def collect(config: Path = typer.Option(..., "--config", help="Collection config
         sink = LandingSink(folder, flush_s=loaded.landing_flush_s, observer=stats)
         monitoring = None if metrics_port < 0 else Monitoring(stats, metrics_host, metrics_port, health_after)
         collector = asyncio.run(collect_for(loaded, sink, simulator, duration, monitoring, simulator_ws,
-                                            progress_every))
+                                            progress_every, own_process=True))
     except MmwatchError as exc:
         _fail(exc)
     _report(collector)
@@ -89,7 +89,8 @@ def record(config: Path = typer.Option(..., "--config", help="Collection config 
         capture = CaptureSink(out)
         landing = LandingSink(DataDir.from_env(data_dir).ensure(), flush_s=loaded.landing_flush_s) if land else None
         sink = TeeSink(capture, landing) if landing is not None else capture
-        collector = asyncio.run(collect_for(loaded, sink, simulator, duration, simulator_ws_url=simulator_ws))
+        collector = asyncio.run(collect_for(loaded, sink, simulator, duration, simulator_ws_url=simulator_ws,
+                                            own_process=True))
     except MmwatchError as exc:
         _fail(exc)
     _report(collector)

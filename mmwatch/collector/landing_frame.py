@@ -17,7 +17,8 @@ import pyarrow as pa
 
 
 def landing_frame(rows: list[dict[str, Any]], schema: pl.Schema) -> pl.DataFrame:
-    """The frame of `rows` with exactly `schema` (a missing key or None is null, as pl.DataFrame does)."""
+    """The frame of `rows` with exactly `schema` (a missing key or None is null, as pl.DataFrame does);
+    a list of structs (order-book levels) may hold dicts by field name or tuples in field order."""
     columns = [_column(rows, name, dtype) for name, dtype in schema.items()]
     return pl.DataFrame(columns)
 
@@ -36,10 +37,14 @@ def _list_of_structs(rows: list[dict[str, Any]], name: str, dtype: pl.List) -> p
     for row in rows:
         items = row.get(name)
         valid.append(items is not None)
-        for item in items or ():
-            for field in fields:
-                values[field].append(item.get(field))
-            count += 1
+        if items and not isinstance(items[0], dict):  # tuples in the fields' order (rows.Level)
+            for field, column in zip(fields, zip(*items), strict=True):
+                values[field].extend(column)
+        else:
+            for item in items or ():
+                for field in fields:
+                    values[field].append(item.get(field))
+        count += len(items or ())
         offsets.append(count)
     arrow_inner = pl.Series(dtype=dtype.inner).to_arrow().type  # the struct's Arrow type, polars' own mapping
     children = [pa.array(values[field], type=arrow_inner.field(field).type) for field in fields]

@@ -24,9 +24,24 @@ class MarketRef:
         return is_inverse(self.symbol)
 
 
-def _levels(levels: list | None) -> list[dict[str, float]]:
-    # ccxt levels are [price, amount] or [price, amount, count]: keep the first two, in order.
-    return [{"price": level[0], "amount": level[1]} for level in levels or ()]
+Level = tuple[float, float]  # (price, amount): a level of a book row, in the landing schema's field order
+
+
+def _levels(levels: list | None) -> tuple[Level, ...]:
+    """ccxt levels ([price, amount] or [price, amount, count]) as (price, amount) pairs, in order.
+
+    Tuples of floats, not lists or dicts: the garbage collector stops tracking a tuple of untracked
+    atoms (and then the row holding it) at its first collection, so the minute of rows a landing
+    buffer holds (1.4 M levels at 200 streamed markets) is not walked again by every full
+    collection; walking it stalled the collector's event loop ~100-200 ms a few times a minute
+    (docs/benchmarks.md 'Issue 17'). A tuple of dicts stays tracked for good."""
+    return tuple((level[0], level[1]) for level in levels or ())
+
+
+def level_pairs(levels) -> list[list[float]]:
+    """[[price, amount], ...] of a row's levels, (price, amount) pairs or {price, amount} dicts."""
+    return [[level["price"], level["amount"]] if isinstance(level, dict) else [level[0], level[1]]
+            for level in levels or ()]
 
 
 def is_empty_book(book: dict) -> bool:

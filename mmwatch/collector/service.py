@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from mmwatch.collector.collector import Collector
 from mmwatch.collector.endpoint import MetricsEndpoint
+from mmwatch.collector.gc_shadow import GcShadow
 from mmwatch.collector.metrics import CollectorMetrics, LandingStats
 from mmwatch.collector.sinks import LandingSink, Sink
 from mmwatch.config import CollectionConfig
@@ -55,15 +56,17 @@ class Monitoring:
 
 async def collect_for(config: CollectionConfig, sink: Sink, simulator_url: str | None,
                       duration_s: float | None, monitoring: Monitoring | None = None,
-                      simulator_ws_url: str | None = None, progress_s: float = 60) -> Collector:
+                      simulator_ws_url: str | None = None, progress_s: float = 60,
+                      own_process: bool = False) -> Collector:
     """Run the collector on the wall clock into `sink` for `duration_s` seconds (None: until
     cancelled, e.g. by Ctrl-C); the ccxt sessions are closed whatever happens. With `monitoring`,
     the metrics endpoint serves from before the markets load until the collector has stopped;
     `simulator_ws_url`: the simulator's WebSocket base URL (venues in mode stream); `progress_s`: seconds
-    between the progress lines per venue."""
+    between the progress lines per venue; `own_process`: the process is the collector's own, so its
+    garbage collector is tuned for it once the markets are loaded (gc_shadow.GcShadow)."""
     collector = Collector(config, sink, simulator_url=simulator_url, simulator_ws_url=simulator_ws_url)
     collector.progress_s = progress_s
-    endpoint = None
+    endpoint = shadow = None
     if monitoring is not None:
         metrics = CollectorMetrics(collector, monitoring.stats, monitoring.health_after_s)
         try:
@@ -72,14 +75,26 @@ async def collect_for(config: CollectionConfig, sink: Sink, simulator_url: str |
             log.error("%s; collecting without metrics and health endpoint", error)
     try:
         await collector.start()
+        if own_process:
+            shadow = GcShadow(_grid_ms(config)).install()
+            shadow_task = asyncio.create_task(shadow.run())
         await collector.run_forever(duration_s)
     finally:
+        if shadow is not None:
+            shadow_task.cancel()
+            shadow.uninstall()
         try:
             await collector.close()
         finally:
             if endpoint is not None:
                 endpoint.stop()
     return collector
+
+
+def _grid_ms(config: CollectionConfig) -> int | None:
+    """The samplers' common period: the longest of the streamed venues' (None: nothing streamed)."""
+    periods = [venue.sample_every_ms for venue in config.exchanges.values() if venue.mode == "stream"]
+    return max(periods) if periods else None
 
 
 def run_on_wall_clock(config: CollectionConfig, data_dir: DataDir, duration_s: float,

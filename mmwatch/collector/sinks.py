@@ -13,7 +13,7 @@ import polars as pl
 
 from mmwatch.capture.writer import CaptureWriter, orderbook_record, trade_record
 from mmwatch.collector.landing_frame import landing_frame
-from mmwatch.collector.rows import refusal_rows
+from mmwatch.collector.rows import level_pairs, refusal_rows
 from mmwatch.disk_full import free_text, is_disk_full
 from mmwatch.door.limits import TimeWindow
 from mmwatch.door.rules import Door
@@ -229,8 +229,8 @@ class CaptureSink:
         contract_size = row.get("contract_size")
         if dataset == "orderbooks":
             self.writer.write(orderbook_record(*envelope, row["exchange_ts"], row["received_ts"],
-                                               [[lv["price"], lv["amount"]] for lv in row["bids"]],
-                                               [[lv["price"], lv["amount"]] for lv in row["asks"]], row["nonce"],
+                                               level_pairs(row["bids"]),
+                                               level_pairs(row["asks"]), row["nonce"],
                                                contract_size))
         elif dataset == "trades":
             self.writer.write(trade_record(*envelope, row["exchange_ts"], row["received_ts"], row["trade_id"],

@@ -52,3 +52,27 @@ def test_every_landing_data_set_round_trips():
 def test_a_level_that_is_not_a_number_is_refused():
     with pytest.raises(Exception):
         landing_frame([_book(4, asks=[{"price": "abc", "amount": 1.0}])], LANDING_SCHEMAS["orderbooks"])
+
+
+def test_pair_levels_give_the_frame_of_dict_levels():
+    as_dicts = [_book(n) for n in range(9)] + ODD_BOOKS[:3]
+    as_pairs = [{**row, **{side: None if row[side] is None else tuple((lv["price"], lv["amount"]) for lv in row[side])
+                           for side in ("bids", "asks")}} for row in as_dicts]
+    schema = LANDING_SCHEMAS["orderbooks"]
+    assert_frame_equal(landing_frame(as_pairs, schema), pl.DataFrame(as_dicts, schema=schema))
+
+
+def test_a_collected_book_row_leaves_the_garbage_collectors_reach():
+    """The buffered rows must not be walked by every full collection (docs/benchmarks.md 'Issue 17')."""
+    import gc
+
+    from mmwatch.collector.rows import MarketRef, book_row, level_pairs
+
+    book = {"timestamp": 1, "nonce": 2, "bids": [[100.0 - i, 1.0 + i] for i in range(100)],
+            "asks": [[101.0 + i, 2.0, 7] for i in range(100)]}  # [price, amount, count] as some venues give
+    row = book_row(MarketRef("gate", "BTC/USDT", "spot"), book, 5)
+    gc.collect()
+    gc.collect()  # a pair tuple is let go in one pass, the tuple of them in the next, the row in a full one
+    assert not gc.is_tracked(row["bids"]) and not gc.is_tracked(row["asks"]) and not gc.is_tracked(row)
+    assert level_pairs(row["asks"])[:2] == [[101.0, 2.0], [102.0, 2.0]]
+    assert level_pairs([{"price": 1.5, "amount": 2.5}]) == [[1.5, 2.5]]

@@ -71,10 +71,8 @@ def test_a_sample_is_the_books_top_levels_with_its_update_id_and_venue_time():
     book["bids"].store(100.25, 7.0)  # an update applied on top: a new best bid
     row = sample_row(MARKET, book, 3, 1_700_000_001_000)
     assert row["nonce"] == 4242 and row["exchange_ts"] == 1_700_000_000_900 and row["received_ts"] == 1_700_000_001_000
-    assert row["bids"] == [{"price": 100.25, "amount": 7.0}, {"price": 100.0, "amount": 1.0},
-                           {"price": 99.5, "amount": 2.0}]
-    assert row["asks"] == [{"price": 101.0, "amount": 2.0}, {"price": 101.5, "amount": 3.0},
-                           {"price": 102.0, "amount": 4.0}]
+    assert row["bids"] == ((100.25, 7.0), (100.0, 1.0), (99.5, 2.0))
+    assert row["asks"] == ((101.0, 2.0), (101.5, 3.0), (102.0, 4.0))
     assert (row["exchange"], row["symbol"], row["market_type"], row["source"]) == ("binance", "BTC/USDT", "spot",
                                                                                     "collector")
 
@@ -134,7 +132,7 @@ def test_a_stream_venue_samples_only_books_in_sync_and_records_the_gap():
         assert venue.sample(2_000) == 1
         (dataset, row), = landed
         assert (dataset, row["symbol"], row["nonce"], row["received_ts"]) == ("orderbooks", "BTC/USDT", 11, 2_000)
-        assert row["bids"] == [{"price": 100.0, "amount": 1.0}, {"price": 99.0, "amount": 2.0}]
+        assert row["bids"] == ((100.0, 1.0), (99.0, 2.0))
         # no update for stall_after_s: marked out of sync by the sampler itself, not sampled
         assert venue.sample(3_000) == 0 and venue.counters.unsynced_markets == 2
         venue.updated("BTC/USDT", 3_400, 30)
