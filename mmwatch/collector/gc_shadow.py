@@ -22,6 +22,7 @@ import asyncio
 import gc
 import time
 
+from mmwatch.collector.collector import wall_clock_ms
 from mmwatch.collector.stream_sample import next_sample_ms
 
 FULL_EVERY_S = 10
@@ -62,17 +63,13 @@ class GcShadow:
     async def run(self) -> None:
         if self.grid_ms is None:
             return
-        last = _now_ms()
+        last = wall_clock_ms()
         while True:
-            now = _now_ms()
+            now = wall_clock_ms()
             at = self.next_collection_ms(now, last)
             await asyncio.sleep((at - now) / 1000)
             started = time.perf_counter()
             gc.collect()
             self.longest_ms = max(self.longest_ms, (time.perf_counter() - started) * 1000)
             self.collections += 1
-            last = _now_ms()
-
-
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
+            last = wall_clock_ms()
