@@ -66,7 +66,7 @@ async def collect_for(config: CollectionConfig, sink: Sink, simulator_url: str |
     garbage collector is tuned for it once the markets are loaded (gc_shadow.GcShadow)."""
     collector = Collector(config, sink, simulator_url=simulator_url, simulator_ws_url=simulator_ws_url)
     collector.progress_s = progress_s
-    endpoint = shadow = None
+    endpoint = shadow = shadow_task = None
     if monitoring is not None:
         metrics = CollectorMetrics(collector, monitoring.stats, monitoring.health_after_s)
         try:
@@ -80,8 +80,9 @@ async def collect_for(config: CollectionConfig, sink: Sink, simulator_url: str |
             shadow_task = asyncio.create_task(shadow.run())
         await collector.run_forever(duration_s)
     finally:
-        if shadow is not None:
+        if shadow_task is not None:
             shadow_task.cancel()
+        if shadow is not None:
             shadow.uninstall()
         try:
             await collector.close()
@@ -92,7 +93,9 @@ async def collect_for(config: CollectionConfig, sink: Sink, simulator_url: str |
 
 
 def _grid_ms(config: CollectionConfig) -> int | None:
-    """The samplers' common period: the longest of the streamed venues' (None: nothing streamed)."""
+    """The grid of the full collections: the longest of the streamed venues' sample periods (None:
+    nothing streamed). Its instants are every sampler's instants when the shorter periods divide it
+    (1000 and 500, say); otherwise a collection may fall near another venue's sample."""
     periods = [venue.sample_every_ms for venue in config.exchanges.values() if venue.mode == "stream"]
     return max(periods) if periods else None
 
