@@ -13,10 +13,12 @@ whatever the window holds; the marts are then functions of equal lake rows and t
 What an hour adds is more of the same rows (each kind is in the window: spot books, contract books in
 contracts with their contract size, trades of both, the books around a resync, breach episodes of
 obligations met about half the time) and more minute and hour buckets, computed from the equal
-rows alike; the window needs no minute boundary for that. Longer would only cost wall time.
+rows alike; the window needs no minute boundary for that. Longer would only cost wall time: the hour
+itself is run as a benchmark, `MMWATCH_STREAM_WINDOW_S=3600` (docs/benchmarks.md, issue 17).
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -36,7 +38,7 @@ finally:
     sys.path.pop(0)
 
 MMWATCH = str(Path(sys.executable).parent / "mmwatch")
-SECONDS = 30
+SECONDS = int(os.environ.get("MMWATCH_STREAM_WINDOW_S", "30"))  # wall seconds recorded
 LEVELS = 20
 MARKETS = {"binance": ["BTC/USDT"], "okx": ["BTC/USDT", "BTC/USDT:USDT"]}
 FAULT = ("okx", "drop_update", "BTC/USDT:USDT")
