@@ -112,10 +112,12 @@ def mart(lake_inputs: Sequence[str] = ()) -> AC:
 
 def follows_marts() -> AC:
     """Any day whose marts were updated since this partition was last requested (today's refresh, the
-    day close, `mmwatch build`, a backfill), one run at a time; for assets that never share a run with
-    the marts (published tables, the alert ledger)."""
-    return (_requested_since(_input_updated(), "a mart updated since last requested") & ~AC.in_progress()
-            ).with_label("follows_marts")
+    day close, `mmwatch build`, a backfill), once no run is still to build one of the marts it reads
+    (a run's marts materialize one by one: the ledger is evaluated once they are all in, not once per
+    mart), one run at a time; for assets that never share a run with the marts (published tables, the
+    alert ledger)."""
+    return (_requested_since(_input_updated(), "a mart updated since last requested") & ~AC.any_deps_in_progress()
+            & ~AC.in_progress()).with_label("follows_marts")
 
 
 def with_marts() -> AC:

@@ -3,9 +3,9 @@
 config/automation.yaml (mmwatch/automation.py).
 
 - marts_automation: every dbt model, seed and test, and the HTML report (today's refresh, the day
-  close); a tick every 10 s, a term of the freshness budget (docs/freshness.md);
-- alerts_automation: alerts_ledger after each marts update, every 10 s;
-- serving_automation: published_marts after each marts update, every 10 s;
+  close); a tick every 5 s, a term of the freshness budget (docs/freshness.md);
+- alerts_automation: alerts_ledger after each marts update, every 5 s;
+- serving_automation: published_marts after each marts update, every 5 s;
 - report_automation: report_email at its cron, checked every minute.
 
 One run per requested partition (no backfill objects): a refresh of today and a day close never
@@ -20,7 +20,7 @@ from assets.serving import published_marts
 from mmwatch.automation import load_automation_defaults
 
 # Seconds between ticks of the automation following new data: a term of the latency budget.
-AUTOMATION_TICK_S = 10
+AUTOMATION_TICK_S = 5
 REPORT_TICK_S = 60
 
 # `auto` entries decided here, once, from the environment the code location starts in

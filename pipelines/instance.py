@@ -11,9 +11,10 @@ from mmwatch.settings import DataDir
 _WRITTEN_BY_MMWATCH = "# written by mmwatch"
 # One slot per pool: the only pool is `warehouse` (dbt, the report, publishing, the alert ledger),
 # so at most one process opens warehouse.duckdb at a time. Granularity `op`: a slot is held only
-# while a step that needs it runs, not while a run's process starts (5-10 s a run); one further
-# run may start and wait with its steps blocked (op_granularity_run_buffer), so the next marts run
-# is ready the moment the current one lets go. The queue is looked at every second, not every 5 s.
+# while a step that needs it runs, not while a run's process starts (5-10 s a run); two further
+# runs may start and wait with their steps blocked (op_granularity_run_buffer: the next marts
+# refresh and a follower), ready the moment the current one lets go; the followers' steps go first
+# (dagster/priority, assets/marts/dbt_assets.py). The queue is looked at every second, not every 5 s.
 _INSTANCE_YAML = f"""\
 {_WRITTEN_BY_MMWATCH}: one slot per concurrency pool (pool `warehouse` = dbt, the report,
 # publishing and the alert ledger, which must never open warehouse.duckdb at the same time), held
@@ -22,12 +23,16 @@ concurrency:
   pools:
     default_limit: 1
     granularity: op
-    op_granularity_run_buffer: 1
+    op_granularity_run_buffer: 2
 run_coordinator:
   module: dagster.core.run_coordinator
   class: QueuedRunCoordinator
   config:
     dequeue_interval_seconds: 1
+# the automation sensors evaluated side by side, not one after the other (a tick each every 5 s)
+auto_materialize:
+  use_threads: true
+  num_workers: 4
 # offline installations: no usage statistics
 telemetry:
   enabled: false

@@ -17,7 +17,7 @@ from pipelines.jobs import raw_ingest_job
 from resources.data_dir import DataDirResource
 
 # Seconds between ticks: a term of the freshness latency budget (docs/freshness.md).
-LANDING_TICK_S = 10
+LANDING_TICK_S = 5
 
 
 @dg.sensor(job=raw_ingest_job, minimum_interval_seconds=LANDING_TICK_S,

@@ -9,7 +9,7 @@ from typing import Optional
 import dagster as dg
 
 from assets.conditions import follows_marts
-from assets.marts.dbt_assets import WAREHOUSE_POOL
+from assets.marts.dbt_assets import FOLLOWER_OP_TAGS, WAREHOUSE_POOL
 from assets.partitions import daily_partitions
 from assets.refresh import appends
 from mmwatch.alerts.config import load_alerts_config
@@ -34,6 +34,7 @@ class AlertsLedgerConfig(dg.Config):
     group_name="alerts",
     kinds={"duckdb"},
     pool=WAREHOUSE_POOL,
+    op_tags=FOLLOWER_OP_TAGS,
     backfill_policy=dg.BackfillPolicy.multi_run(1),
     automation_condition=follows_marts(),
 )

@@ -18,6 +18,9 @@ from resources.dbt import dbt_project
 # pool, limited to one slot (see pipelines/instance.py); across processes that are not Dagster
 # runs of this instance (`mmwatch build`, `mmwatch report`) mmwatch.warehouse_lock keeps the order.
 WAREHOUSE_POOL = "warehouse"
+# The steps that follow the marts (publishing, the alert ledger) take a free `warehouse` slot before
+# a waiting marts refresh: a refresh already queued would otherwise hold them back a whole run.
+FOLLOWER_OP_TAGS = {"dagster/priority": "1"}
 
 
 class MartsConfig(dg.Config):

@@ -3,7 +3,7 @@ following its mart (the day of every marts update is published)."""
 import dagster as dg
 
 from assets.conditions import follows_marts
-from assets.marts.dbt_assets import WAREHOUSE_POOL
+from assets.marts.dbt_assets import FOLLOWER_OP_TAGS, WAREHOUSE_POOL
 from assets.partitions import daily_partitions
 from mmwatch.serving.outage import publishing_to
 from mmwatch.serving.publish import MartTable, marts_from_manifest, publish_marts
@@ -35,6 +35,7 @@ def published_key(mart: str) -> dg.AssetKey:
     ],
     partitions_def=daily_partitions,
     pool=WAREHOUSE_POOL,  # opens warehouse.duckdb (read-only): never while dbt writes it
+    op_tags=FOLLOWER_OP_TAGS,
     backfill_policy=dg.BackfillPolicy.multi_run(1),
     can_subset=True,
 )

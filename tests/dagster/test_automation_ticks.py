@@ -161,3 +161,20 @@ def test_published_tables_and_the_alert_ledger_follow_every_marts_update(daemon,
         (DAY, frozenset({"analytics/fct_orderbook_snapshot_metrics", "analytics/fct_mm_compliance_daily"}))]
     for sensor in ("alerts_automation", "serving_automation"):  # once per update
         assert requested(daemon, sensor, at(DAY, 9, 2)) == []
+
+
+def test_followers_wait_for_the_marts_they_follow_that_a_run_is_still_building(defs, daemon, instance):
+    """A marts run materializes its marts one by one: the ledger waits until every mart it reads is in
+    (one evaluation, not one per mart), a published table goes once its own mart is in."""
+    for sensor in ("alerts_automation", "serving_automation"):
+        assert requested(daemon, sensor, at(DAY, 8, 59)) == []
+    run = in_flight(defs, instance, MARTS_RUN, {"dagster/partition": DAY})
+    built(instance, DAY, ["fct_orderbook_snapshot_metrics"])  # its first mart is in, the others not yet
+    assert requested(daemon, "alerts_automation", at(DAY, 9)) == []
+    assert requested(daemon, "serving_automation", at(DAY, 9)) == [
+        (DAY, frozenset({"analytics/fct_orderbook_snapshot_metrics"}))]
+    built(instance, DAY, ["fct_mm_compliance_daily", "fct_trades_minute"])
+    ended(instance, run)
+    assert requested(daemon, "alerts_automation", at(DAY, 9, 1)) == [(DAY, frozenset({"alerts_ledger"}))]
+    assert requested(daemon, "serving_automation", at(DAY, 9, 1)) == [
+        (DAY, frozenset({"analytics/fct_mm_compliance_daily", "analytics/fct_trades_minute"}))]

@@ -69,7 +69,7 @@ def test_no_run_status_sensor_chain_remains(defs):
     health = {"heartbeat_sensor", "freshness_sensor"}  # the pipeline watching itself: no run requested
     assert {s.name for s in defs.sensors} == {"landing_sensor", "run_failure_sensor", *health, *automation}
     assert all(not defs.resolve_sensor_def(name).targets for name in health)
-    assert {s.minimum_interval_seconds for n, s in automation.items() if n != "report_automation"} == {10}
+    assert {s.minimum_interval_seconds for n, s in automation.items() if n != "report_automation"} == {5}
     # the only schedules left are the data sets' and the upkeep's (the day close and the report are conditions now)
     assert sorted(s.name for s in defs.schedules) == sorted(f"{name}_schedule" for name in (
         "tickers", "funding", "open_interest", "long_short_ratio", "fund_flow", "contract_stats", "ohlcv",
@@ -107,6 +107,20 @@ def test_followers_and_the_report(defs):
     assert published.automation_condition.get_label() == "follows_marts"
     assert graph.get(dg.AssetKey("compliance_report")).automation_condition.get_label() == "with_marts"
     assert graph.get(dg.AssetKey("report_email")).automation_condition.get_label() == "report_due"
+
+
+def test_followers_take_the_warehouse_slot_before_a_waiting_refresh(defs):
+    """The pool's pending steps are served by dagster/priority, then age: publishing and the ledger
+    (priority 1) go before a queued marts refresh (dbt, 0) that would hold them back a whole run."""
+    graph = defs.resolve_asset_graph()
+
+    def priority(key: dg.AssetKey) -> int:
+        node = graph.assets_def_for_key(key)
+        return int(node.op.tags.get("dagster/priority", 0)), node.op.pool
+
+    assert priority(dg.AssetKey("alerts_ledger")) == priority(dg.AssetKey(["analytics", "fct_trades_minute"])) == \
+        (1, "warehouse")
+    assert priority(dg.AssetKey("fct_orderbook_snapshot_metrics")) == (0, "warehouse")
 
 
 def test_marts_sit_downstream_of_raw_assets_by_date(defs):
