@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from simulator.market import World
 from simulator.process import SimulatorProcess
@@ -16,18 +17,36 @@ from simulator.trades import trades_between
 from stream_run import equals_truth, run_streaming
 
 VENUES = Path(__file__).resolve().parents[2] / "scenarios" / "venues.yaml"
-WORLD = World(load_scenario(VENUES))
 SYMBOL = "BTC/USDT"
+TRADES_PER_MINUTE = 600  # ten a second: trades before, during and after the fall-back, whatever the hour
 
 
 @pytest.fixture(scope="module")
-def fell_back(tmp_path_factory):
+def scenario(tmp_path_factory) -> Path:
+    """venues.yaml with busy trading on the market watched (its own rate is a few a minute at some
+    hours: a 17 s window could hold three trades)."""
+    data = yaml.safe_load(VENUES.read_text())
+    for market in data["venues"]["binance"]["markets"]:
+        if market["symbol"] == SYMBOL:
+            market["trades_per_minute"] = TRADES_PER_MINUTE
+    path = tmp_path_factory.mktemp("scenario") / "busy.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+@pytest.fixture(scope="module")
+def world(scenario) -> World:
+    return World(load_scenario(scenario))
+
+
+@pytest.fixture(scope="module")
+def fell_back(scenario, tmp_path_factory):
     from mmwatch.settings import DataDir
 
     venue = {"markets": [SYMBOL], "mode": "stream", "orderbook_levels": 50, "stall_after_s": 1,
              "fallback_after_s": 1.5, "orderbook_every_s": 1, "trades_every_s": 1}
     data_dir = DataDir.from_env(tmp_path_factory.mktemp("fallback") / "data").ensure()
-    with SimulatorProcess(VENUES, clock="wall", rate_limits="off") as sim:
+    with SimulatorProcess(scenario, clock="wall", rate_limits="off") as sim:
         run = run_streaming(sim, {"binance": venue}, data_dir, 17,
                             [(3, lambda: sim.set_stream_fault("binance", "stall", seconds=8))])
     return run
@@ -39,7 +58,7 @@ def test_the_venue_went_stream_fallback_stream(fell_back):
     assert 'mmwatch_collector_stream_fallbacks_total{exchange="binance"} 1.0' in fell_back.metrics_text
 
 
-def test_rest_books_while_down_and_samples_before_and_after(fell_back):
+def test_rest_books_while_down_and_samples_before_and_after(fell_back, world):
     (_, _), (entered, _), (left, _) = fell_back.collector.streams["binance"].mode_changes
     books = fell_back.samples("binance", SYMBOL)
     streamed = books.filter(books["exchange_ts"].is_not_null())
@@ -51,15 +70,18 @@ def test_rest_books_while_down_and_samples_before_and_after(fell_back):
     assert streamed.filter(streamed["received_ts"] < entered).height > 0
     assert streamed.filter(streamed["received_ts"] > left).height > 3
     for row in books.iter_rows(named=True):
-        assert equals_truth(WORLD, row, 50), (row["nonce"], row["exchange_ts"])
+        assert equals_truth(world, row, 50), (row["nonce"], row["exchange_ts"])
     interval = fell_back.out_of_sync("binance", SYMBOL)
     assert [i["cause"] for i in interval] == ["stall"]
     assert int(interval[0]["from"]) < entered < left == int(interval[0]["to"])
 
 
-def test_trades_land_once_across_stream_rest_and_back(fell_back):
-    trades = fell_back.trades.sort("exchange_ts")
+def test_trades_land_once_across_stream_rest_and_back(fell_back, world):
+    (_, _), (entered, _), (left, _) = fell_back.collector.streams["binance"].mode_changes
+    trades = fell_back.trades.sort("exchange_ts", "trade_id")
     ids = trades["trade_id"].to_list()
-    assert len(ids) == len(set(ids)) and len(ids) >= 4
-    expected = trades_between(WORLD.market("binance", SYMBOL), trades["exchange_ts"][0], trades["exchange_ts"][-1], 10_000)
-    assert ids == [str(t.id) for t in expected]
+    assert len(ids) == len(set(ids))
+    ts = trades["exchange_ts"]
+    assert ts.min() < entered and ((ts > entered) & (ts < left)).any() and ts.max() > left  # all three phases
+    expected = trades_between(world.market("binance", SYMBOL), ts[0], ts[-1], 100_000)
+    assert sorted(ids, key=int) == sorted((str(t.id) for t in expected), key=int)
