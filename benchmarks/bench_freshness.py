@@ -38,7 +38,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.freshness_probe import (follower_latency, landed_snapshots, latency, materializations,  # noqa: E402
-                                        published_latency, quantile, run_summary)
+                                        quantile, run_summary)
 from mmwatch.settings import DataDir  # noqa: E402
 from pipelines.instance import ensure_instance  # noqa: E402
 from simulator.process import SimulatorProcess  # noqa: E402
@@ -200,7 +200,7 @@ def report(args, instance, layout: DataDir, day: str, started: float) -> None:
             (f"every mart reading books or trades ({len(marts)}: the slowest)",
              [_slowest(latency(s, times.get(mart, [])) for mart in marts) for s in snapshots.values()]),
             (f"every published table of those marts ({len(published)}: analytics/<mart>, PostgreSQL; the slowest)",
-             [_slowest(published_latency(s, times.get(mart, []), times.get(f"analytics/{mart}", []))
+             [_slowest(follower_latency(s, [times.get(mart, [])], times.get(f"analytics/{mart}", []))
                        for mart in published) for s in snapshots.values()]),
             ("alerts_ledger, after every mart",
              [follower_latency(s, mart_times, times.get("alerts_ledger", [])) for s in snapshots.values()])]

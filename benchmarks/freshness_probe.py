@@ -83,15 +83,6 @@ def follower_latency(landed: Landed, mart_runs: list[list[tuple[float, float]]],
     return None if at is None else at - landed.received
 
 
-def published_latency(landed: Landed, mart: list[tuple[float, float]],
-                      table: list[tuple[float, float]]) -> float | None:
-    """Latency to a mart's published table: its first materialization in a run started after the
-    mart had the snapshot (None: not yet)."""
-    had = covered_at(landed.landed, mart)
-    at = None if had is None else covered_at(had, table)
-    return None if at is None else at - landed.received
-
-
 def quantile(values: list[float], q: float) -> float:
     """Nearest-rank quantile (q in [0, 1]) of a non-empty list."""
     ordered = sorted(values)
