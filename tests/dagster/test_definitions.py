@@ -114,13 +114,13 @@ def test_followers_take_the_warehouse_slot_before_a_waiting_refresh(defs):
     (priority 1) go before a queued marts refresh (dbt, 0) that would hold them back a whole run."""
     graph = defs.resolve_asset_graph()
 
-    def priority(key: dg.AssetKey) -> int:
+    def priority_and_pool(key: dg.AssetKey) -> tuple[int, str]:
         node = graph.assets_def_for_key(key)
         return int(node.op.tags.get("dagster/priority", 0)), node.op.pool
 
-    assert priority(dg.AssetKey("alerts_ledger")) == priority(dg.AssetKey(["analytics", "fct_trades_minute"])) == \
-        (1, "warehouse")
-    assert priority(dg.AssetKey("fct_orderbook_snapshot_metrics")) == (0, "warehouse")
+    ledger, published = dg.AssetKey("alerts_ledger"), dg.AssetKey(["analytics", "fct_trades_minute"])
+    assert priority_and_pool(ledger) == priority_and_pool(published) == (1, "warehouse")
+    assert priority_and_pool(dg.AssetKey("fct_orderbook_snapshot_metrics")) == (0, "warehouse")
 
 
 def test_marts_sit_downstream_of_raw_assets_by_date(defs):
