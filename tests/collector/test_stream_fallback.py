@@ -8,12 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from simulator.market import World
 from simulator.process import SimulatorProcess
 from simulator.scenario import load_scenario
 from simulator.trades import trades_between
+from busy_scenario import busy_scenario
 from stream_run import equals_truth, run_streaming
 
 VENUES = Path(__file__).resolve().parents[2] / "scenarios" / "venues.yaml"
@@ -25,13 +25,7 @@ TRADES_PER_MINUTE = 600  # ten a second: trades before, during and after the fal
 def scenario(tmp_path_factory) -> Path:
     """venues.yaml with busy trading on the market watched (its own rate is a few a minute at some
     hours: a 17 s window could hold three trades)."""
-    data = yaml.safe_load(VENUES.read_text())
-    for market in data["venues"]["binance"]["markets"]:
-        if market["symbol"] == SYMBOL:
-            market["trades_per_minute"] = TRADES_PER_MINUTE
-    path = tmp_path_factory.mktemp("scenario") / "busy.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return path
+    return busy_scenario(VENUES, tmp_path_factory.mktemp("scenario"), {"binance": [SYMBOL]}, TRADES_PER_MINUTE)
 
 
 @pytest.fixture(scope="module")
