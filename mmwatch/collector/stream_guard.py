@@ -1,8 +1,9 @@
 """The product's own integrity checks on every raw book message of a streaming venue, around ccxt.pro's
 handling of it (mmwatch.collector.stream_messages says what each venue's message carries):
 
-- contiguous ids (Bybit u, KuCoin sequenceStart/End, Gate spot.obu U/u): a message that does not
-  follow the last one on its connection is a gap (a duplicate, not newer, is harmless: ignored);
+- contiguous ids (Bybit u, KuCoin sequenceStart/End, KuCoin futures' per-change sequence, Gate
+  spot.obu U/u): a message that does not follow the last one on its connection is a gap (a duplicate,
+  not newer, is harmless: ignored);
 - OKX's checksum of the best 25 levels, over the venue's own strings, against the book ccxt.pro
   keeps after applying the message;
 - the update id the book reflects, for venues whose ccxt.pro book keeps none (Bybit, Bitget).

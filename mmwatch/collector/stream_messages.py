@@ -4,12 +4,13 @@ handles it: the integrity checks ccxt.pro 4.5.90 does not make, and the update i
 - Bybit `orderbook.<depth>.<id>`: u per message, contiguous (checked), seq the cross sequence (the
   update id landed); ccxt.pro checks nothing and keeps no nonce.
 - KuCoin `/market/level2:<id>`: sequenceStart..sequenceEnd, contiguous; ccxt.pro checks nothing.
+- KuCoin futures `/contractMarket/level2:<id>`: one change per message, its sequence = the previous
+  one + 1 (contiguous); ccxt.pro checks none after its first sync (keeps it as the nonce).
 - Gate `spot.obu` (ob.<id>.<depth>): U..u, contiguous ("full": a snapshot); ccxt.pro checks nothing.
 - OKX `books`: seqId/prevSeqId (ccxt.pro checks) and a CRC32 checksum of the best 25 levels that
   ccxt.pro does not verify (the venue's strings are needed: kept in mmwatch.collector.stream_guard).
 - Bitget `books*`: seq (ccxt.pro checks the checksum but keeps no nonce).
-The Binance family, Gate futures and KuCoin futures books are checked by ccxt.pro itself (KuCoin
-futures sequences are per change and not checked by anyone).
+The Binance family and Gate futures books are checked by ccxt.pro itself.
 """
 from __future__ import annotations
 
@@ -64,6 +65,14 @@ def _kucoin(url: str, message: dict) -> BookMessage | None:
                        False, contiguous=True)
 
 
+def _kucoinfutures(url: str, message: dict) -> BookMessage | None:
+    topic = str(message.get("topic", ""))
+    if message.get("subject") != "level2" or not topic.startswith("/contractMarket/level2:"):
+        return None
+    seq = _int((message.get("data") or {}).get("sequence"))
+    return BookMessage(topic.split(":", 1)[1], None, seq, seq, False, contiguous=True)
+
+
 def _gate(url: str, message: dict) -> BookMessage | None:
     if message.get("channel") != "spot.obu" or message.get("event") != "update":
         return None
@@ -94,7 +103,8 @@ def _bitget(url: str, message: dict) -> BookMessage | None:
                        message.get("action") == "snapshot")
 
 
-PARSERS = {"bybit": _bybit, "kucoin": _kucoin, "gate": _gate, "okx": _okx, "bitget": _bitget}
+PARSERS = {"bybit": _bybit, "kucoin": _kucoin, "kucoinfutures": _kucoinfutures, "gate": _gate, "okx": _okx,
+           "bitget": _bitget}
 
 
 def book_message(venue: str, url: str, message: object) -> BookMessage | None:

@@ -18,6 +18,7 @@ from simulator.dialects.common import Router, book_or_down, dispatch, int_param
 from simulator.dialects.kucoin import (  # noqa: F401 (too_many: dialect API)
     bad_request, bullet_public, not_found, ok, too_many, with_market)
 from simulator.streams.dialects.kucoinfutures import PATH as STREAM_PATH, snapshot_sequence
+from simulator.streams.updates import update_id_at
 from simulator.market import MarketModel
 from simulator.market_ids import KUCOIN_FUTURES_BASE
 from simulator.ticker import ticker_stats
@@ -55,10 +56,11 @@ def _contract(ctx: VenueContext, model: MarketModel) -> dict:
 
 
 def _book(size: int | None):
-    """depth20 / depth100 / snapshot (size None: the whole book) at the current update id; `sequence`
-    counts the level2 stream's changes (simulator.streams.dialects.kucoinfutures.snapshot_sequence)."""
+    """depth20 / depth100 / snapshot (size None: the whole book) at the current update id; `sequence`:
+    the last level2 change sent up to it (simulator.streams.dialects.kucoinfutures.snapshot_sequence;
+    of the venue's update id, also on the virtual clock, where tick_ms is 1)."""
     def body(ctx: VenueContext, model: MarketModel, query: dict) -> dict | Response:
-        seq, ctx = snapshot_sequence(ctx.update_id(), ctx.tick_ms), ctx.at_update()
+        seq, ctx = snapshot_sequence(model, update_id_at(ctx.world, "kucoinfutures", ctx.now_ms)), ctx.at_update()
         book = book_or_down(ctx, model, size)
         if isinstance(book, Response):
             return book

@@ -174,6 +174,15 @@ def _tick_diff(old: _Tick, new: _Tick, depth: int | None) -> tuple[list[Level], 
             _changes(new.base.asks, old.ask_changes, new.ask_changes, depth))
 
 
+@lru_cache(maxsize=4096)
+def tick_diff(model: MarketModel, update_id: int) -> tuple[tuple[Level, ...], tuple[Level, ...]]:
+    """What tick `update_id` alone changes in the full book of `model`: (bids, asks) best first, 0.0 =
+    removed, i.e. diff_books(ticked_book(model, update_id - 1), ticked_book(model, update_id)) (from the
+    perturbations alone inside one redraw). Cached per (model, update id); for per-tick feeds."""
+    bids, asks = _tick_diff(_tick(model, update_id - 1), _tick(model, update_id), None)
+    return tuple(bids), tuple(asks)
+
+
 def _final(prices: set[float], side: list[Level], depth: int | None, descending: bool) -> list[Level]:
     amounts = dict(side if depth is None else side[:depth])
     return [(price, amounts.get(price, 0.0)) for price in sorted(prices, reverse=descending)]

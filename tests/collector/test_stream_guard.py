@@ -1,5 +1,5 @@
 """The collector's own checks on raw book messages (what ccxt.pro 4.5.90 does not check): contiguous
-ids (Bybit u, KuCoin sequenceStart/End, Gate spot.obu U/u), OKX's checksum over the venue's strings
+ids (Bybit u, KuCoin sequenceStart/End, KuCoin futures' sequence, Gate spot.obu U/u), OKX's checksum over the venue's strings
 against the book ccxt.pro keeps, and the update id of books ccxt.pro keeps none for (Bybit, Bitget)."""
 from __future__ import annotations
 
@@ -46,6 +46,20 @@ def test_kucoin_sequences_must_follow_each_other_on_a_connection():
     assert run(checks, Client("ws://sim/other"), [kucoin(40, 41)]) == []  # a new connection starts afresh
     checks.forget("ETH/USDT")
     assert run(checks, client, [kucoin(90, 91), kucoin(92, 92)]) == [] and checks.update_ids["ETH/USDT"] == 92
+
+
+def test_kucoin_futures_per_change_sequences_must_follow_each_other():
+    checks = guard("kucoinfutures", ["BTC/USDT:USDT"], {"BTC/USDT:USDT": {"id": "XBTUSDTM", "swap": True}})
+    client = Client("ws://sim/kucoinfutures/ws-api-futures/")
+
+    def change(seq, topic="/contractMarket/level2:XBTUSDTM"):
+        return {"type": "message", "topic": topic, "subject": "level2",
+                "data": {"sequence": seq, "change": "96800.0,buy,10", "timestamp": 1795136400000}}
+    assert run(checks, client, [change(500), change(501), change(502)]) == []
+    assert run(checks, client, [change(502)]) == []  # a duplicate: not newer, harmless
+    assert run(checks, client, [change(505)]) == [("BTC/USDT:USDT", "gap")]  # 503, 504 never came
+    assert checks.update_ids["BTC/USDT:USDT"] == 505
+    assert book_message("kucoinfutures", "ws://x", change(7, "/contractMarket/level2Depth5:XBTUSDTM")) is None
 
 
 def test_bybit_spot_and_linear_share_an_id_apart_and_land_seq():

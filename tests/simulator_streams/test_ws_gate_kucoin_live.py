@@ -37,9 +37,11 @@ def sim():
         yield process
 
 
-def update_of(venue: str, nonce: int) -> int:
+def update_of(venue: str, symbol: str, nonce: int) -> int:
     """The update id a nonce belongs to (kucoinfutures: its sequence's tick)."""
-    return kucoinfutures.decode(nonce, TICK)[0] if venue == "kucoinfutures" else nonce
+    if venue == "kucoinfutures":
+        return kucoinfutures.decode(WORLD.market(venue, symbol), nonce)[0]
+    return nonce
 
 
 def matches(venue: str, symbol: str, depth: int | None, book: dict) -> bool:
@@ -57,7 +59,7 @@ def matches(venue: str, symbol: str, depth: int | None, book: dict) -> bool:
 def test_every_watched_book_is_the_book_at_its_nonce(sim, venue, symbol, depth):
     async def scenario(exchange):
         nonces = []
-        while len({update_of(venue, n) for n in nonces}) < 8:
+        while len({update_of(venue, symbol, n) for n in nonces}) < 8:
             book = await exchange.watch_order_book(symbol)
             assert matches(venue, symbol, depth, book), (venue, symbol, book["nonce"])
             nonces.append(book["nonce"])
@@ -66,7 +68,7 @@ def test_every_watched_book_is_the_book_at_its_nonce(sim, venue, symbol, depth):
         return nonces, await exchange.fetch_order_book(symbol, limit)
     nonces, rest = run_with_pro(scenario, venue, sim)
     assert nonces == sorted(set(nonces))
-    assert update_of(venue, nonces[-1]) * TICK <= sim.now_ms()  # update ids are wall-clock ticks
+    assert update_of(venue, symbol, nonces[-1]) * TICK <= sim.now_ms()  # update ids are wall-clock ticks
     assert matches(venue, symbol, depth, rest)  # the REST snapshot: the same model, the same ids
 
 
@@ -115,7 +117,7 @@ def test_a_dropped_update_goes_unnoticed_by_ccxt_on_gate_spot_and_kucoin(sim, ve
         for _ in range(3):
             assert matches(venue, symbol, depth, await exchange.watch_order_book(symbol))
         # armed just after a redraw (every 10 ticks): the trace lasts until the next one
-        while update_of(venue, (await exchange.watch_order_book(symbol))["nonce"]) % 10:
+        while update_of(venue, symbol, (await exchange.watch_order_book(symbol))["nonce"]) % 10:
             pass
         earlier = len(_hits(sim, venue, "drop_update", symbol))
         sim.set_stream_fault(venue, "drop_update", symbol)
@@ -123,12 +125,12 @@ def test_a_dropped_update_goes_unnoticed_by_ccxt_on_gate_spot_and_kucoin(sim, ve
         for _ in range(BOUND):  # no exception: wait until a book past the dropped update differs
             book = await exchange.watch_order_book(symbol)
             hit = hit or next(iter(_hits(sim, venue, "drop_update", symbol)[earlier:]), None)
-            if hit and update_of(venue, book["nonce"]) > hit["update_id"] and \
+            if hit and update_of(venue, symbol, book["nonce"]) > hit["update_id"] and \
                     not matches(venue, symbol, depth, book):
                 return hit, book["nonce"]
         raise AssertionError("the dropped update left no trace in ccxt's book")
     hit, nonce = run_with_pro(scenario, venue, sim)
-    assert update_of(venue, nonce) > hit["update_id"]
+    assert update_of(venue, symbol, nonce) > hit["update_id"]
 
 
 @pytest.mark.parametrize("venue,symbol,depth,fault", [("kucoin", "BTC/USDT", 100, "disconnect"),
@@ -151,4 +153,4 @@ def test_a_lost_kucoin_connection_raises_network_error_and_the_next_watch_reconn
     before, error, after = run_with_pro(scenario, venue, sim)
     hit = _hits(sim, venue, fault, None)[-1]
     assert type(error) is ccxt.NetworkError
-    assert update_of(venue, before[-1]) <= hit["update_id"] < update_of(venue, after)
+    assert update_of(venue, symbol, before[-1]) <= hit["update_id"] < update_of(venue, symbol, after)

@@ -3,18 +3,27 @@ no network: ccxt.pro's bullet-public call (REST dialect) hands out the simulator
 subscribe frames name the topics the dialect serves; level2 diffs + the REST snapshot ccxt.pro fetches
 (spot level2_100, futures level2/snapshot, answered on the update grid) leave ccxt's book equal, level
 for level, to the simulator's book at the nonce (spot: the update id; futures: the change's sequence,
-`book_at_sequence`, also between two changes of a tick); ccxt.pro 4.5.90 checks no sequence after
-the first sync (a skipped update goes unnoticed); trades parse to the simulator's trades."""
+`book_at_sequence`, also between two changes of a tick and over an update spanning ticks); futures
+sequences run contiguously across ticks and redraw periods (fillers pad a period, changing nothing);
+ccxt.pro 4.5.90 checks no sequence after the first sync (a skipped update goes unnoticed); trades parse
+to the simulator's trades."""
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from types import SimpleNamespace
+
+import orjson
+import pytest
 
 from ws_offline import connected_client, feed, levels, offline_exchange, outcome
 from ws_ticked import STREAM_URL, settle, shut, ticked_rest
 
+from simulator.book import Book
+from simulator.dialects.common import num
 from simulator.market import World
 from simulator.scenario import load_scenario
+from simulator.streams import book_at_update
 from simulator.streams.dialects import kucoin, kucoinfutures
 from simulator.streams.updates import BookCache, update_ms
 from simulator.trades import trades_between
@@ -92,57 +101,86 @@ def test_futures_changes_and_the_snapshot_give_book_at_sequence_after_every_chan
     symbol = "SOL/USDT:USDT"
     model = WORLD.market("kucoinfutures", symbol)
     tick = update_ms(WORLD, "kucoinfutures")
-    cache = BookCache(WORLD)
+    sub = SimpleNamespace(model=model)
 
-    def changes(n):
-        up = cache.update(model, n - 1, n)
-        return kucoinfutures.level2_messages(model, n, up.bids, up.asks, up.event_ms, tick)
+    def pushed(prev_id, last_id):
+        up = BookCache(WORLD).update(model, prev_id, last_id)
+        return [orjson.loads(text) for text in kucoinfutures.book_update(None, sub, up)]
 
     async def run():
         exchange, client, clock, asked, task, request = await _subscribed(
             "kucoinfutures", lambda e: e.watch_order_book(symbol))
         assert request["topic"] == "/contractMarket/level2:SOLUSDTM"
-        sent = changes(FIRST) + changes(FIRST + 1)
+        sent = pushed(FIRST - 1, FIRST) + pushed(FIRST, FIRST + 1)
         assert len(sent) > 200 and all(m["data"]["timestamp"] > m["data"]["sequence"] for m in sent)
         for message in sent:
             feed(exchange, client, message)
         clock["now"] = FIRST * tick + 3  # the snapshot of update FIRST: the replay starts at FIRST + 1
         await settle()
         assert asked[-1] == "api/v1/level2/snapshot?symbol=SOLUSDTM"
-        book, truth = await task, cache.book(model, FIRST + 1)
+        book, truth = await task, book_at_update(WORLD, "kucoinfutures", symbol, FIRST + 1)
         assert book["nonce"] == sent[-1]["data"]["sequence"]
-        assert kucoinfutures.decode(book["nonce"], tick)[0] == FIRST + 1
+        assert kucoinfutures.decode(model, book["nonce"])[0] == FIRST + 1
         assert levels(book["bids"]) == truth.bids and levels(book["asks"]) == truth.asks
-        for index, message in enumerate(changes(FIRST + 2)):
+        for index, message in enumerate(pushed(FIRST + 1, FIRST + 2)):
             feed(exchange, client, message)
             book = exchange.orderbooks[symbol]
-            assert book["nonce"] == message["data"]["sequence"] == kucoinfutures.sequence(FIRST + 2, index, tick)
+            assert book["nonce"] == message["data"]["sequence"] == kucoinfutures.sequence(model, FIRST + 2, index)
             if index % 25 == 0:  # a book between two changes of one tick is book_at_sequence too
                 at = kucoinfutures.book_at_sequence(WORLD, symbol, book["nonce"])
                 assert levels(book["bids"]) == at.bids and levels(book["asks"]) == at.asks
-        truth = cache.book(model, FIRST + 2)
+        truth = book_at_update(WORLD, "kucoinfutures", symbol, FIRST + 2)
         assert levels(book["bids"]) == truth.bids and levels(book["asks"]) == truth.asks
         assert kucoinfutures.book_at_sequence(WORLD, symbol, book["nonce"]).bids == truth.bids
+        # one update over ticks FIRST + 3 .. FIRST + 11 (a lag): every tick in order, across the period's
+        # fillers (FIRST + 9) and the next redraw (FIRST + 10), each book on the way book_at_sequence
+        late = pushed(FIRST + 2, FIRST + 11)
+        assert [m["data"]["sequence"] for m in late] == list(range(book["nonce"] + 1, book["nonce"] + 1 + len(late)))
+        assert {m["data"]["timestamp"] for m in late} == {n * tick for n in range(FIRST + 3, FIRST + 12)}
+        for index, message in enumerate(late):
+            feed(exchange, client, message)
+            if index % 20 == 0 or index == len(late) - 1:
+                book = exchange.orderbooks[symbol]
+                at = kucoinfutures.book_at_sequence(WORLD, symbol, book["nonce"])
+                assert levels(book["bids"]) == at.bids and levels(book["asks"]) == at.asks
+        truth = book_at_update(WORLD, "kucoinfutures", symbol, FIRST + 11)
+        assert book["nonce"] == late[-1]["data"]["sequence"] and levels(book["bids"]) == truth.bids
         await shut(exchange)
 
     asyncio.run(run())
 
 
-def test_futures_sequences_encode_the_update_id_and_the_snapshot_precedes_the_next_tick():
-    for tick in (1, 100, 250):
-        n = (WORLD.scenario.day_start_ms + 1234) // tick
-        first = kucoinfutures.sequence(n, 0, tick)
-        assert kucoinfutures.snapshot_sequence(n - 1, tick) == first - 1
-        assert kucoinfutures.decode(first, tick) == (n, 0)
-        assert kucoinfutures.decode(first + 10 * tick - 1, tick) == (n, 10 * tick - 1)
-        assert kucoinfutures.decode(first + 10 * tick, tick) == (n + 1, 0)
-        assert first < n * tick  # below the ms clock, as ccxt.pro needs
-    try:
-        kucoinfutures.sequence(5, 1000, 100)
-    except ValueError as exc:
-        assert "update_ms" in str(exc)
-    else:
-        raise AssertionError("a tick with more changes than its room must fail loudly")
+def test_futures_sequences_are_contiguous_across_ticks_and_periods_and_fillers_change_nothing(monkeypatch):
+    for symbol in ("BTC/USDT:USDT", "SOL/USDT:USDT"):
+        model = WORLD.market("kucoinfutures", symbol)
+        tick, room = update_ms(WORLD, "kucoinfutures"), kucoinfutures.room(model)
+        assert kucoinfutures.first_sequence(model, FIRST) == (FIRST // 10 - kucoinfutures.SEQUENCE_EPOCH_MS // 1000) * room
+        ticks = range(FIRST - 3, FIRST + 13)  # two redraw periods end inside: FIRST - 1 and FIRST + 9
+        sent = {n: kucoinfutures.level2_messages(model, n) for n in ticks}
+        seqs = [m["data"]["sequence"] for n in ticks for m in sent[n]]
+        assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))  # previous + 1, change after change
+        assert sum(len(sent[n]) for n in range(FIRST, FIRST + 10)) == room  # a period fills its room exactly
+        for n in ticks:
+            assert all(m["data"]["timestamp"] == n * tick > m["data"]["sequence"] for m in sent[n])
+            assert kucoinfutures.snapshot_sequence(model, n) == sent[n][-1]["data"]["sequence"]  # + 1: tick n + 1
+            for j, message in enumerate(sent[n]):
+                assert kucoinfutures.decode(model, message["data"]["sequence"]) == (n, j)
+                assert kucoinfutures.sequence(model, n, j) == message["data"]["sequence"]
+            changes = kucoinfutures.tick_changes(model, n)
+            if (n + 1) % 10:
+                assert len(sent[n]) == len(changes)  # fillers only on a period's last tick
+        last, book = FIRST + 9, book_at_update(WORLD, "kucoinfutures", symbol, FIRST + 9)
+        fillers = sent[last][len(kucoinfutures.tick_changes(model, last)):]
+        assert fillers and {m["data"]["change"] for m in fillers} == \
+            {f"{num(book.bids[0][0], model.price_decimals)},buy,{int(book.bids[0][1])}"}
+        for message in fillers:  # the book at any filler is the book at the tick: they change nothing
+            assert kucoinfutures.book_at_sequence(WORLD, symbol, message["data"]["sequence"]).bids == book.bids
+        with pytest.raises(ValueError, match=r"kucoinfutures .*USDT:USDT: tick"):
+            kucoinfutures.sequence(model, last, len(sent[last]))
+    assert kucoinfutures.filler(Book(0, "outage", "outage"), 2) == "0,buy,0"  # an empty book: removes nothing
+    monkeypatch.setattr(kucoinfutures, "room", lambda model: 100)  # a redraw tick alone changes ~480 levels
+    with pytest.raises(ValueError, match=r"kucoinfutures ETH/USDT:USDT: \d+ level2 changes .* room of 100"):
+        kucoinfutures.first_sequence(WORLD.market("kucoinfutures", "ETH/USDT:USDT"), FIRST + 1000)
 
 
 def test_trades_parse_to_the_simulators_trades_spot_and_futures():

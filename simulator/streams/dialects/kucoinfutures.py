@@ -4,68 +4,144 @@ the futures topics `/contractMarket/level2:<ids>` and `/contractMarket/execution
 
 Level 2 is one message per changed level: {"subject": "level2", "data": {"sequence", "change":
 "<price>,<buy|sell>,<contracts>", "timestamp": ms}} (0 contracts = removed), full depth, as the REST
-snapshot api/v1/level2/snapshot ccxt.pro fetches. Sequences encode (update id N, change index j):
-`sequence(N, j)` = (N × update_ms − SEQUENCE_EPOCH_MS) × 10 + j, j < 10 × update_ms changes a tick;
-the REST snapshot of N says `snapshot_sequence(N)` = sequence(N + 1, 0) − 1, so ccxt.pro's replay
-(the cached change with sequence = snapshot + 1) starts at the first change of tick N + 1.
-Why so: ccxt.pro reads the message's `timestamp` (ms) as its end sequence and drops a change whose
-timestamp is not above its nonce, so every sequence must stay below the clock in ms (true until
-2031 with this epoch). A book seen between two changes of a tick is `book_at_sequence` (the book at
-N − 1 with changes 0..j of tick N applied): ccxt.pro resolves the watch after every change.
-ccxt.pro checks no sequence after the first sync (a dropped change goes unnoticed) and applies a
-late change again (harmless for the tick just synchronised: a change sets a level, it does not add).
+snapshot api/v1/level2/snapshot ccxt.pro fetches. As on the venue, each market's changes are numbered
+contiguously (sequence = previous + 1), tick after tick: tick N's changes (`tick_changes`, bids best
+first then asks) carry first_sequence(N) .. first_sequence(N + 1) − 1, all with timestamp N × update_ms;
+a REST snapshot of N says `snapshot_sequence(N)` = first_sequence(N + 1) − 1, so ccxt.pro's replay (the
+cached change with sequence = snapshot + 1) starts at the first change of tick N + 1. An update
+spanning several ticks (after a lag or a stall) sends every tick's changes in order; a dropped one
+leaves a gap (the collector's check: mmwatch.collector.stream_messages).
+Why a room: a sequence must stay a pure function of (model, update id), without counting every change
+since some origin. Each redraw period P (ticks P × R .. P × R + R − 1, R = redraw_ms // update_ms) owns
+`room(model)` sequences from (P − SEQUENCE_EPOCH_MS // redraw_ms) × room: enough for its redraw tick
+(at most old + new levels a side) and R − 1 perturbation ticks (2 × PERTURBED a side each). Its ticks
+number their changes contiguously from there and the period's last tick pads the rest with fillers:
+no-op changes (the best level of the book at that tick, re-sent at its amount; an empty book: "0,buy,0",
+which removes nothing), so the next period starts at the next sequence. Fillers are a simulator device:
+for any client they change nothing (a change sets a level, it does not add). More changes than the
+room, or a sequence not below its message's timestamp, raise ValueError naming the market: ccxt.pro
+reads `timestamp` (ms) as a change's end sequence and drops a change whose timestamp is not above its
+nonce, so every sequence must stay far below the clock in ms (it grows by `room` per redraw_ms, about
+0.6 per ms on venues.yaml, from 2025-01-01).
+A book seen between two changes of a tick is `book_at_sequence` (the book at N − 1 with changes 0..j
+of tick N applied): ccxt.pro resolves the watch after every change. ccxt.pro checks no sequence after
+the first sync (a dropped change goes unnoticed by it) and applies a late change again (harmless for
+the tick just synchronised).
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
+from functools import lru_cache
 
 from simulator.book import Book
+from simulator.book_plan import book_plan
 from simulator.dialects.common import num
 from simulator.market import MarketModel, World
 from simulator.streams.dialects.kucoin import dumps, handle_request, on_open  # noqa: F401 (on_open: dialect API)
-from simulator.streams.updates import BookUpdate, book_at_update, diff_books, update_ms
+from simulator.streams.updates import PERTURBED, BookUpdate, redraw_ms, tick_diff, ticked_book, update_ms
 from simulator.trades import Trade
 
 PATH = "ws-api-futures/"
 PATH_PATTERN = r"ws-api-futures/?"
 TOPICS = {"/contractMarket/level2": "book", "/contractMarket/execution": "trades"}
 SEQUENCE_EPOCH_MS = 1_735_689_600_000  # 2025-01-01T00:00Z
-PER_MS = 10  # sequence numbers per ms of update interval: a tick holds at most 10 × update_ms changes
 Level = tuple[float, float]
+Change = tuple[str, Level]
 
 
-def sequence(update_id: int, index: int, tick_ms: int) -> int:
-    """The sequence of change `index` of update `update_id` (ValueError past the tick's room)."""
-    if not 0 <= index < PER_MS * tick_ms:
-        raise ValueError(f"kucoinfutures: change {index} of one update exceeds {PER_MS * tick_ms} "
-                         f"(raise the venue's update_ms)")
-    return (update_id * tick_ms - SEQUENCE_EPOCH_MS) * PER_MS + index
+def _period_ticks(model: MarketModel) -> int:
+    """R: update ids per redraw period."""
+    return redraw_ms(model.world, model.venue) // update_ms(model.world, model.venue)
 
 
-def snapshot_sequence(update_id: int, tick_ms: int) -> int:
-    """The `sequence` a REST snapshot of the book at `update_id` carries."""
-    return sequence(update_id + 1, 0, tick_ms) - 1
+def room(model: MarketModel) -> int:
+    """Sequences each redraw period of `model` owns: 4 × L (a redraw tick: old and new levels, both
+    sides; L = most levels a side) + 4 × PERTURBED × (R − 1) (the other ticks)."""
+    plan = book_plan(model)
+    levels = plan.background_levels + plan.maker_bytes // 2 + 1
+    return 4 * levels + 4 * PERTURBED * (_period_ticks(model) - 1)
 
 
-def decode(seq: int, tick_ms: int) -> tuple[int, int]:
-    """(update id, change index) of a sequence; index 10 × tick_ms − 1 = the whole update (a snapshot)."""
-    update_id = (seq // PER_MS + SEQUENCE_EPOCH_MS) // tick_ms
-    return update_id, seq - (update_id * tick_ms - SEQUENCE_EPOCH_MS) * PER_MS
-
-
-def changes(bids: Sequence[Level], asks: Sequence[Level]) -> list[tuple[str, Level]]:
-    """The order level changes of one update go out in: bids best first, then asks best first."""
+def changes(bids: Sequence[Level], asks: Sequence[Level]) -> list[Change]:
+    """The order level changes of one tick go out in: bids best first, then asks best first."""
     return [("buy", level) for level in bids] + [("sell", level) for level in asks]
 
 
-def level2_messages(model: MarketModel, last_id: int, bids: Sequence[Level], asks: Sequence[Level],
-                    event_ms: int, tick_ms: int) -> list[dict]:
-    """The `/contractMarket/level2` pushes of one update (nothing when no level changed)."""
+def tick_changes(model: MarketModel, update_id: int) -> list[Change]:
+    """The level changes of tick `update_id` (fillers not included), in sending order."""
+    return changes(*tick_diff(model, update_id))
+
+
+@lru_cache(maxsize=1024)
+def _firsts(model: MarketModel, period: int) -> tuple[int, ...]:
+    """The first sequence of each of redraw period `period`'s R ticks, then the next period's first."""
+    ticks, size = _period_ticks(model), room(model)
+    start = (period - SEQUENCE_EPOCH_MS // redraw_ms(model.world, model.venue)) * size
+    firsts = [start]
+    for update_id in range(period * ticks, period * ticks + ticks):
+        bids, asks = tick_diff(model, update_id)
+        firsts.append(firsts[-1] + len(bids) + len(asks))
+    if firsts[-1] - start > size:
+        raise ValueError(f"kucoinfutures {model.symbol}: {firsts[-1] - start} level2 changes in the redraw "
+                         f"period of update {period * ticks} exceed its room of {size} sequences")
+    firsts[-1] = start + size  # the last tick's fillers
+    return tuple(firsts)
+
+
+def first_sequence(model: MarketModel, update_id: int) -> int:
+    """The sequence of the first change of tick `update_id` (the next tick's first when it has none)."""
+    ticks = _period_ticks(model)
+    return _firsts(model, update_id // ticks)[update_id % ticks]
+
+
+def sequence(model: MarketModel, update_id: int, index: int) -> int:
+    """The sequence of change `index` of tick `update_id`, fillers included (ValueError past them)."""
+    ticks = _period_ticks(model)
+    firsts = _firsts(model, update_id // ticks)
+    first, end = firsts[update_id % ticks], firsts[update_id % ticks + 1]
+    if not 0 <= index < end - first:
+        raise ValueError(f"kucoinfutures {model.symbol}: tick {update_id} has {end - first} level2 sequences, "
+                         f"not a change {index}")
+    return first + index
+
+
+def snapshot_sequence(model: MarketModel, update_id: int) -> int:
+    """The `sequence` a REST snapshot of the book at `update_id` carries: the last one sent up to it."""
+    return first_sequence(model, update_id + 1) - 1
+
+
+def decode(model: MarketModel, seq: int) -> tuple[int, int]:
+    """(update id, change index) of a sequence (an index past the tick's changes: one of its fillers)."""
+    ticks = _period_ticks(model)
+    period = seq // room(model) + SEQUENCE_EPOCH_MS // redraw_ms(model.world, model.venue)
+    firsts = _firsts(model, period)
+    position = bisect_right(firsts, seq) - 1  # the last tick starting at or before seq: it holds seq
+    return period * ticks + position, seq - firsts[position]
+
+
+def filler(book: Book, price_decimals: int) -> str:
+    """A `change` that changes nothing: the best level of `book` at its amount (an empty book: price 0,
+    amount 0, which removes nothing)."""
+    for side, levels in (("buy", book.bids), ("sell", book.asks)):
+        if book.status == "ok" and levels:
+            return f"{num(levels[0][0], price_decimals)},{side},{int(levels[0][1])}"
+    return "0,buy,0"
+
+
+def level2_messages(model: MarketModel, update_id: int) -> list[dict]:
+    """The `/contractMarket/level2` pushes of tick `update_id` (its changes, then its fillers, if any)."""
     pd, topic = model.price_decimals, f"/contractMarket/level2:{model.market_id}"
+    event_ms = update_id * update_ms(model.world, model.venue)
+    sent = [f"{num(price, pd)},{side},{int(amount)}" for side, (price, amount) in tick_changes(model, update_id)]
+    first, end = first_sequence(model, update_id), first_sequence(model, update_id + 1)
+    if end - 1 >= event_ms:
+        raise ValueError(f"kucoinfutures {model.symbol}: sequence {end - 1} is not below its timestamp {event_ms}")
+    if end - first > len(sent):
+        sent += [filler(ticked_book(model, update_id), pd)] * (end - first - len(sent))
     return [{"type": "message", "topic": topic, "subject": "level2",
-             "data": {"sequence": sequence(last_id, index, tick_ms),
-                      "change": f"{num(price, pd)},{side},{int(amount)}", "timestamp": event_ms}}
-            for index, (side, (price, amount)) in enumerate(changes(bids, asks))]
+             "data": {"sequence": first + index, "change": change, "timestamp": event_ms}}
+            for index, change in enumerate(sent)]
 
 
 def execution_messages(model: MarketModel, trades: Sequence[Trade]) -> list[dict]:
@@ -78,18 +154,20 @@ def execution_messages(model: MarketModel, trades: Sequence[Trade]) -> list[dict
 
 
 def book_at_sequence(world: World, symbol: str, seq: int) -> Book:
-    """The book ccxt.pro holds at nonce `seq`: the book at the update it names, or between two changes
-    of a tick, the book at N − 1 with that tick's changes 0..j applied (truth for mid-tick samples)."""
-    tick_ms = update_ms(world, "kucoinfutures")
-    update_id, index = decode(seq, tick_ms)
-    after = book_at_update(world, "kucoinfutures", symbol, update_id)
-    if index == PER_MS * tick_ms - 1:
+    """The book ccxt.pro holds at nonce `seq`: the book at the tick N it names (its last change or a
+    filler), or between two changes of a tick, the book at N − 1 with changes 0..j of N applied (truth
+    for mid-tick samples); KeyError for an unknown market."""
+    model = world.market("kucoinfutures", symbol)
+    if model is None:
+        raise KeyError(f"kucoinfutures:{symbol} is not a market of the scenario")
+    update_id, index = decode(model, seq)
+    after, applied = ticked_book(model, update_id), tick_changes(model, update_id)
+    if index >= len(applied) - 1:
         return after
-    before = book_at_update(world, "kucoinfutures", symbol, update_id - 1)
-    applied = changes(*diff_books(before, after))[:index + 1]
+    before = ticked_book(model, update_id - 1)
     sides = {"buy": dict(before.bids if before.status == "ok" else []),
              "sell": dict(before.asks if before.status == "ok" else [])}
-    for side, (price, amount) in applied:
+    for side, (price, amount) in applied[:index + 1]:
         if amount:
             sides[side][price] = amount
         else:
@@ -109,8 +187,9 @@ def book_initial(session, sub, update: BookUpdate) -> list[str]:
 
 
 def book_update(session, sub, update: BookUpdate) -> list[str]:
-    return dumps(level2_messages(sub.model, update.last_id, update.bids, update.asks, update.event_ms,
-                                 session.update_ms))
+    """Every tick of first_id..last_id in order, each with its own sequences and timestamp."""
+    return dumps([message for update_id in range(update.first_id, update.last_id + 1)
+                  for message in level2_messages(sub.model, update_id)])
 
 
 def trade_messages(session, sub, trades: list[Trade]) -> list[str]:
