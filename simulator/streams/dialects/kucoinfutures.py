@@ -73,11 +73,18 @@ def tick_changes(model: MarketModel, update_id: int) -> list[Change]:
     return changes(*tick_diff(model, update_id))
 
 
+def period_start(model: MarketModel, update_id: int) -> int:
+    """The first sequence of the redraw period holding `update_id`: O(1), no change counted (the REST
+    snapshot's sequence on the virtual clock, where nothing streams)."""
+    period = update_id // _period_ticks(model)
+    return (period - SEQUENCE_EPOCH_MS // redraw_ms(model.world, model.venue)) * room(model)
+
+
 @lru_cache(maxsize=1024)
 def _firsts(model: MarketModel, period: int) -> tuple[int, ...]:
     """The first sequence of each of redraw period `period`'s R ticks, then the next period's first."""
     ticks, size = _period_ticks(model), room(model)
-    start = (period - SEQUENCE_EPOCH_MS // redraw_ms(model.world, model.venue)) * size
+    start = period_start(model, period * ticks)
     firsts = [start]
     for update_id in range(period * ticks, period * ticks + ticks):
         bids, asks = tick_diff(model, update_id)
