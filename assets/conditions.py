@@ -111,16 +111,13 @@ def mart(lake_inputs: Sequence[str] = ()) -> AC:
 
 
 def with_marts() -> AC:
-    """Any day whose marts are requested this tick: it goes in the same run, right after them, even
-    while an earlier run still has it to do (runs overlap: a refresh is requested once the previous
-    run's marts are in, while its followers still run; the `warehouse` pool runs the steps one at a
-    time, and a follower left out would wait for a pause in the refreshes). Or marts rebuilt by a run
-    without it (`mmwatch build` of the marts alone, a backfill, a follower with a sensor of its own),
-    once no run is still to build one of the marts it reads (a run's marts materialize one by one: it
-    follows once they are all in, not once per mart) and no run has it to do. For the HTML report, the
-    alert ledger and the published tables."""
+    """Any day whose marts are requested this tick (so it runs in the same run, right after them), or
+    were rebuilt by a run without this asset (`mmwatch build` of the marts alone, a backfill, a
+    follower switched to a sensor of its own) once no run is still to build one of the marts it reads
+    (a run's marts materialize one by one: it follows once they are all in, not once per mart); one
+    run at a time. For the HTML report, the alert ledger and the published tables."""
     elsewhere = _requested_since(_input_rebuilt_elsewhere(), "a mart rebuilt without it since last requested")
-    return (_input_requested_now() | (elsewhere & ~AC.any_deps_in_progress() & ~AC.in_progress())
+    return (((elsewhere & ~AC.any_deps_in_progress()) | _input_requested_now()) & ~AC.in_progress()
             ).with_label("with_marts")
 
 

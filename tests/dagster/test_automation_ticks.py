@@ -174,23 +174,6 @@ def test_published_tables_and_the_alert_ledger_go_in_the_marts_runs_and_follow_m
     assert requested(daemon, "marts_automation", at(DAY, 9, 2)) == []
 
 
-def test_followers_join_the_next_marts_run_while_the_previous_run_still_has_them_to_do(defs, daemon, instance):
-    """Runs overlap: a refresh is requested once the previous run's marts are in, while that run still
-    publishes and evaluates the ledger; the followers go in the new run too (left out, they would wait
-    for a pause between refreshes)."""
-    built(instance, DAY, MARTS_RUN)
-    assert requested(daemon, "marts_automation", at(DAY, 8, 59)) == []
-    landed(instance, DAY)
-    (_, assets), = requested(daemon, "marts_automation", at(DAY, 9))
-    run = in_flight(defs, instance, assets, {"dagster/partition": DAY})
-    built(instance, DAY, assets - FOLLOWERS)  # its marts are in; its followers still to do
-    landed(instance, DAY)
-    (partition, again), = requested(daemon, "marts_automation", at(DAY, 9, 1))
-    assert partition == DAY and again == assets
-    assert {"alerts_ledger", "analytics/fct_orderbook_snapshot_metrics", "analytics/alert_ledger"} <= again
-    ended(instance, run)
-
-
 def test_followers_switched_off_the_marts_runs_wait_for_the_marts_a_run_is_still_building(defs, data_dir, instance):
     """config/automation.yaml switches both followers off the marts' runs: each gets a sensor of its
     own, stopped by default. Started, it follows the marts in runs of its own; a marts run materializes
