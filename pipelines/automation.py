@@ -18,7 +18,7 @@ import dagster as dg
 from assets.alerts import alerts_ledger
 from assets.marts import MART_ASSETS
 from assets.report import compliance_report, report_email
-from assets.serving import SERVING_ASSETS
+from assets.serving import published_marts
 from mmwatch.automation import AutomationDefaults, load_automation_defaults
 
 # Seconds between ticks of the automation following new data: a term of the latency budget.
@@ -29,10 +29,10 @@ REPORT_TICK_S = 60
 DEFAULTS = load_automation_defaults().resolved()
 
 # the followers of the marts: (switch in config/automation.yaml, assets, own sensor when switched off)
-FOLLOWERS = (("alerts", [alerts_ledger], "alerts_automation",
+FOLLOWERS = (("alerts", alerts_ledger, "alerts_automation",
               "alerts_ledger (spec §6 rules, the ledger, delivery) for the day of every marts update"),
-             ("serving", SERVING_ASSETS, "serving_automation",
-              "the published tables (PostgreSQL analytics) for the day of every marts update"))
+             ("serving", published_marts, "serving_automation",
+              "published_marts (PostgreSQL analytics) for the day of every marts update"))
 
 
 def sensor_status(state: str) -> dg.DefaultSensorStatus:
@@ -51,13 +51,13 @@ def automation_sensors(defaults: AutomationDefaults) -> list[dg.AutomationCondit
     """The automation sensors for resolved `defaults`: a follower switched on goes in the marts' runs."""
     switches = defaults.automation
     joined = [(assets, text) for switch, assets, _, text in FOLLOWERS if getattr(switches, switch) == "running"]
-    marts = dg.AssetSelection.assets(*MART_ASSETS, compliance_report, *(a for assets, _ in joined for a in assets))
+    marts = dg.AssetSelection.assets(*MART_ASSETS, compliance_report, *(assets for assets, _ in joined))
     sensors = [_automation(
         "marts_automation", marts, switches.marts, AUTOMATION_TICK_S,
         "dbt marts and the HTML report" + "".join(f"; in the same runs, {text}" for _, text in joined)
         + ": today's partition as raw data lands, yesterday's rebuilt in full at the day close (00:15 UTC), "
         "dbt tests with the day close")]
-    sensors += [_automation(name, dg.AssetSelection.assets(*assets), "stopped", AUTOMATION_TICK_S,
+    sensors += [_automation(name, dg.AssetSelection.assets(assets), "stopped", AUTOMATION_TICK_S,
                             f"{text}, in runs of its own (config/automation.yaml switches it off the marts runs)")
                 for switch, assets, name, text in FOLLOWERS if getattr(switches, switch) != "running"]
     sensors.append(_automation("report_automation", dg.AssetSelection.assets(report_email), switches.report,

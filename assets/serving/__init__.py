@@ -1,4 +1,4 @@
 """Serving: the marts published into PostgreSQL `analytics` for Metabase."""
-from assets.serving.published import published_alert_ledger, published_marts
+from assets.serving.published import published_marts
 
-SERVING_ASSETS = [published_marts, published_alert_ledger]
+SERVING_ASSETS = [published_marts]

@@ -1,7 +1,5 @@
 """The dbt marts published into PostgreSQL `analytics.marts`: one asset per mart, group `serving`, each
-following its mart (the day of every marts update is published). Two ops: `published_marts` (the
-dbt marts) and `published_alert_ledger` (alerts.alert_ledger, after the `alerts_ledger` asset), so
-in a marts run the marts' tables do not wait for the ledger's evaluation."""
+following its mart (the day of every marts update is published)."""
 import dagster as dg
 
 from assets.alerts.ledger import alerts_ledger
@@ -27,51 +25,42 @@ def source_key(mart: MartTable) -> dg.AssetKey:
     return alerts_ledger.key if mart.name == ALERT_LEDGER.name else dg.AssetKey(mart.name)
 
 
-def _publisher(name: str, marts: list[MartTable]) -> dg.AssetsDefinition:
-    """One op publishing the selected ones of `marts`, an asset analytics/<mart> each."""
-    @dg.multi_asset(
-        name=name,
-        specs=[
-            dg.AssetSpec(
-                published_key(mart.name),
-                deps=[source_key(mart)],
-                group_name="serving",
-                kinds={"postgres"},
-                skippable=True,
-                automation_condition=with_marts(),  # each table follows its mart, in the marts run
-                description=f"analytics.marts.{mart.name}: "
-                + ("the day's rows replaced in one transaction" if mart.day_partitioned else "swapped in whole"),
-            )
-            for mart in marts
-        ],
-        partitions_def=daily_partitions,
-        pool=WAREHOUSE_POOL,  # opens warehouse.duckdb (read-only): never while dbt writes it
-        op_tags=FOLLOWER_OP_TAGS,
-        backfill_policy=dg.BackfillPolicy.multi_run(1),
-        can_subset=True,
-    )
-    def publish(context: dg.AssetExecutionContext, data_dir: DataDirResource, analytics: AnalyticsPostgresResource):
-        """Copy the selected marts of the partition's day from warehouse.duckdb into PostgreSQL."""
-        selected = [m for m in marts if published_key(m.name) in context.selected_asset_keys]
-        with publishing_to(analytics.dsn, analytics.database):  # a lost server: one line naming it
-            done = publish_marts(data_dir.data_dir.warehouse, analytics.dsn, selected, context.partition_key,
-                                 analytics.database)
-        for table in done:
-            if table.mode == "missing":
-                context.log.warning(f"{table.table} is not in the warehouse: not published")
-                continue
-            yield dg.MaterializeResult(
-                asset_key=published_key(table.table),
-                metadata={
-                    "table": f"{analytics.database}.marts.{table.table}",
-                    "mode": table.mode,
-                    "rows_sent": dg.MetadataValue.int(table.rows),
-                    "seconds": dg.MetadataValue.float(round(table.seconds, 3)),
-                },
-            )
-
-    return publish
-
-
-published_marts = _publisher("published_marts", [m for m in PUBLISHED_MARTS if m.name != ALERT_LEDGER.name])
-published_alert_ledger = _publisher("published_alert_ledger", [ALERT_LEDGER])
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            published_key(mart.name),
+            deps=[source_key(mart)],
+            group_name="serving",
+            kinds={"postgres"},
+            skippable=True,
+            automation_condition=with_marts(),  # each table follows its mart, in the marts run
+            description=f"analytics.marts.{mart.name}: "
+            + ("the day's rows replaced in one transaction" if mart.day_partitioned else "swapped in whole"),
+        )
+        for mart in PUBLISHED_MARTS
+    ],
+    partitions_def=daily_partitions,
+    pool=WAREHOUSE_POOL,  # opens warehouse.duckdb (read-only): never while dbt writes it
+    op_tags=FOLLOWER_OP_TAGS,
+    backfill_policy=dg.BackfillPolicy.multi_run(1),
+    can_subset=True,
+)
+def published_marts(context: dg.AssetExecutionContext, data_dir: DataDirResource, analytics: AnalyticsPostgresResource):
+    """Copy the selected marts of the partition's day from warehouse.duckdb into PostgreSQL."""
+    selected = [m for m in PUBLISHED_MARTS if published_key(m.name) in context.selected_asset_keys]
+    with publishing_to(analytics.dsn, analytics.database):  # a lost server: one line naming it
+        done = publish_marts(data_dir.data_dir.warehouse, analytics.dsn, selected, context.partition_key,
+                             analytics.database)
+    for table in done:
+        if table.mode == "missing":
+            context.log.warning(f"{table.table} is not in the warehouse: not published")
+            continue
+        yield dg.MaterializeResult(
+            asset_key=published_key(table.table),
+            metadata={
+                "table": f"{analytics.database}.marts.{table.table}",
+                "mode": table.mode,
+                "rows_sent": dg.MetadataValue.int(table.rows),
+                "seconds": dg.MetadataValue.float(round(table.seconds, 3)),
+            },
+        )
