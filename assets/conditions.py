@@ -3,8 +3,8 @@ the automation sensors of pipelines/automation.py. One home for every condition 
 
 - dbt marts (every model and seed) and the HTML report: today's UTC partition as its raw partitions
   update (`today_refresh`), yesterday's rebuilt in full once after the day closes (`day_close`);
-- the HTML report, the alert ledger and the published tables: in the marts' runs, or after marts
-  rebuilt without them (`with_marts`);
+- the HTML report: in the marts' runs (`with_marts`);
+- published tables and the alert ledger: the day of every marts update (`follows_marts`);
 - the report email: yesterday, on the report cron, once yesterday's marts were built by the day close
   (`report_due`).
 
@@ -110,15 +110,21 @@ def mart(lake_inputs: Sequence[str] = ()) -> AC:
     return (today_refresh(lake_inputs) | day_close()).with_label("mart")
 
 
+def follows_marts() -> AC:
+    """Any day whose marts were updated since this partition was last requested (today's refresh, the
+    day close, `mmwatch build`, a backfill), once no run is still to build one of the marts it reads
+    (a run's marts materialize one by one: the ledger is evaluated once they are all in, not once per
+    mart), one run at a time; for assets that never share a run with the marts (published tables, the
+    alert ledger)."""
+    return (_requested_since(_input_updated(), "a mart updated since last requested") & ~AC.any_deps_in_progress()
+            & ~AC.in_progress()).with_label("follows_marts")
+
+
 def with_marts() -> AC:
-    """Any day whose marts are requested this tick (so it runs in the same run, right after them), or
-    were rebuilt by a run without this asset (`mmwatch build` of the marts alone, a backfill, a
-    follower switched to a sensor of its own) once no run is still to build one of the marts it reads
-    (a run's marts materialize one by one: it follows once they are all in, not once per mart); one
-    run at a time. For the HTML report, the alert ledger and the published tables."""
-    elsewhere = _requested_since(_input_rebuilt_elsewhere(), "a mart rebuilt without it since last requested")
-    return (((elsewhere & ~AC.any_deps_in_progress()) | _input_requested_now()) & ~AC.in_progress()
-            ).with_label("with_marts")
+    """Any day whose marts are requested this tick (in the same run) or were rebuilt by a run without
+    this asset (`mmwatch build` of the marts alone, a backfill); for the HTML report."""
+    return ((_requested_since(_input_rebuilt_elsewhere(), "a mart rebuilt without it since last requested")
+             | _input_requested_now()) & ~AC.in_progress()).with_label("with_marts")
 
 
 def report_due(cron: str, timezone: str) -> AC:

@@ -3,8 +3,8 @@ ledger (issue 13 target at 200 markets: p95 <= 90 s with the default landing flu
 
 Runs, on the wall clock, the simulator, the real collector (`mmwatch collect`, books every 10 s,
 trades every minute) and `dagster-daemon run` over the code location with its declared automation
-(landing sensor -> raw runs; marts_automation -> appending refreshes of today, the alert ledger and,
-with --publish, the published tables in the same runs), in a temporary data directory and DAGSTER_HOME. With
+(landing sensor -> raw runs; marts_automation -> appending refreshes of today; alerts_automation;
+serving_automation when --publish), in a temporary data directory and DAGSTER_HOME. With
 `--markets 4` it collects the demo scenario's binance markets; with more, a generated scenario of that
 many spot markets over binance, okx, bybit, gate and kucoin, each with an obligation. Nothing reads
 the warehouse while it runs: afterwards, each snapshot's latency to each asset is the time of the

@@ -2,12 +2,10 @@
 (assets/conditions.py) and requests their runs; whether each runs by default comes from
 config/automation.yaml (mmwatch/automation.py).
 
-- marts_automation: every dbt model, seed and test, the HTML report, and (switched on, the default)
-  the followers: the alert ledger and the published tables (analytics/<mart>) in the marts' own runs,
-  right after the marts they read (no run of their own to start: docs/freshness.md); a tick every 5 s;
-- a follower switched off in the file (`automation.alerts` / `automation.serving`: stopped, or `auto`
-  without its configuration) gets a sensor of its own, stopped (alerts_automation /
-  serving_automation): started in the UI, it follows the marts in runs of its own;
+- marts_automation: every dbt model, seed and test, and the HTML report (today's refresh, the day
+  close); a tick every 5 s, a term of the freshness budget (docs/freshness.md);
+- alerts_automation: alerts_ledger after each marts update, every 5 s;
+- serving_automation: published_marts after each marts update, every 5 s;
 - report_automation: report_email at its cron, checked every minute.
 
 One run per requested partition (no backfill objects): a refresh of today and a day close never
@@ -19,7 +17,7 @@ from assets.alerts import alerts_ledger
 from assets.marts import MART_ASSETS
 from assets.report import compliance_report, report_email
 from assets.serving import published_marts
-from mmwatch.automation import AutomationDefaults, load_automation_defaults
+from mmwatch.automation import load_automation_defaults
 
 # Seconds between ticks of the automation following new data: a term of the latency budget.
 AUTOMATION_TICK_S = 5
@@ -27,12 +25,6 @@ REPORT_TICK_S = 60
 
 # `auto` entries decided here, once, from the environment the code location starts in
 DEFAULTS = load_automation_defaults().resolved()
-
-# the followers of the marts: (switch in config/automation.yaml, assets, own sensor when switched off)
-FOLLOWERS = (("alerts", alerts_ledger, "alerts_automation",
-              "alerts_ledger (spec §6 rules, the ledger, delivery) for the day of every marts update"),
-             ("serving", published_marts, "serving_automation",
-              "published_marts (PostgreSQL analytics) for the day of every marts update"))
 
 
 def sensor_status(state: str) -> dg.DefaultSensorStatus:
@@ -47,23 +39,15 @@ def _automation(name: str, target: dg.AssetSelection, state: str, interval_s: in
         emit_backfills=False, description=description)
 
 
-def automation_sensors(defaults: AutomationDefaults) -> list[dg.AutomationConditionSensorDefinition]:
-    """The automation sensors for resolved `defaults`: a follower switched on goes in the marts' runs."""
-    switches = defaults.automation
-    joined = [(assets, text) for switch, assets, _, text in FOLLOWERS if getattr(switches, switch) == "running"]
-    marts = dg.AssetSelection.assets(*MART_ASSETS, compliance_report, *(assets for assets, _ in joined))
-    sensors = [_automation(
-        "marts_automation", marts, switches.marts, AUTOMATION_TICK_S,
-        "dbt marts and the HTML report" + "".join(f"; in the same runs, {text}" for _, text in joined)
-        + ": today's partition as raw data lands, yesterday's rebuilt in full at the day close (00:15 UTC), "
-        "dbt tests with the day close")]
-    sensors += [_automation(name, dg.AssetSelection.assets(assets), "stopped", AUTOMATION_TICK_S,
-                            f"{text}, in runs of its own (config/automation.yaml switches it off the marts runs)")
-                for switch, assets, name, text in FOLLOWERS if getattr(switches, switch) != "running"]
-    sensors.append(_automation("report_automation", dg.AssetSelection.assets(report_email), switches.report,
-                               REPORT_TICK_S, "report_email: yesterday's, at the groups file's cron, once its "
-                               "marts are complete"))
-    return sensors
-
-
-AUTOMATION_SENSORS = automation_sensors(DEFAULTS)
+AUTOMATION_SENSORS = [
+    _automation("marts_automation", dg.AssetSelection.assets(*MART_ASSETS, compliance_report),
+                DEFAULTS.automation.marts, AUTOMATION_TICK_S,
+                "dbt marts and the HTML report: today's partition as raw data lands, yesterday's rebuilt "
+                "in full at the day close (00:15 UTC), dbt tests with the day close"),
+    _automation("alerts_automation", dg.AssetSelection.assets(alerts_ledger), DEFAULTS.automation.alerts,
+                AUTOMATION_TICK_S, "alerts_ledger: the day of every marts update"),
+    _automation("serving_automation", dg.AssetSelection.assets(published_marts), DEFAULTS.automation.serving,
+                AUTOMATION_TICK_S, "published_marts (PostgreSQL analytics): the day of every marts update"),
+    _automation("report_automation", dg.AssetSelection.assets(report_email), DEFAULTS.automation.report,
+                REPORT_TICK_S, "report_email: yesterday's, at the groups file's cron, once its marts are complete"),
+]

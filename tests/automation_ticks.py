@@ -20,21 +20,7 @@ from dagster._core.definitions.automation_tick_evaluation_context import Automat
 
 from resources.data_dir import DataDirResource
 
-# the automation sensors in the order the conditions chain (a follower's own sensor exists only when
-# config/automation.yaml switches it off the marts' runs)
 AUTOMATION_ORDER = ("marts_automation", "alerts_automation", "serving_automation", "report_automation")
-
-
-def location(defs: dg.Definitions, **switches: str) -> dg.Definitions:
-    """The code location `defs` with the automation sensors that `switches` of config/automation.yaml's
-    `automation` section give (e.g. serving="running"): a test decides, not the environment it runs in."""
-    from pipelines.automation import DEFAULTS, automation_sensors
-
-    chosen = DEFAULTS.model_copy(update={"automation": DEFAULTS.automation.model_copy(update=switches)})
-    others = [s for s in defs.sensors if not isinstance(s, dg.AutomationConditionSensorDefinition)]
-    return dg.Definitions(assets=defs.assets, asset_checks=defs.asset_checks, jobs=defs.jobs,
-                          schedules=defs.schedules, sensors=[*others, *automation_sensors(chosen)],
-                          resources=defs.resources, executor=defs.executor)
 
 
 @dataclass
@@ -54,7 +40,7 @@ class Daemon:
     defs: dg.Definitions
     instance: dg.DagsterInstance
     data_dir: str
-    sensors: tuple[str, ...] | None = None  # None: every automation sensor of `defs`, in AUTOMATION_ORDER
+    sensors: tuple[str, ...] = AUTOMATION_ORDER
     cursors: dict[str, AssetDaemonCursor] = field(default_factory=dict)
     landing_cursor: str | None = None
     evaluations: int = 0
@@ -107,7 +93,6 @@ class Daemon:
     def tick(self, now: datetime) -> list[Launched]:
         """One pass: the landing sensor, then each automation sensor; every requested run executed."""
         launched = self.land()
-        present = {s.name for s in self.defs.sensors}
-        for name in self.sensors or [name for name in AUTOMATION_ORDER if name in present]:
+        for name in self.sensors:
             launched += [self.execute(name, request) for request in self.requests(name, now)]
         return launched

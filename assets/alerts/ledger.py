@@ -8,7 +8,7 @@ from typing import Optional
 
 import dagster as dg
 
-from assets.conditions import with_marts
+from assets.conditions import follows_marts
 from assets.marts.dbt_assets import FOLLOWER_OP_TAGS, WAREHOUSE_POOL
 from assets.partitions import daily_partitions
 from assets.refresh import appends
@@ -36,7 +36,7 @@ class AlertsLedgerConfig(dg.Config):
     pool=WAREHOUSE_POOL,
     op_tags=FOLLOWER_OP_TAGS,
     backfill_policy=dg.BackfillPolicy.multi_run(1),
-    automation_condition=with_marts(),
+    automation_condition=follows_marts(),
 )
 def alerts_ledger(context: dg.AssetExecutionContext, config: AlertsLedgerConfig, data_dir: DataDirResource,
                   smtp: SmtpResource) -> dg.MaterializeResult:

@@ -1,7 +1,7 @@
 """The alert ledger as a Dagster asset, run for real: an update of the marts of a day makes the
-ledger's own automation (switched off the marts' runs) request alerts_ledger for that day
-(tests/automation_ticks.py: the daemon's own evaluation code, the run executed in process with the
-real definitions and the warehouse pool); the run writes the ledger and notifies, and a later update re-evaluates without sending anything twice;
+alerts automation request alerts_ledger for that day (tests/automation_ticks.py: the daemon's own
+evaluation code, the run executed in process with the real definitions and the warehouse pool); the
+run writes the ledger and notifies, and a later update re-evaluates without sending anything twice;
 a failed run reaches the data-engineer route."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import duckdb
 import pytest
 import yaml
 
-from automation_ticks import Daemon, location
+from automation_ticks import Daemon
 
 pytestmark = pytest.mark.e2e
 
@@ -52,9 +52,7 @@ def test_a_marts_update_requests_the_days_ledger_which_writes_it_and_notifies(al
 
     data, day = alerts_env
     instance = dg.DagsterInstance.ephemeral()
-    # the ledger switched off the marts' runs (config/automation.yaml `alerts`) and its own sensor started;
-    # in the marts' runs (the default): tests/dagster/test_automation_e2e.py
-    daemon = Daemon(location(defs, alerts="stopped"), instance, str(data), sensors=("alerts_automation",))
+    daemon = Daemon(defs, instance, str(data), sensors=("alerts_automation",))
     assert daemon.requests("alerts_automation", None) == []  # nothing updated: nothing to evaluate
     assert defs.resolve_asset_graph().get(dg.AssetKey("alerts_ledger")).pools == {"warehouse"}
 

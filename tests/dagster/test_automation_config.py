@@ -60,8 +60,7 @@ def test_bad_entries_name_the_file_the_field_and_the_value(tmp_path):
 
 def test_the_code_location_starts_its_sensors_and_schedules_as_the_file_says(tmp_path, dbt_manifest):
     chosen = tmp_path / "automation.yaml"
-    chosen.write_text("sensors: {landing_sensor: stopped}\n"
-                      "automation: {serving: running, alerts: stopped, marts: stopped}\n"
+    chosen.write_text("sensors: {landing_sensor: stopped}\nautomation: {serving: running, marts: stopped}\n"
                       "schedules: {market_data: running}\n")
     probe = ("import json; from pipelines.definitions import defs; "
              "print(json.dumps({**{s.name: s.default_status.value for s in defs.sensors}, "
@@ -71,10 +70,9 @@ def test_the_code_location_starts_its_sensors_and_schedules_as_the_file_says(tmp
                          text=True, check=True).stdout
     states = json.loads(out.strip().splitlines()[-1])
     assert {name: states[name] for name in ("landing_sensor", "run_failure_sensor", "marts_automation",
-                                            "alerts_automation", "report_automation")} == {
+                                            "alerts_automation", "serving_automation", "report_automation")} == {
         "landing_sensor": "STOPPED", "run_failure_sensor": "RUNNING", "marts_automation": "STOPPED",
-        "alerts_automation": "STOPPED", "report_automation": "STOPPED"}
-    assert "serving_automation" not in states  # publishing runs in the marts' runs (stopped with them here)
+        "alerts_automation": "RUNNING", "serving_automation": "RUNNING", "report_automation": "STOPPED"}
     schedules = {name: state for name, state in states.items() if name.endswith("_schedule")}
     assert len(schedules) == 7 + 2 and set(schedules.values()) == {"RUNNING"}  # the data sets', then the upkeep's
     assert {"lake_compaction_schedule", "landing_retention_schedule"} <= schedules.keys()

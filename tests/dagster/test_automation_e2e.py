@@ -2,9 +2,9 @@
 moved to today) is recorded by the simulator on its virtual clock and lands in two parts (a capture
 import each, as the collector's files land); the daemon's work runs in the test (the landing sensor
 and the automation sensors tick, their runs execute in process, tests/automation_ticks.py).
-Every mart's today partition and the alert ledger (in the marts' own run, the default) follow each
-landing within one pass of the daemon (one tick of each sensor), and the SOL volume burst at 06:00
-fires its alert in the pass that ingests it: not at the day close, which never runs here."""
+Every mart's today partition and the alert ledger follow each landing within one pass of the
+daemon (one tick of each sensor), and the SOL volume burst at 06:00 fires its alert in the pass that
+ingests it: not at the day close, which never runs here."""
 from __future__ import annotations
 
 import json
@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 from assets.marts import mmwatch_dbt_assets
-from automation_ticks import Daemon, location
+from automation_ticks import Daemon
 from mmwatch.capture.importer import import_capture
 from mmwatch.days import utc_today
 from simulator.capture_day import capture_day
@@ -58,8 +58,7 @@ def test_landing_today_refreshes_every_mart_and_fires_the_volume_spike_in_the_sa
     cut_ms = int(datetime.combine(today, FIRST_PART_UNTIL, tzinfo=timezone.utc).timestamp() * 1000)
     _split_capture(capture, cut_ms, first, second)
 
-    located = location(defs, alerts="running", serving="stopped")  # the ledger in the marts' runs; no PostgreSQL
-    daemon = Daemon(located, instance, str(data_dir.root), sensors=("marts_automation",))
+    daemon = Daemon(defs, instance, str(data_dir.root), sensors=("marts_automation", "alerts_automation"))
     day = today.isoformat()
     start = daemon.tick(None)  # the daemon runs before any data lands: today's empty marts
     assert [(r.sensor, r.partition) for r in start] == [("marts_automation", day)]
@@ -70,12 +69,11 @@ def test_landing_today_refreshes_every_mart_and_fires_the_volume_spike_in_the_sa
     assert len(marts) == 24 and len(book_or_trade_marts) == 20
     for part, fires in ((first, False), (second, True)):
         import_capture(data_dir, part)
-        ran = daemon.tick(None)  # one pass: landing sensor, marts automation (the ledger in its run)
-        assert [r.sensor for r in ran] == ["landing_sensor", "marts_automation"]
+        ran = daemon.tick(None)  # one pass: landing sensor, marts automation, alerts automation
+        assert [r.sensor for r in ran] == ["landing_sensor", "marts_automation", "alerts_automation"]
         assert all(r.result.success for r in ran) and {r.partition for r in ran[1:]} == {day}
         refreshed = {e.asset_key for e in ran[1].result.get_asset_materialization_events()}
         assert book_or_trade_marts <= refreshed  # every mart that reads books or trades followed them
-        assert dg.AssetKey("alerts_ledger") in refreshed  # evaluated in the same run, after them
         ledger = _ledger(data_dir.warehouse)
         spikes = [(rule, symbol, opened.astimezone(timezone.utc).time()) for rule, symbol, opened in ledger
                   if rule == "volume_spike"]

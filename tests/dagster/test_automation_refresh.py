@@ -10,7 +10,7 @@ import dagster as dg
 import pytest
 
 from assets.refresh import DBT_MODE_TAG, FULL_REBUILD_TAG, appends
-from automation_ticks import Daemon, location
+from automation_ticks import Daemon
 from mart_rows import days_in, land_books, snapshot_rows
 from mmwatch.days import utc_today
 
@@ -43,8 +43,7 @@ def test_today_appends_the_day_close_rebuilds_yesterday_and_neither_touches_the_
     today, past = today_date.isoformat(), (today_date - timedelta(days=1)).isoformat()
     monkeypatch.setenv("MMWATCH_DATA_DIR", str(data_dir.root))
     monkeypatch.delenv("MMWATCH_OBLIGATIONS_CSV", raising=False)
-    # the ledger in the marts' runs (the default), publishing off whatever the environment says
-    daemon = Daemon(location(defs, serving="stopped"), instance, str(data_dir.root), sensors=("marts_automation",))
+    daemon = Daemon(defs, instance, str(data_dir.root), sensors=("marts_automation",))
 
     def at(hour: int, minute: int) -> datetime:  # ticks early this morning: yesterday closes at 00:15
         return datetime.combine(today_date, time(hour, minute), tzinfo=timezone.utc)

@@ -13,15 +13,11 @@ import pytest
 
 from assets.marts import mmwatch_dbt_assets
 from assets.partitions import day_exchange_key, partition_range_tags
-from assets.serving.published import PUBLISHED_MARTS, published_key
-from automation_ticks import Daemon, location
+from automation_ticks import Daemon
 from landing_factory import DAY
 
 PAST, NEXT = "2026-11-19", "2026-11-21"
-# a marts run, with the followers switched on (config/automation.yaml's default once PostgreSQL is set):
-# every dbt node, the HTML report, the alert ledger and each mart's published table
-FOLLOWERS = frozenset({"alerts_ledger"} | {published_key(m.name).to_user_string() for m in PUBLISHED_MARTS})
-MARTS_RUN = frozenset(k.to_user_string() for k in mmwatch_dbt_assets.keys) | {"compliance_report"} | FOLLOWERS
+MARTS_RUN = frozenset(k.to_user_string() for k in mmwatch_dbt_assets.keys) | {"compliance_report"}
 
 
 def at(day: str, hour: int, minute: int = 0) -> datetime:
@@ -29,9 +25,8 @@ def at(day: str, hour: int, minute: int = 0) -> datetime:
 
 
 @pytest.fixture
-def daemon(defs, data_dir, instance, monkeypatch) -> Daemon:
-    monkeypatch.setenv("MMWATCH_ANALYTICS_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")  # serving on: set
-    return Daemon(location(defs, marts="running", alerts="running", serving="running"), instance, str(data_dir.root))
+def daemon(defs, data_dir, instance) -> Daemon:
+    return Daemon(defs, instance, str(data_dir.root))
 
 
 def requested(daemon: Daemon, sensor: str, when: datetime) -> list[tuple[str, frozenset[str]]]:
@@ -138,8 +133,8 @@ def test_the_day_close_rebuilds_yesterday_once_after_its_raw_runs(defs, daemon, 
     built(instance, NEXT, MARTS_RUN)
     early = requested(daemon, "marts_automation", at("2026-11-22", 0, 5))
     # (no refresh of NEXT after its own 00:15: that tick must not close it before the next 00:15; the
-    # HTML report, the ledger and the published tables follow marts recorded without a run, as here)
-    assert set(early) == {("2026-11-22", MARTS_RUN), (NEXT, FOLLOWERS | {"compliance_report"})}
+    # HTML report follows marts recorded without a run, as here)
+    assert set(early) == {("2026-11-22", MARTS_RUN), (NEXT, frozenset({"compliance_report"}))}
     assert requested(daemon, "marts_automation", at("2026-11-22", 0, 16)) == [(NEXT, MARTS_RUN)]
 
 
@@ -154,40 +149,26 @@ def test_a_failed_blocking_lake_check_holds_the_marts_until_a_run_passes_it(daem
     assert partition == DAY and "fct_orderbook_snapshot_metrics" in assets
 
 
-def test_published_tables_and_the_alert_ledger_go_in_the_marts_runs_and_follow_marts_built_elsewhere(
-        daemon, instance):
-    built(instance, DAY, MARTS_RUN)
-    assert requested(daemon, "marts_automation", at(DAY, 8, 59)) == []
-    landed(instance, DAY)  # today's books: each mart that reads them, its table and the ledger in one run
-    (_, assets), = requested(daemon, "marts_automation", at(DAY, 9))
-    assert {"fct_orderbook_snapshot_metrics", "analytics/fct_orderbook_snapshot_metrics",
-            "fct_mm_compliance_daily", "analytics/fct_mm_compliance_daily", "alerts_ledger",
-            "analytics/alert_ledger"} <= assets
-    assert not assets & {"fct_fund_flow", "analytics/fct_fund_flow"}  # a table follows its own mart only
-    built(instance, DAY, assets)
-    # a past day rebuilt without them (a backfill of one mart, `mmwatch build`): they follow it, once,
-    # the ledger's published table in the ledger's run
-    built(instance, PAST, ["fct_trades_minute"])
-    assert requested(daemon, "marts_automation", at(DAY, 9, 1)) == [
-        (PAST, frozenset({"analytics/fct_trades_minute", "alerts_ledger", "analytics/alert_ledger"}))]
-    built(instance, PAST, ["analytics/fct_trades_minute", "alerts_ledger", "analytics/alert_ledger"])
-    assert requested(daemon, "marts_automation", at(DAY, 9, 2)) == []
+def test_published_tables_and_the_alert_ledger_follow_every_marts_update(daemon, instance):
+    for sensor in ("alerts_automation", "serving_automation"):
+        assert requested(daemon, sensor, at(DAY, 9)) == []
+    built(instance, DAY, ["fct_orderbook_snapshot_metrics", "fct_mm_compliance_daily"])  # today's refresh
+    built(instance, PAST, ["fct_trades_minute"])  # a backfill of a past day
+    assert requested(daemon, "alerts_automation", at(DAY, 9, 1)) == [(PAST, frozenset({"alerts_ledger"})),
+                                                                      (DAY, frozenset({"alerts_ledger"}))]
+    assert requested(daemon, "serving_automation", at(DAY, 9, 1)) == [
+        (PAST, frozenset({"analytics/fct_trades_minute"})),
+        (DAY, frozenset({"analytics/fct_orderbook_snapshot_metrics", "analytics/fct_mm_compliance_daily"}))]
+    for sensor in ("alerts_automation", "serving_automation"):  # once per update
+        assert requested(daemon, sensor, at(DAY, 9, 2)) == []
 
 
-def test_followers_switched_off_the_marts_runs_wait_for_the_marts_a_run_is_still_building(defs, data_dir, instance):
-    """config/automation.yaml switches both followers off the marts' runs: each gets a sensor of its
-    own, stopped by default. Started, it follows the marts in runs of its own; a marts run materializes
-    its marts one by one: the ledger waits until every mart it reads is in (one evaluation, not one per
-    mart), a published table goes once its own mart is in."""
-    located = location(defs, alerts="stopped", serving="stopped")
-    daemon = Daemon(located, instance, str(data_dir.root))
-    own = {s.name: s for s in located.sensors if s.name in ("alerts_automation", "serving_automation")}
-    assert {s.default_status for s in own.values()} == {dg.DefaultSensorStatus.STOPPED} and len(own) == 2
-    assert not located.resolve_sensor_def("marts_automation").asset_selection.resolve(
-        located.resolve_asset_graph()) & {dg.AssetKey("alerts_ledger"), dg.AssetKey(["analytics", "dim_markets"])}
-    for sensor in own:
+def test_followers_wait_for_the_marts_they_follow_that_a_run_is_still_building(defs, daemon, instance):
+    """A marts run materializes its marts one by one: the ledger waits until every mart it reads is in
+    (one evaluation, not one per mart), a published table goes once its own mart is in."""
+    for sensor in ("alerts_automation", "serving_automation"):
         assert requested(daemon, sensor, at(DAY, 8, 59)) == []
-    run = in_flight(defs, instance, MARTS_RUN - FOLLOWERS, {"dagster/partition": DAY})
+    run = in_flight(defs, instance, MARTS_RUN, {"dagster/partition": DAY})
     built(instance, DAY, ["fct_orderbook_snapshot_metrics"])  # its first mart is in, the others not yet
     assert requested(daemon, "alerts_automation", at(DAY, 9)) == []
     assert requested(daemon, "serving_automation", at(DAY, 9)) == [
@@ -197,5 +178,3 @@ def test_followers_switched_off_the_marts_runs_wait_for_the_marts_a_run_is_still
     assert requested(daemon, "alerts_automation", at(DAY, 9, 1)) == [(DAY, frozenset({"alerts_ledger"}))]
     assert requested(daemon, "serving_automation", at(DAY, 9, 1)) == [
         (DAY, frozenset({"analytics/fct_mm_compliance_daily", "analytics/fct_trades_minute"}))]
-    for sensor in own:  # once per update
-        assert requested(daemon, sensor, at(DAY, 9, 2)) == []

@@ -10,7 +10,6 @@ from dagster._core.definitions.run_status_sensor_definition import RunStatusSens
 from dagster._core.definitions.sensor_definition import SensorType
 
 from assets.marts import mmwatch_dbt_assets
-from automation_ticks import location
 
 MARTS = {"fct_mm_compliance_daily", "fct_orderbook_snapshot_metrics", "fct_fund_flow", "fct_trades_minute",
          "dim_obligations", "fct_liquidity_minute", "fct_perp_basis_minute", "fct_open_interest"}
@@ -61,9 +60,7 @@ def test_no_run_status_sensor_chain_remains(defs):
     assert not status_sensors[0].targets and status_sensors[0].sensor_type == SensorType.RUN_STATUS
     assert status_sensors[0]._run_status == dg.DagsterRunStatus.FAILURE  # noqa: SLF001 (no public accessor)
     automation = {s.name: s for s in defs.sensors if isinstance(s, dg.AutomationConditionSensorDefinition)}
-    # the followers switched off the marts' runs (here: serving without MMWATCH_ANALYTICS_DSN) have their own
-    assert {"marts_automation", "report_automation"} <= set(automation) <= {
-        "marts_automation", "alerts_automation", "serving_automation", "report_automation"}
+    assert set(automation) == {"marts_automation", "alerts_automation", "serving_automation", "report_automation"}
     # every asset with a condition is evaluated by one of them (no default sensor appears)
     graph = defs.resolve_asset_graph()
     targeted = set().union(*(s.asset_selection.resolve(graph) for s in automation.values()))
@@ -103,13 +100,11 @@ def test_lake_tables_have_a_blocking_schema_check(defs):
 
 def test_followers_and_the_report(defs):
     graph = defs.resolve_asset_graph()
-    assert graph.get(dg.AssetKey("alerts_ledger")).automation_condition.get_label() == "with_marts"
+    assert graph.get(dg.AssetKey("alerts_ledger")).automation_condition.get_label() == "follows_marts"
     assert {dg.AssetKey("fct_trades_minute"), dg.AssetKey("fct_orderbook_snapshot_metrics")} <= \
         graph.get(dg.AssetKey("alerts_ledger")).parent_keys
     published = graph.get(dg.AssetKey(["analytics", "fct_mm_compliance_daily"]))
-    assert published.automation_condition.get_label() == "with_marts"
-    # the published alert ledger copies what the ledger asset writes
-    assert graph.get(dg.AssetKey(["analytics", "alert_ledger"])).parent_keys == {dg.AssetKey("alerts_ledger")}
+    assert published.automation_condition.get_label() == "follows_marts"
     assert graph.get(dg.AssetKey("compliance_report")).automation_condition.get_label() == "with_marts"
     assert graph.get(dg.AssetKey("report_email")).automation_condition.get_label() == "report_due"
 
@@ -145,28 +140,3 @@ def test_warehouse_writers_share_one_pool(defs):
     pools = {graph.get(dg.AssetKey(key)).pools.pop() for key in
              ("fct_mm_compliance_daily", "compliance_report", "report_email", "alerts_ledger")}
     assert pools == {"warehouse"}
-
-
-def test_the_followers_join_the_marts_runs_unless_switched_off(defs):
-    """config/automation.yaml's `alerts` / `serving`: running puts the ledger / the published tables in
-    marts_automation's runs; otherwise each has its own sensor, stopped, and no other sensor targets it."""
-    marts = {dg.AssetKey("fct_trades_minute"), dg.AssetKey("compliance_report")}
-    ledger, published = {dg.AssetKey("alerts_ledger")}, {dg.AssetKey(["analytics", "fct_trades_minute"]),
-                                                         dg.AssetKey(["analytics", "alert_ledger"])}
-    for alerts, serving in (("running", "running"), ("running", "stopped"), ("stopped", "running"),
-                            ("stopped", "stopped")):
-        located = location(defs, alerts=alerts, serving=serving)
-        graph = located.resolve_asset_graph()
-        targets = {s.name: s.asset_selection.resolve(graph) for s in located.sensors
-                   if isinstance(s, dg.AutomationConditionSensorDefinition)}
-        joined = marts | (ledger if alerts == "running" else set()) | (published if serving == "running" else set())
-        assert marts | joined <= targets["marts_automation"]
-        assert not (ledger | published) - joined & targets["marts_automation"]
-        assert ("alerts_automation" in targets) == (alerts != "running")
-        assert ("serving_automation" in targets) == (serving != "running")
-        if alerts != "running":
-            assert targets["alerts_automation"] == ledger
-        if serving != "running":
-            assert published <= targets["serving_automation"] and not ledger & targets["serving_automation"]
-        for name in targets.keys() & {"alerts_automation", "serving_automation"}:
-            assert located.resolve_sensor_def(name).default_status == dg.DefaultSensorStatus.STOPPED

@@ -41,9 +41,8 @@ def _graphql(url: str, query: str) -> dict:
 @pytest.fixture
 def webserver(tmp_path, dbt_manifest):
     port = _free_port()
-    # a deployment with PostgreSQL analytics (not reached here): publishing goes in the marts' runs
-    env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "dagster_home"), "MMWATCH_DATA_DIR": str(tmp_path / "data"),
-           "MMWATCH_ANALYTICS_DSN": "postgresql://postgres@127.0.0.1:5432/postgres"}
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+           "MMWATCH_DATA_DIR": str(tmp_path / "data")}
     (tmp_path / "dagster_home").mkdir()
     webserver_bin = Path(sys.executable).parent / "dagster-webserver"
     process = subprocess.Popen([str(webserver_bin), "-h", "127.0.0.1", "-p", str(port), "-w", "workspace.yaml"],
@@ -86,5 +85,5 @@ def test_ui_shows_assets_partitions_automation_sensors_and_jobs(webserver):
     (repository,) = data["repositoriesOrError"]["nodes"]
     assert {s["name"] for s in repository["sensors"]} == {
         "landing_sensor", "run_failure_sensor", "heartbeat_sensor", "freshness_sensor", "marts_automation",
-        "report_automation"}  # the ledger and the published tables in marts_automation's runs
+        "alerts_automation", "serving_automation", "report_automation"}
     assert {"raw_ingest_job", "daily_marts_job"} <= {j["name"] for j in repository["jobs"]}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 import psycopg
 
-from automation_ticks import Daemon, location
+from automation_ticks import Daemon
 from mmwatch.serving.postgres import with_database
 
 
@@ -16,13 +16,10 @@ def test_published_marts_follow_the_marts_in_the_warehouse_pool(dbt_manifest):
     node = graph.get(dg.AssetKey(["analytics", "fct_mm_compliance_daily"]))
     assert node.group_name == "serving" and node.pools == {"warehouse"}
     assert dg.AssetKey("fct_mm_compliance_daily") in node.parent_keys
-    assert node.automation_condition.get_label() == "with_marts"
+    assert node.automation_condition.get_label() == "follows_marts"
     assert dg.AssetKey(["analytics", "dim_obligations"]) in graph.get_all_asset_keys()
+    sensor = defs.resolve_sensor_def("serving_automation")
     published = {k for k in graph.get_all_asset_keys() if k.path[0] == "analytics"}
-    # switched on, in the marts' runs; off, a sensor of their own
-    marts = location(defs, serving="running").resolve_sensor_def("marts_automation")
-    assert published <= marts.asset_selection.resolve(graph)
-    sensor = location(defs, serving="stopped").resolve_sensor_def("serving_automation")
     assert sensor.asset_selection.resolve(graph) == published
 
 
@@ -58,8 +55,7 @@ def test_a_marts_update_publishes_its_day_of_the_updated_marts(built_day, pg_dsn
     from pipelines.definitions import defs
 
     with dg.DagsterInstance.ephemeral() as instance:
-        daemon = Daemon(location(defs, serving="stopped"), instance, str(warehouse.parent),
-                        sensors=("serving_automation",))  # publishing in runs of its own, started
+        daemon = Daemon(defs, instance, str(warehouse.parent), sensors=("serving_automation",))
         assert daemon.requests("serving_automation", None) == []
         for mart in ("fct_orderbook_snapshot_metrics", "fct_mm_compliance_daily"):  # what a refresh rebuilt
             instance.report_runless_asset_event(dg.AssetMaterialization(mart, partition=day))
