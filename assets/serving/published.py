@@ -2,11 +2,12 @@
 following its mart (the day of every marts update is published)."""
 import dagster as dg
 
+from assets.alerts.ledger import alerts_ledger
 from assets.conditions import follows_marts
 from assets.marts.dbt_assets import FOLLOWER_OP_TAGS, WAREHOUSE_POOL
 from assets.partitions import daily_partitions
 from mmwatch.serving.outage import publishing_to
-from mmwatch.serving.publish import MartTable, marts_from_manifest, publish_marts
+from mmwatch.serving.publish import ALERT_LEDGER, MartTable, marts_from_manifest, publish_marts
 from resources.data_dir import DataDirResource
 from resources.dbt import dbt_project
 from resources.postgres import AnalyticsPostgresResource
@@ -19,11 +20,17 @@ def published_key(mart: str) -> dg.AssetKey:
     return dg.AssetKey(["analytics", mart])
 
 
+def source_key(mart: MartTable) -> dg.AssetKey:
+    """The asset that writes the warehouse table `mart` is copied from: its dbt model, or for the alert
+    ledger (warehouse alerts.alert_ledger) the `alerts_ledger` asset."""
+    return alerts_ledger.key if mart.name == ALERT_LEDGER.name else dg.AssetKey(mart.name)
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
             published_key(mart.name),
-            deps=[dg.AssetKey(mart.name)],
+            deps=[source_key(mart)],
             group_name="serving",
             kinds={"postgres"},
             skippable=True,

@@ -161,6 +161,8 @@ def test_published_tables_and_the_alert_ledger_follow_every_marts_update(daemon,
         (DAY, frozenset({"analytics/fct_orderbook_snapshot_metrics", "analytics/fct_mm_compliance_daily"}))]
     for sensor in ("alerts_automation", "serving_automation"):  # once per update
         assert requested(daemon, sensor, at(DAY, 9, 2)) == []
+    built(instance, DAY, ["alerts_ledger"])  # the ledger's evaluation ran: its published copy follows
+    assert requested(daemon, "serving_automation", at(DAY, 9, 3)) == [(DAY, frozenset({"analytics/alert_ledger"}))]
 
 
 def test_followers_wait_for_the_marts_they_follow_that_a_run_is_still_building(defs, daemon, instance):

@@ -109,6 +109,20 @@ def test_followers_and_the_report(defs):
     assert graph.get(dg.AssetKey("report_email")).automation_condition.get_label() == "report_due"
 
 
+def test_every_published_table_depends_on_the_asset_that_writes_its_source(defs):
+    """A published copy follows the asset that writes its warehouse table; a dependency on a key no
+    asset writes would leave it never requested by the automation (the ledger's once was 'alert_ledger')."""
+    graph = defs.resolve_asset_graph()
+    materializable = {key for key in graph.get_all_asset_keys() if graph.get(key).is_materializable}
+    published = [key for key in materializable if key.path[0] == "analytics"]
+    assert len(published) > 20
+    for key in published:
+        assert graph.get(key).parent_keys, key
+        assert graph.get(key).parent_keys <= materializable, key
+    assert graph.get(dg.AssetKey(["analytics", "alert_ledger"])).parent_keys == {dg.AssetKey("alerts_ledger")}
+    assert graph.get(dg.AssetKey(["analytics", "fct_trades_minute"])).parent_keys == {dg.AssetKey("fct_trades_minute")}
+
+
 def test_followers_take_the_warehouse_slot_before_a_waiting_refresh(defs):
     """The pool's pending steps are served by dagster/priority, then age: publishing and the ledger
     (priority 1) go before a queued marts refresh (dbt, 0) that would hold them back a whole run."""
