@@ -35,8 +35,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.stream_probe import (Window, bytes_per_market_day, cpu_seconds, free_port,  # noqa: E402
-                                     generated_markets, lag_quantiles, out_of_sync, sampling_lag, scrape,
-                                     write_config, write_scenario)
+                                     generated_markets, lag_quantiles, out_of_sync, sampling_lag, process_tree,
+                                     scrape_all, write_config, write_scenario)
 from mmwatch.collector.budget import BUDGETS  # noqa: E402
 from mmwatch.settings import DataDir  # noqa: E402
 from simulator.process import SimulatorProcess  # noqa: E402
@@ -65,7 +65,7 @@ def run_phase(mode: str, args, folder: Path, scenario: Path, per_venue: dict) ->
     """Run the simulator and the collector in `mode`, measure the window, read the landing zone."""
     work = folder / mode
     layout = DataDir(work / "data").ensure()
-    config = write_config(work, per_venue, mode, args.sample_ms)
+    config = write_config(work, per_venue, mode, args.sample_ms, args.processes)
     port = free_port()
     window = Window()
     print(f"{mode}: {args.markets} markets, warm-up {args.warmup_s:g} s, then {args.minutes:g} min measured",
@@ -78,7 +78,8 @@ def run_phase(mode: str, args, folder: Path, scenario: Path, per_venue: dict) ->
             command[command.index("--data-dir"):command.index("--data-dir")] = ["--simulator-ws", sim.ws_url()]
         collector = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            measure(window, collector, sim, f"http://127.0.0.1:{port}/metrics", args)
+            measure(window, collector, sim, [f"http://127.0.0.1:{port + n}/metrics" for n in range(args.processes)],
+                    args)
             collector.wait(timeout=180)  # it lands what it holds as it stops
         finally:
             if collector.poll() is None:  # only after a failure: the one process we started
@@ -99,7 +100,7 @@ def run_phase(mode: str, args, folder: Path, scenario: Path, per_venue: dict) ->
                    for dataset in ("orderbooks", "trades", "fetch_errors")))
 
 
-def measure(window: Window, collector: subprocess.Popen, sim, metrics_url: str, args) -> None:
+def measure(window: Window, collector: subprocess.Popen, sim, metrics_urls: list[str], args) -> None:
     """Wait out the warm-up, then read CPU, /metrics and the simulator's stats over the window."""
     started = time.time()
 
@@ -110,14 +111,15 @@ def measure(window: Window, collector: subprocess.Popen, sim, metrics_url: str, 
             time.sleep(min(1.0, max(0.0, instant - time.time())))
 
     def read(at_end: bool) -> None:
-        scraped = scrape(metrics_url)
+        scraped = scrape_all(metrics_urls)
         window.note_budget(scraped)
         window.metrics.append(scraped)
         window.sim_stats.append(sim.stats())
         window.load.append(os.getloadavg())
         for name, pid in (("collector", collector.pid), ("simulator", sim.pid)):
             before = window.cpu.get(name, (0.0, 0.0))[0]
-            window.cpu[name] = (before, cpu_seconds(pid)) if at_end else (cpu_seconds(pid), 0.0)
+            used = sum(cpu_seconds(each) for each in process_tree(pid))  # the collector's children too
+            window.cpu[name] = (before, used) if at_end else (used, 0.0)
 
     wait_until(started + args.warmup_s)
     window.start_s = time.time()
@@ -125,7 +127,7 @@ def measure(window: Window, collector: subprocess.Popen, sim, metrics_url: str, 
     end = window.start_s + args.minutes * 60
     while time.time() + SCRAPE_EVERY_S < end:
         wait_until(time.time() + SCRAPE_EVERY_S)
-        scraped = scrape(metrics_url)
+        scraped = scrape_all(metrics_urls)
         window.note_budget(scraped)
     wait_until(end)
     read(at_end=True)
@@ -216,6 +218,8 @@ def main() -> None:
     parser.add_argument("--warmup-s", type=float, default=60, help="before the window: markets load, books sync")
     parser.add_argument("--redraw-ms", type=int, help="the simulator's venues.<v>.redraw_ms (default: its own, "
                                                           "1000): every redraw changes nearly every level")
+    parser.add_argument("--processes", type=int, default=1, help="collector processes (config `processes`; "
+                        "CPU summed over them)")
     parser.add_argument("--modes", default="stream,poll", help="which phases, in order (default stream,poll)")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (landing files, logs)")
     args = parser.parse_args()

@@ -70,9 +70,10 @@ def write_scenario(folder: Path, per_venue: dict[str, list[tuple[str, str]]], da
     return path
 
 
-def write_config(folder: Path, per_venue: dict[str, list[tuple[str, str]]], mode: str, sample_ms: int) -> Path:
+def write_config(folder: Path, per_venue: dict[str, list[tuple[str, str]]], mode: str, sample_ms: int,
+                 processes: int = 1) -> Path:
     """The collection config: every generated market, books (100 levels) and trades, in `mode` (stream:
-    sampled every `sample_ms`; poll: books and trades every 10 s)."""
+    sampled every `sample_ms`; poll: books and trades every 10 s), over `processes` collector processes."""
     def venue_config(listed: list[tuple[str, str]]) -> dict:
         entry = {"markets": [symbol for symbol, _ in listed], "datasets": ["orderbooks", "trades"],
                  "orderbook_levels": 100, "mode": mode}
@@ -83,7 +84,8 @@ def write_config(folder: Path, per_venue: dict[str, list[tuple[str, str]]], mode
         return entry
 
     path = folder / f"collect-{mode}.yaml"
-    path.write_text(yaml.safe_dump({"exchanges": {venue: venue_config(listed) for venue, listed in per_venue.items()}}))
+    path.write_text(yaml.safe_dump({"processes": processes,
+                                    "exchanges": {venue: venue_config(listed) for venue, listed in per_venue.items()}}))
     return path
 
 
@@ -97,6 +99,20 @@ def cpu_seconds(pid: int) -> float:
     """user + system CPU seconds of process `pid` (all its threads) so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its child processes (a collector with `processes` > 1 starts one per other group)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return [pid, *(int(child) for child in (children.read_text().split() if children.exists() else []))]
+
+
+def scrape_all(urls: list[str]) -> dict[tuple[str, str], float]:
+    """`scrape` of every collector process's /metrics, merged (each process has its own venues)."""
+    merged: dict[tuple[str, str], float] = {}
+    for url in urls:
+        merged.update(scrape(url))
+    return merged
 
 
 def scrape(url: str) -> dict[tuple[str, str], float]:

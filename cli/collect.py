@@ -42,9 +42,16 @@ def collect(config: Path = typer.Option(..., "--config", help="Collection config
             metrics_port: int = typer.Option(9108, help="Port of the /metrics and /health endpoint (0: a free one; "
                                              "-1: no endpoint)."),
             health_after: float = typer.Option(120, "--health-after", help="/health fails when no usable order book "
-                                               "landed for this many seconds (fetch errors do not count).")) -> None:
+                                               "landed for this many seconds (fetch errors do not count)."),
+            processes: Optional[int] = typer.Option(None, "--processes", min=1, help="Collector processes, the "
+                                                    "venues split between them by load (default: the config's "
+                                                    "`processes`, 1); each serves metrics on the port + its number."),
+            venues: Optional[str] = typer.Option(None, "--venues", help="Collect only these of the config's venues "
+                                                 "(comma-separated), in this one process.")) -> None:
     """Collect order books and trades from the configured venues into the landing zone; serve
     Prometheus metrics on /metrics and a health check on /health meanwhile."""
+    from cli.collect_processes import ChildCollectors
+    from mmwatch.collector.process_groups import only_venues, venue_groups
     from mmwatch.collector.metrics import LandingStats
     from mmwatch.collector.service import Monitoring, collect_for
     from mmwatch.collector.sinks import LandingSink
@@ -55,15 +62,35 @@ def collect(config: Path = typer.Option(..., "--config", help="Collection config
     try:
         loaded = load_config(config)
         folder = DataDir.from_env(data_dir).ensure()
+        groups = [venues.split(",")] if venues else venue_groups(loaded, processes)
+        options = _child_options(config, simulator, simulator_ws, duration, progress_every, folder.root,
+                                 metrics_host, health_after)
+        children = ChildCollectors(groups, options, metrics_port)
+        loaded = only_venues(loaded, groups[0])
         stats = LandingStats()
         sink = LandingSink(folder, flush_s=loaded.landing_flush_s, observer=stats)
         monitoring = None if metrics_port < 0 else Monitoring(stats, metrics_host, metrics_port, health_after)
-        collector = asyncio.run(collect_for(loaded, sink, simulator, duration, monitoring, simulator_ws,
-                                            progress_every, own_process=True))
+        children.start()
+        try:
+            collector = asyncio.run(collect_for(loaded, sink, simulator, duration, monitoring, simulator_ws,
+                                                progress_every, own_process=True))
+        finally:
+            children.stop()
     except MmwatchError as exc:
         _fail(exc)
     _report(collector)
     typer.echo(f"landed {dict(sink.rows)} in {len(sink.files)} files under {folder.landing}")
+
+
+def _child_options(config: Path, simulator: str | None, simulator_ws: str | None, duration: float | None,
+                   progress_every: float, data_dir: Path, metrics_host: str, health_after: float) -> list[str]:
+    """The options a child collector process is started with (its venues and port added by the caller)."""
+    options = ["--config", str(config), "--data-dir", str(data_dir), "--progress-every", str(progress_every),
+               "--metrics-host", metrics_host, "--health-after", str(health_after)]
+    for name, value in (("--simulator", simulator), ("--simulator-ws", simulator_ws), ("--duration", duration)):
+        if value is not None:
+            options += [name, str(value)]
+    return options
 
 
 def record(config: Path = typer.Option(..., "--config", help="Collection config (YAML)."),

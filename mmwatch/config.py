@@ -4,6 +4,7 @@
 simulator_url: null          # when set, every venue's API hosts point at this simulator
 simulator_ws_url: null       # and its WebSocket hosts (mode: stream) at this one (the simulator's 'streaming' line)
 landing_flush_s: 60          # seconds per landing file (5, 10, 15, 20, 30 or 60; default one a minute)
+processes: 1                 # collector processes, each with its own venues (mmwatch/collector/process_groups.py)
 cadences:                    # seconds between fetches per data set (defaults: the issue's table)
   tickers: 60
   ohlcv: 3600
@@ -204,6 +205,9 @@ class CollectionConfig(BaseModel):
     # seconds of arrival per landing file (default: one file per exchange per minute); shorter
     # windows make data visible sooner (docs/freshness.md) at the cost of more, smaller files
     landing_flush_s: int = 60
+    # collector processes: the venues are split between them by expected load (one event loop a core;
+    # README 'Stream or poll'); each lands its own venues' files into the same landing zone
+    processes: int = Field(default=1, ge=1, le=16)
 
     @field_validator("exchanges")
     @classmethod

@@ -16,6 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# venues whose book stream sends one message per changed level (a redraw of a 100-level book: ~200
+# messages), not one per update of many levels: the heavy ones for a collector process to carry
+PER_LEVEL_BOOK_MESSAGES = frozenset({"kucoinfutures"})
+
 
 @dataclass(frozen=True)
 class BookMessage:
