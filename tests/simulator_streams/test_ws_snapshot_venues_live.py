@@ -206,12 +206,20 @@ def test_bybit_a_dropped_delta_leaves_ccxt_a_wrong_book_without_an_error(sim):
         for _ in range(10):
             book = await exchange.watch_order_book(symbol)
             n = update_id("bybit", book)
-            wrong.append((n, levels(book["bids"]) != book_at_update(WORLD, "bybit", symbol, n).bids[:50]))
+            truth = book_at_update(WORLD, "bybit", symbol, n)  # both sides: a dropped delta may change one only
+            wrong.append((n, levels(book["bids"]) != truth.bids[:50] or levels(book["asks"]) != truth.asks[:50]))
         return wrong
-    seen = run_with_pro(scenario, "bybit", sim)
-    dropped = fault_hit(sim, "bybit", "drop_update")["update_id"]
-    assert dropped not in [n for n, _ in seen]
-    assert [n for n, bad in seen if bad and n > dropped][0] == min(n for n, _ in seen if n > dropped)
+    # The delta after the dropped one may set again every level the dropped one changed (the sticky
+    # update model touches the same levels tick after tick): the book is then right again before it is
+    # watched, and the drop unseen. A fresh connection and drop are tried then, three times at most.
+    for attempt in range(3):
+        seen = run_with_pro(scenario, "bybit", sim)
+        dropped = fault_hit(sim, "bybit", "drop_update")["update_id"]
+        assert dropped not in [n for n, _ in seen]
+        wrong = [n for n, bad in seen if bad and n > dropped]
+        if wrong:
+            break
+    assert wrong and wrong[0] == min(n for n, _ in seen if n > dropped), (attempt, dropped, seen)
 
 
 @pytest.mark.parametrize("fault", ["disconnect", "server_close"])
