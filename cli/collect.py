@@ -9,6 +9,7 @@ from typing import Optional
 
 import typer
 
+from cli.collect_processes import STUCK_AFTER_S
 from mmwatch.errors import MmwatchError
 
 DATA_DIR_HELP = "Data directory (default: $MMWATCH_DATA_DIR or ./data)."
@@ -46,6 +47,9 @@ def collect(config: Path = typer.Option(..., "--config", help="Collection config
             processes: Optional[int] = typer.Option(None, "--processes", min=1, help="Collector processes, the "
                                                     "venues split between them by load (default: the config's "
                                                     "`processes`, 1); each serves metrics on the port + its number."),
+            stuck_after: float = typer.Option(STUCK_AFTER_S, "--stuck-after", help="With several processes: a child whose "
+                                              "/health has not answered for this many seconds is stopped and "
+                                              "started again (0: only reported by the first process's /health)."),
             venues: Optional[str] = typer.Option(None, "--venues", help="Collect only these of the config's venues "
                                                  "(comma-separated), in this one process.")) -> None:
     """Collect order books and trades from the configured venues into the landing zone; serve
@@ -63,13 +67,14 @@ def collect(config: Path = typer.Option(..., "--config", help="Collection config
         loaded = load_config(config)
         folder = DataDir.from_env(data_dir).ensure()
         groups = [venues.split(",")] if venues else venue_groups(loaded, processes)
-        options = _child_options(config, simulator, simulator_ws, duration, progress_every, folder.root,
-                                 metrics_host, health_after)
-        children = ChildCollectors(groups, options, metrics_port)
+        options = _child_options(config, simulator, simulator_ws, progress_every, folder.root, metrics_host,
+                                 health_after)
+        children = ChildCollectors(groups, options, metrics_port, duration, metrics_host, stuck_after)
         loaded = only_venues(loaded, groups[0])
         stats = LandingStats()
         sink = LandingSink(folder, flush_s=loaded.landing_flush_s, observer=stats)
-        monitoring = None if metrics_port < 0 else Monitoring(stats, metrics_host, metrics_port, health_after)
+        monitoring = None if metrics_port < 0 else Monitoring(stats, metrics_host, metrics_port, health_after,
+                                                              others=children.health if children.children else None)
         children.start()
         try:
             collector = asyncio.run(collect_for(loaded, sink, simulator, duration, monitoring, simulator_ws,
@@ -82,12 +87,13 @@ def collect(config: Path = typer.Option(..., "--config", help="Collection config
     typer.echo(f"landed {dict(sink.rows)} in {len(sink.files)} files under {folder.landing}")
 
 
-def _child_options(config: Path, simulator: str | None, simulator_ws: str | None, duration: float | None,
-                   progress_every: float, data_dir: Path, metrics_host: str, health_after: float) -> list[str]:
-    """The options a child collector process is started with (its venues and port added by the caller)."""
+def _child_options(config: Path, simulator: str | None, simulator_ws: str | None, progress_every: float,
+                   data_dir: Path, metrics_host: str, health_after: float) -> list[str]:
+    """The options a child collector process is started with (its venues, port and what is left of the
+    duration added by ChildCollectors)."""
     options = ["--config", str(config), "--data-dir", str(data_dir), "--progress-every", str(progress_every),
                "--metrics-host", metrics_host, "--health-after", str(health_after)]
-    for name, value in (("--simulator", simulator), ("--simulator-ws", simulator_ws), ("--duration", duration)):
+    for name, value in (("--simulator", simulator), ("--simulator-ws", simulator_ws)):
         if value is not None:
             options += [name, str(value)]
     return options

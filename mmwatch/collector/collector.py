@@ -260,9 +260,11 @@ class Collector:
             stop.set()
             await asyncio.gather(*tasks, return_exceptions=True)
             await asyncio.gather(*(stream.stop() for stream in self.streams.values()), return_exceptions=True)
+            # from here to the end of the loop (close(): the last flush) a further SIGTERM or SIGINT must not
+            # kill the process with the default action and lose what is held: it is noted, the close goes on
             for sig in (signal.SIGINT, signal.SIGTERM):
                 try:
-                    loop.remove_signal_handler(sig)
+                    loop.add_signal_handler(sig, _closing_anyway, sig)
                 except (NotImplementedError, RuntimeError):
                     pass
 
@@ -275,3 +277,8 @@ class Collector:
                 await state.exchange.close()
             for stream in self.streams.values():
                 await stream.pro.close()
+
+
+def _closing_anyway(sig: signal.Signals) -> None:
+    log.warning("%s while landing what is held and closing: finishing that first (SIGKILL stops at once, "
+                "losing what is not landed yet)", signal.Signals(sig).name)

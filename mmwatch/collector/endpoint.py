@@ -1,6 +1,7 @@
 """The collector's HTTP endpoint, in a thread beside the fetch loop: GET /metrics (Prometheus text
-format) and GET /health (200 while a usable book landed within the threshold, else 503, with a
-JSON body that says why). docker-compose's healthcheck asks /health."""
+format) and GET /health (200 while a usable book landed within the threshold, and every other
+collector process of the same `mmwatch collect` says so too, else 503, with a JSON body that says
+why). docker-compose's healthcheck asks /health."""
 from __future__ import annotations
 
 import json
@@ -30,7 +31,7 @@ class MetricsEndpoint:
                     endpoint._answer(self, 200, generate_latest(metrics.registry), CONTENT_TYPE_LATEST)
                 elif path == "/health":
                     health = metrics.health()
-                    endpoint._answer(self, 200 if health.ok else 503, json.dumps(health.document()).encode(),
+                    endpoint._answer(self, 200 if health.all_ok else 503, json.dumps(health.document()).encode(),
                                      "application/json")
                 else:
                     endpoint._answer(self, 404, b'{"error": "GET /metrics or /health"}', "application/json")

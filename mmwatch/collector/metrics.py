@@ -81,6 +81,13 @@ class Health:
     threshold_s: float
     newest_book_age_s: float | None
     venues: dict[str, float | None]
+    # the other collector processes of one `mmwatch collect` (processes: N): their /health bodies by venues
+    processes: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def all_ok(self) -> bool:
+        """This process and every other one healthy."""
+        return self.ok and all(other.get("ok") for other in self.processes.values())
 
     def document(self) -> dict:
         """The /health answer's JSON body."""
@@ -88,8 +95,15 @@ class Health:
                   else "starting: no usable order book yet" if self.ok
                   else f"no usable order book landed for {self.threshold_s:g} s (fetch errors do not count): "
                        "see docs/runbook.md#collector-unhealthy")
-        return {"ok": self.ok, "reason": reason, "threshold_s": self.threshold_s,
-                "newest_usable_book_age_s": self.newest_book_age_s, "venues_newest_usable_book_age_s": self.venues}
+        failing = sorted(venues for venues, other in self.processes.items() if not other.get("ok"))
+        if self.ok and failing:
+            reason = f"the collector process of {'; '.join(failing)} is unhealthy: see its /health below"
+        document = {"ok": self.all_ok, "reason": reason, "threshold_s": self.threshold_s,
+                    "newest_usable_book_age_s": self.newest_book_age_s,
+                    "venues_newest_usable_book_age_s": self.venues}
+        if self.processes:
+            document["other_processes"] = self.processes
+        return document
 
 
 class CollectorMetrics:
@@ -99,7 +113,8 @@ class CollectorMetrics:
     """
 
     def __init__(self, collector, stats: LandingStats, health_after_s: float = 120,
-                 clock: Callable[[], int] = _wall_ms):
+                 clock: Callable[[], int] = _wall_ms, others: Callable[[], dict[str, dict]] | None = None):
+        self.others = others  # the other processes' /health bodies by venues (processes: N), read per ask
         self.collector = collector
         self.stats = stats
         self.health_after_s = health_after_s
@@ -116,9 +131,9 @@ class CollectorMetrics:
                 markets.append((exchange, market_type, symbol))
         return markets
 
-    def health(self) -> Health:
+    def health(self, others: bool = True) -> Health:
         """Healthy while the newest usable book landed within `health_after_s` (or the collector started
-        less than that long ago and none landed yet)."""
+        less than that long ago and none landed yet); with `others`, the other processes' answers too."""
         now = self.clock()
         _, _, books, _ = self.stats.snapshot()
         ages = {}
@@ -132,7 +147,7 @@ class CollectorMetrics:
         else:
             started = self.collector.started_ms
             ok = started is None or (now - started) / 1000 <= self.health_after_s
-        return Health(ok, self.health_after_s, newest_age, ages)
+        return Health(ok, self.health_after_s, newest_age, ages, self.others() if others and self.others else {})
 
     def describe(self) -> list[Metric]:
         return []  # values are read at scrape time; nothing to check at registration
@@ -202,7 +217,7 @@ class CollectorMetrics:
         yield landing_files
         yield landing_rows
 
-        health = self.health()
+        health = self.health(others=False)  # this process's own: each serves its own metrics
         healthy = GaugeMetricFamily("mmwatch_collector_healthy",
                                     f"1 while a usable order book landed within {self.health_after_s:g} s")
         healthy.add_metric([], 1.0 if health.ok else 0.0)

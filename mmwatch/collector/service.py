@@ -11,6 +11,7 @@ import asyncio
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mmwatch.collector.collector import Collector
@@ -52,6 +53,7 @@ class Monitoring:
     host: str = "127.0.0.1"
     port: int = 9108
     health_after_s: float = 120
+    others: Callable[[], dict[str, dict]] | None = None  # the other processes' /health bodies (processes: N)
 
 
 async def collect_for(config: CollectionConfig, sink: Sink, simulator_url: str | None,
@@ -68,7 +70,8 @@ async def collect_for(config: CollectionConfig, sink: Sink, simulator_url: str |
     collector.progress_s = progress_s
     endpoint = shadow = shadow_task = None
     if monitoring is not None:
-        metrics = CollectorMetrics(collector, monitoring.stats, monitoring.health_after_s)
+        metrics = CollectorMetrics(collector, monitoring.stats, monitoring.health_after_s,
+                                   others=monitoring.others)
         try:
             endpoint = MetricsEndpoint(metrics, monitoring.host, monitoring.port).start()
         except ConfigError as error:  # collecting matters more than being watched: say so loudly, go on
