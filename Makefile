@@ -30,8 +30,12 @@ manifest: $(MANIFEST)
 demo: install
 	$(BIN)/mmwatch demo
 
+# the suite runs in TEST_WORKERS processes (one per core here), a test file per worker at a time
+# (module fixtures build once); TEST_WORKERS=0 runs it in one process
+TEST_WORKERS ?= 2
+
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: install
 	$(BIN)/pytest -m "not e2e"

@@ -13,7 +13,6 @@ import time
 import urllib.request
 from typing import Any, Callable, Optional
 
-import ccxt
 import dagster as dg
 from pydantic import PrivateAttr
 
@@ -69,6 +68,7 @@ class MarketDataResource(dg.ConfigurableResource):
             credentials = venue_config.credentials.resolve(venue) if venue_config and venue_config.credentials else None
             settings = {**exchange_config(venue, credentials), "timeout": self.timeout_ms,
                         "enableRateLimit": self.rate_limit}
+            import ccxt  # on use: every run process loads this module, most never call a venue
             exchange = getattr(ccxt, venue)(settings)
             exchange.has["fetchCurrencies"] = False
             if self.url_for(venue):
@@ -98,6 +98,7 @@ class MarketDataResource(dg.ConfigurableResource):
     def call(self, fn: Callable[..., Any], *args, **kwargs) -> Any:
         """fn(*args, **kwargs), retried `retries` times with backoff on network errors (timeouts, 5xx,
         429); other errors (bad symbol, not supported) raise at once."""
+        import ccxt
         for attempt in range(self.retries + 1):
             try:
                 return fn(*args, **kwargs)

@@ -9,7 +9,6 @@ from assets.conditions import report_due
 from assets.marts.dbt_assets import WAREHOUSE_POOL
 from assets.partitions import daily_partitions
 from mmwatch.errors import ConfigError
-from mmwatch.report.delivery import FAILED, run_reports
 from mmwatch.report.groups import ReportSchedule, load_groups
 from mmwatch.report.ledger import LEDGER_FILE, ReportLedger
 from resources.data_dir import DataDirResource
@@ -53,7 +52,8 @@ def report_email(context: dg.AssetExecutionContext, config: ReportEmailConfig, d
                  smtp: SmtpResource) -> dg.MaterializeResult:
     """reports/<day>/<group>/compliance-<day>-<group>.{html,txt,csv,pdf,eml} per group, each sent once
     (ledger reports/sent.sqlite3). A failed send fails the run after every group was tried."""
-    layout = data_dir.data_dir.ensure()
+    from mmwatch.report.delivery import FAILED, run_reports  # on use: charts and PDF (matplotlib, fpdf) cost
+    layout = data_dir.data_dir.ensure()                       # ~0.5 s to import in every run process
     day = context.partition_key
     groups = load_groups(config.groups_file)
     outcomes = run_reports(layout.warehouse, day, groups.select(config.group), layout.reports,

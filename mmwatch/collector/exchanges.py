@@ -3,9 +3,6 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-import ccxt
-import ccxt.async_support as ccxt_async
-
 from mmwatch.collector.budget import VenueBudget
 from mmwatch.collector.hosts import point_at
 from mmwatch.collector.venues import FETCH_MARKET_TYPES
@@ -42,7 +39,7 @@ def make_exchange(exchange_id: str, symbols: Iterable[str] = (), simulator_url: 
         config["rateLimit"] = SIMULATOR_RATE_LIMIT_MS
     if timeout_s is not None:
         config["timeout"] = int(timeout_s * 1000)
-    module = ccxt_async
+    import ccxt.async_support as module  # on use: the code location loads this module, ccxt costs ~0.4 s
     if streaming:
         import ccxt.pro as module  # only a streaming collector pays for importing the WebSocket classes
     exchange = getattr(module, exchange_id)(config)
@@ -79,6 +76,7 @@ def unparsed_json_refused(exchange_id: str, url: str, response):
     an empty book), so the failed fetch would pass for a quiet market."""
     text = response.decode(errors="replace") if isinstance(response, bytes) else response
     if isinstance(text, str) and text.lstrip()[:1] in ("{", "["):
+        import ccxt
         raise ccxt.BadResponse(f"{exchange_id} GET {url}: the JSON body does not parse ({len(text)} characters, "
                                f"cut or corrupt): {text[:80]!r}")
     return response

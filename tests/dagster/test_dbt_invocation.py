@@ -45,3 +45,37 @@ def test_prune_keeps_the_newest_run_directories(tmp_path):
     deleted = prune_target_dirs(tmp_path, keep=10)
     assert sorted(p.name for p in deleted) == names[:2]
     assert sorted(p.name for p in runs_dir(tmp_path).iterdir()) == names[2:]
+
+
+def test_the_dbt_resource_starts_one_dbt_process_per_command(tmp_path, monkeypatch):
+    """dagster-dbt's stock resource runs `dbt --version` and builds an adapter in the run's process
+    before each command (4-5 s of a marts run); ours answers the version from the installed dbt-core
+    and builds no adapter, so a command is exactly one dbt process: the one asked for."""
+    import subprocess
+
+    from dagster_dbt.core import dbt_cli_invocation, resource as dbt_resource_module
+    from packaging import version
+
+    from resources.dbt import dbt_cli_resource, dbt_executable
+
+    printed = subprocess.check_output([dbt_executable(), "--version"], text=True)
+    resource = dbt_cli_resource()
+    assert f"installed: {resource._cli_version}" in printed  # the version it skips asking is the one dbt prints
+    started: list[list[str]] = []
+
+    def recorded(real):
+        def start(args, *rest, **kwargs):
+            started.append([str(a) for a in args])
+            return real(args, *rest, **kwargs)
+        return start
+
+    monkeypatch.setattr(dbt_cli_invocation.subprocess, "Popen", recorded(subprocess.Popen))
+    monkeypatch.setattr(dbt_resource_module, "check_output", recorded(subprocess.check_output))
+    monkeypatch.setenv("MMWATCH_DATA_DIR", str(tmp_path))
+    invocation = resource.cli(["ls", "--resource-type", "model", "--select", "stg_lake__funding", "--output", "name"],
+                              target_path=tmp_path / "target")
+    events = [e.raw_event["info"] for e in invocation.stream_raw_events()]
+    names = [info["msg"] for info in events if info["name"] == "PrintEvent"]
+    assert names == ["stg_lake__funding"]
+    assert [args[1:2] for args in started] == [["ls"]] and invocation.adapter is None
+    assert resource._cli_version >= version.parse("1.8")
