@@ -67,6 +67,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MMWATCH_DOOR_FUTURE_SKEW_S", PRODUCT, "how far in the future a row may be stamped (the door)"),
     Setting("MMWATCH_LANDING_RETENTION_DAYS", CODE, "days a landing file is kept once the lake holds every one of "
             "its rows (landing_retention; default 7; docs/operations.md)"),
+    Setting("MMWATCH_RUN_WORKERS", CODE, "how the code server starts each run: forkserver (default: forked from a "
+            "process with the code location loaded) or spawn (Dagster's fresh interpreter; pipelines/run_workers.py)"),
     Setting("MMWATCH_METABASE_ADMIN_EMAIL", ("provision",), "the first Metabase administrator", required=True),
     Setting("MMWATCH_METABASE_ADMIN_PASSWORD", ("provision",), "its password", secret=True, required=True),
     Setting("MMWATCH_METABASE_API_KEY", ("provision",), "a Metabase API key instead of the admin login", secret=True),

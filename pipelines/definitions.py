@@ -12,6 +12,7 @@ from assets.upkeep import UPKEEP_ASSETS
 from pipelines.automation import AUTOMATION_SENSORS
 from pipelines.health_sensors import freshness_sensor, heartbeat_sensor
 from pipelines.jobs import JOBS
+from pipelines.run_workers import install_run_workers
 from pipelines.schedules import dataset_schedules, upkeep_schedules
 from pipelines.sensors import landing_sensor, run_failure_sensor
 from resources import build_resources
@@ -26,3 +27,6 @@ defs = dg.Definitions(
     # a step subprocess would load the code location again (4-5 s) before dbt starts
     executor=dg.in_process_executor,
 )
+
+# in the code server: its runs are forked from a process with this module loaded (pipelines/run_workers.py)
+install_run_workers()
