@@ -155,7 +155,7 @@ def main() -> None:
         instance = ensure_instance(layout)
         config = write_config(folder, args.flush_s, per_venue)
         with SimulatorProcess(scenario, clock="wall") as sim, open(folder / "processes.log", "w") as log:
-            started = time.time()
+            started, busy_at_start = time.time(), machine_busy_s()
             collector = subprocess.Popen(
                 [str(BIN / "mmwatch"), "collect", "--config", str(config), "--simulator", sim.url,
                  "--data-dir", str(layout.root), "--duration", str(args.minutes * 60)],
@@ -171,7 +171,7 @@ def main() -> None:
             finally:
                 stop(collector)
                 stop(daemon)
-        report(args, instance, layout, day, started)
+        report(args, instance, layout, day, started, busy_at_start)
         time.sleep(25)  # the daemon's code server leaves on its heartbeat timeout
 
 
@@ -185,7 +185,7 @@ def _is_mart(name: str) -> bool:
     return name.startswith(("fct_", "dim_"))
 
 
-def report(args, instance, layout: DataDir, day: str, started: float) -> None:
+def report(args, instance, layout: DataDir, day: str, started: float, busy_at_start: float) -> None:
     collected_until = started + args.minutes * 60
     snapshots = {sid: landed for sid, landed in landed_snapshots(layout.lake, day).items()
                  if started + args.warmup_s <= landed.received <= collected_until}
@@ -220,8 +220,19 @@ def report(args, instance, layout: DataDir, day: str, started: float) -> None:
     print(f"raw runs: {raw['runs']} ({raw['failed']} failed), mean {raw['mean_s']:.1f} s, max {raw['max_s']:.1f} s")
     print(f"marts runs: {mart_runs['runs']} ({mart_runs['failed']} failed), mean {mart_runs['mean_s']:.1f} s, "
           f"max {mart_runs['max_s']:.1f} s")
-    print(f"CPU (user+sys) of the simulator, collector, daemon, code servers and runs: {cpu:.0f} s over {wall:.0f} s "
-          f"= {cpu / wall:.2f} cores", flush=True)
+    print(f"CPU (user+sys) of the simulator, collector, daemon and code servers, and of the runs they reaped: "
+          f"{cpu:.0f} s over {wall:.0f} s = {cpu / wall:.2f} cores", flush=True)
+    # the runs of a forkserver (pipelines/run_workers.py) are reaped by it, not by this process tree:
+    # the machine's own count covers them (and anything else running: run this on an idle machine)
+    busy = machine_busy_s() - busy_at_start
+    print(f"CPU of the whole machine over the same time (/proc/stat): {busy:.0f} s = {busy / wall:.2f} cores", flush=True)
+
+
+def machine_busy_s() -> float:
+    """Seconds of CPU the machine has spent busy since boot (every core; /proc/stat: all but idle and iowait)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":

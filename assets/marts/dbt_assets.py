@@ -21,6 +21,10 @@ WAREHOUSE_POOL = "warehouse"
 # The steps that follow the marts (publishing, the alert ledger) take a free `warehouse` slot before
 # a waiting marts refresh: a refresh already queued would otherwise hold them back a whole run.
 FOLLOWER_OP_TAGS = {"dagster/priority": "1"}
+# The HTML report, the marts run's last step, goes before both: until it ends, the run holds every
+# mart partition it built "in progress", and the next refresh of them waits (a follower taking the
+# slot between the dbt step and the report kept a refresh waiting 30 s at 200 markets).
+MARTS_RUN_TAIL_OP_TAGS = {"dagster/priority": "2"}
 
 
 class MartsConfig(dg.Config):

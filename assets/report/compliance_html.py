@@ -3,7 +3,7 @@
 import dagster as dg
 
 from assets.conditions import with_marts
-from assets.marts.dbt_assets import WAREHOUSE_POOL
+from assets.marts.dbt_assets import MARTS_RUN_TAIL_OP_TAGS, WAREHOUSE_POOL
 from assets.partitions import daily_partitions
 from mmwatch.files import write_text_atomically
 from mmwatch.report import load_compliance_rows, render_compliance_html
@@ -16,6 +16,7 @@ from resources.data_dir import DataDirResource
     group_name="reports",
     kinds={"html"},
     pool=WAREHOUSE_POOL,  # reads warehouse.duckdb: never while dbt writes it
+    op_tags=MARTS_RUN_TAIL_OP_TAGS,  # right after the run's dbt step, before waiting followers
     backfill_policy=dg.BackfillPolicy.multi_run(1),
     automation_condition=with_marts(),  # in the marts' own run: today's refreshes and the day close
 )

@@ -124,8 +124,9 @@ def test_every_published_table_depends_on_the_asset_that_writes_its_source(defs)
 
 
 def test_followers_take_the_warehouse_slot_before_a_waiting_refresh(defs):
-    """The pool's pending steps are served by dagster/priority, then age: publishing and the ledger
-    (priority 1) go before a queued marts refresh (dbt, 0) that would hold them back a whole run."""
+    """The pool's pending steps are served by dagster/priority, then age: the HTML report, the last step
+    of a marts run (2: the run holds its marts in progress until it ends), then publishing and the ledger
+    (1), then a queued marts refresh (dbt, 0) that would hold them back a whole run."""
     graph = defs.resolve_asset_graph()
 
     def priority_and_pool(key: dg.AssetKey) -> tuple[int, str]:
@@ -135,6 +136,7 @@ def test_followers_take_the_warehouse_slot_before_a_waiting_refresh(defs):
     ledger, published = dg.AssetKey("alerts_ledger"), dg.AssetKey(["analytics", "fct_trades_minute"])
     assert priority_and_pool(ledger) == priority_and_pool(published) == (1, "warehouse")
     assert priority_and_pool(dg.AssetKey("fct_orderbook_snapshot_metrics")) == (0, "warehouse")
+    assert priority_and_pool(dg.AssetKey("compliance_report")) == (2, "warehouse")
 
 
 def test_marts_sit_downstream_of_raw_assets_by_date(defs):
