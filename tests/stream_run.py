@@ -17,6 +17,7 @@ from mmwatch.collector.sinks import LandingSink
 from mmwatch.config import parse_config
 from mmwatch.settings import DataDir
 from simulator.streams import book_at_update
+from simulator.trades import trades_between
 
 
 @dataclass
@@ -84,6 +85,18 @@ def truth_at(world, venue: str, symbol: str, nonce: int):
     return book_at_update(world, venue, symbol, nonce)
 
 
+def truth_trade_ids(world, venue: str, symbol: str, landed_trades: pl.DataFrame) -> list[str]:
+    """The simulator's trade ids from the first landed trade to the last, oldest first.
+
+    Trade ids are contiguous in time order, so this is every trade the window holds; a trade that shares
+    the last landed one's millisecond but was printed after it is past the window, not lost (the run
+    stopped between the two messages)."""
+    ts, ids = landed_trades["exchange_ts"], [int(i) for i in landed_trades["trade_id"]]
+    first, last = min(ids), max(ids)
+    return [str(t.id) for t in trades_between(world.market(venue, symbol), ts.min(), ts.max(), 100_000)
+            if first <= t.id <= last]
+
+
 def equals_truth(world, row: dict, levels: int) -> bool:
     """True when a landed book's levels are the simulator's book at the row's nonce (top `levels` a side)."""
     truth = truth_at(world, row["exchange"], row["symbol"], row["nonce"])
@@ -107,11 +120,12 @@ def check_fault(run: StreamRun, log: list[dict], venue: str, symbol: str, fault:
     assert int(intervals[0]["unsynced_ms"]) == end - start > 0
     assert start >= fault_ms  # noticed after the fault, never before
     samples = run.samples(venue, symbol)
-    inside = samples.filter((samples["received_ts"] >= start) & (samples["received_ts"] <= end))
+    inside = samples.filter((samples["received_ts"] > start) & (samples["received_ts"] <= end))
     assert inside.is_empty(), inside.select("received_ts", "nonce")
     # between the fault and the moment it was noticed: only books from before the broken update
-    # (drop / reorder / checksum: the update hit; stall: the first held back; close: the last one sent)
-    noticing = samples.filter((samples["received_ts"] > fault_ms) & (samples["received_ts"] < start))
+    # (drop / reorder / checksum: the update hit; stall: the first held back; close: the last one sent);
+    # a sample in the very millisecond of the notice was taken before it (or it would be inside)
+    noticing = samples.filter((samples["received_ts"] > fault_ms) & (samples["received_ts"] <= start))
     last_good = fault_id if fault in ("disconnect", "server_close") else fault_id - 1
     assert noticing.is_empty() or noticing["nonce"].max() <= last_good
     after = samples.filter(samples["received_ts"] > end)

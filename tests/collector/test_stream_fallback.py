@@ -12,9 +12,8 @@ import pytest
 from simulator.market import World
 from simulator.process import SimulatorProcess
 from simulator.scenario import load_scenario
-from simulator.trades import trades_between
 from busy_scenario import busy_scenario
-from stream_run import equals_truth, run_streaming
+from stream_run import equals_truth, run_streaming, truth_trade_ids
 
 VENUES = Path(__file__).resolve().parents[2] / "scenarios" / "venues.yaml"
 SYMBOL = "BTC/USDT"
@@ -77,5 +76,4 @@ def test_trades_land_once_across_stream_rest_and_back(fell_back, world):
     assert len(ids) == len(set(ids))
     ts = trades["exchange_ts"]
     assert ts.min() < entered and ((ts > entered) & (ts < left)).any() and ts.max() > left  # all three phases
-    expected = trades_between(world.market("binance", SYMBOL), ts[0], ts[-1], 100_000)
-    assert sorted(ids, key=int) == sorted((str(t.id) for t in expected), key=int)
+    assert sorted(ids, key=int) == truth_trade_ids(world, "binance", SYMBOL, trades)

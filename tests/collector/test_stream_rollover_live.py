@@ -12,9 +12,8 @@ import pytest
 from simulator.market import World
 from simulator.process import SimulatorProcess
 from simulator.scenario import load_scenario
-from simulator.trades import trades_between
 from busy_scenario import busy_scenario
-from stream_run import equals_truth, run_streaming
+from stream_run import equals_truth, run_streaming, truth_trade_ids
 
 VENUES = Path(__file__).resolve().parents[2] / "scenarios" / "venues.yaml"
 LEVELS = 20
@@ -73,12 +72,20 @@ def test_a_roll_over_costs_no_unsynchronised_time(rolled):
 
 
 def test_samples_keep_their_cadence_across_every_switch(rolled):
+    """Every tick that sampled any book sampled this one too: a switch never costs a market a sample.
+
+    A gap longer than the cadence is allowed only where the collector's event loop sampled nothing at
+    all (a machine too busy to wake it on time); judged against the samples of every other market,
+    so a busy machine does not fail the test and a market skipped at its switch does."""
+    everyone = rolled.books["received_ts"].to_list()
     for venue, symbol in markets():
         samples = rolled.samples(venue, symbol)
         received = samples["received_ts"].to_list()
         assert len(received) >= (SECONDS - 3) * 1000 // EVERY_MS, (venue, symbol, len(received))
-        gaps = [later - earlier for earlier, later in zip(received, received[1:])]
-        assert max(gaps) <= 2 * EVERY_MS, (venue, symbol, gaps)
+        for earlier, later in zip(received, received[1:]):
+            if later - earlier > EVERY_MS * 3 // 2:
+                between = [ts for ts in everyone if earlier + EVERY_MS // 5 < ts < later - EVERY_MS // 5]
+                assert not between, (venue, symbol, earlier, later, between)
         nonces = samples["nonce"].to_list()
         assert nonces == sorted(nonces), (venue, symbol)  # never back to an older book at a switch
 
@@ -100,6 +107,4 @@ def test_trades_land_once_each_across_the_switches(rolled, world):
         assert span_s >= 2 * ROLL_S and landed.height >= span_s * TRADES_PER_MINUTE / 60 / 2, (venue, symbol, span_s)
         ids = landed["trade_id"].to_list()
         assert len(ids) == len(set(ids)), (venue, symbol)
-        expected = trades_between(world.market(venue, symbol), landed["exchange_ts"][0], landed["exchange_ts"][-1],
-                                  10_000)
-        assert sorted(ids) == sorted(str(t.id) for t in expected), (venue, symbol)
+        assert sorted(ids, key=int) == truth_trade_ids(world, venue, symbol, landed), (venue, symbol)
