@@ -19,14 +19,10 @@ from assets.marts import MART_ASSETS
 from assets.report import compliance_report, report_email
 from assets.serving import published_marts
 from mmwatch.automation import load_automation_defaults
+from pipelines.ticks import EVERY_PASS_S
 
-# The daemon evaluates automation sensors in a loop that passes every 5 s (Dagster's
-# `dagster._daemon.asset_daemon.MIN_INTERVAL_LOOP_SECONDS`) and ticks a sensor on a pass when the
-# time since its last tick *started* is at least its minimum interval. That start is a few ms after
-# the pass began, so an interval of 5 s is still short of it on the next pass: the sensor ticked
-# every 10 s (measured, docs/benchmarks.md). An interval under the loop's period ticks on every pass.
-AUTOMATION_LOOP_S = 5
-AUTOMATION_TICK_S = AUTOMATION_LOOP_S - 1
+# A tick on every pass of the daemon's loop (5 s): a term of the latency budget (pipelines/ticks.py).
+AUTOMATION_TICK_S = EVERY_PASS_S
 REPORT_TICK_S = 60
 
 # `auto` entries decided here, once, from the environment the code location starts in

@@ -14,10 +14,11 @@ from mmwatch.landing.batches import GRACE_NS, LandingCursor, batches_by_day, new
 from mmwatch.landing.scan import landing_files_since
 from pipelines.automation import DEFAULTS, sensor_status
 from pipelines.jobs import raw_ingest_job
+from pipelines.ticks import EVERY_PASS_S
 from resources.data_dir import DataDirResource
 
-# Seconds between ticks: a term of the freshness latency budget (docs/freshness.md).
-LANDING_TICK_S = 5
+# A tick on every pass of the daemon's loop (5 s): a term of the latency budget (pipelines/ticks.py).
+LANDING_TICK_S = EVERY_PASS_S
 
 
 @dg.sensor(job=raw_ingest_job, minimum_interval_seconds=LANDING_TICK_S,

@@ -12,10 +12,10 @@ from dagster._core.definitions.run_status_sensor_definition import RunStatusSens
 from dagster._core.definitions.sensor_definition import SensorType
 from dagster._core.scheduler.instigation import SensorInstigatorData
 from dagster._daemon.asset_daemon import MIN_INTERVAL_LOOP_SECONDS
-from dagster._daemon.sensor import is_under_min_interval
+from dagster._daemon.sensor import MIN_INTERVAL_LOOP_TIME, is_under_min_interval
 
 from assets.marts import mmwatch_dbt_assets
-from pipelines.automation import AUTOMATION_LOOP_S
+from pipelines.ticks import DAEMON_PASS_S
 
 MARTS = {"fct_mm_compliance_daily", "fct_orderbook_snapshot_metrics", "fct_fund_flow", "fct_trades_minute",
          "dim_obligations", "fct_liquidity_minute", "fct_perp_basis_minute", "fct_open_interest"}
@@ -63,8 +63,9 @@ def _ticks_on_every_pass(min_interval_s: int) -> bool:
     """Dagster's own rule (`is_under_min_interval`): is a sensor whose last tick started a few ms
     into the daemon's previous pass due on this pass? (Its interval is compared with the time since
     that start: an interval equal to the loop's period skipped every other pass, a tick every 10 s.)"""
-    assert AUTOMATION_LOOP_S == MIN_INTERVAL_LOOP_SECONDS  # a Dagster upgrade changing its loop shows here
-    started = time.time() - MIN_INTERVAL_LOOP_SECONDS + 0.02
+    # both daemons' loop periods: a Dagster upgrade changing one shows here
+    assert DAEMON_PASS_S == MIN_INTERVAL_LOOP_SECONDS == MIN_INTERVAL_LOOP_TIME
+    started = time.time() - DAEMON_PASS_S + 0.02
     state = SimpleNamespace(instigator_data=SensorInstigatorData(last_tick_start_timestamp=started,
                                                                  last_tick_timestamp=started))
     return not is_under_min_interval(state, SimpleNamespace(min_interval_seconds=min_interval_s))
@@ -86,7 +87,9 @@ def test_no_run_status_sensor_chain_remains(defs):
     health = {"heartbeat_sensor", "freshness_sensor"}  # the pipeline watching itself: no run requested
     assert {s.name for s in defs.sensors} == {"landing_sensor", "run_failure_sensor", *health, *automation}
     assert all(not defs.resolve_sensor_def(name).targets for name in health)
+    # the sensors that follow new data tick on every pass of the daemon's loop
     following = [s for n, s in automation.items() if n != "report_automation"]
+    following.append(defs.resolve_sensor_def("landing_sensor"))
     assert all(_ticks_on_every_pass(s.minimum_interval_seconds) for s in following)
     # the only schedules left are the data sets' and the upkeep's (the day close and the report are conditions now)
     assert sorted(s.name for s in defs.schedules) == sorted(f"{name}_schedule" for name in (
