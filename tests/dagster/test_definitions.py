@@ -87,14 +87,18 @@ def test_no_run_status_sensor_chain_remains(defs):
     health = {"heartbeat_sensor", "freshness_sensor"}  # the pipeline watching itself: no run requested
     assert {s.name for s in defs.sensors} == {"landing_sensor", "run_failure_sensor", *health, *automation}
     assert all(not defs.resolve_sensor_def(name).targets for name in health)
-    # the sensors that follow new data tick on every pass of the daemon's loop
-    following = [s for n, s in automation.items() if n != "report_automation"]
-    following.append(defs.resolve_sensor_def("landing_sensor"))
-    assert all(_ticks_on_every_pass(s.minimum_interval_seconds) for s in following)
     # the only schedules left are the data sets' and the upkeep's (the day close and the report are conditions now)
     assert sorted(s.name for s in defs.schedules) == sorted(f"{name}_schedule" for name in (
         "tickers", "funding", "open_interest", "long_short_ratio", "fund_flow", "contract_stats", "ohlcv",
         "lake_compaction", "landing_retention"))
+
+
+def test_the_sensors_following_new_data_tick_on_every_pass_of_the_daemon(defs):
+    following = ["landing_sensor", "marts_automation", "alerts_automation", "serving_automation"]
+    intervals = {name: defs.resolve_sensor_def(name).minimum_interval_seconds for name in following}
+    assert all(_ticks_on_every_pass(interval) for interval in intervals.values()), intervals
+    # the report follows its cron, not new data: a minute between its ticks is plenty
+    assert not _ticks_on_every_pass(defs.resolve_sensor_def("report_automation").minimum_interval_seconds)
 
 
 def test_dbt_tests_are_checks_that_go_with_their_models(defs):
