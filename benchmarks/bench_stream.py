@@ -34,10 +34,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks.stream_probe import (Window, bytes_per_market_day, cpu_seconds, free_port,  # noqa: E402
+from benchmarks.stream_probe import (Window, bytes_per_market_day, cpu_seconds,  # noqa: E402
                                      generated_markets, lag_quantiles, out_of_sync, sampling_lag, process_tree,
                                      scrape_all, write_config, write_scenario)
 from mmwatch.collector.budget import BUDGETS  # noqa: E402
+from mmwatch.ports import free_port  # noqa: E402
 from mmwatch.settings import DataDir  # noqa: E402
 from simulator.process import SimulatorProcess  # noqa: E402
 

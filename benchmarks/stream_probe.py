@@ -4,7 +4,6 @@ the landing files read after the run (sampling lag, out-of-sync intervals, bytes
 from __future__ import annotations
 
 import os
-import socket
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,12 +86,6 @@ def write_config(folder: Path, per_venue: dict[str, list[tuple[str, str]]], mode
     path.write_text(yaml.safe_dump({"processes": processes,
                                     "exchanges": {venue: venue_config(listed) for venue, listed in per_venue.items()}}))
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def cpu_seconds(pid: int) -> float:

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.stream_probe import free_port
+from mmwatch.ports import free_port
 
 
 REPO = Path(__file__).resolve().parents[1]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,14 +13,10 @@ import urllib.request
 from pathlib import Path
 from typing import Callable, TypeVar
 
+from mmwatch.ports import free_port
+
 REPO = Path(__file__).resolve().parents[1]
 T = TypeVar("T")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for(what: str, probe: Callable[[], T], deadline_s: float = 40, every_s: float = 0.5) -> T:

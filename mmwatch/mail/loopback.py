@@ -2,10 +2,11 @@
 for the tests, the benchmark and trying the report email on a laptop. Not for production."""
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+
+from mmwatch.ports import free_port
 
 
 @dataclass
@@ -25,13 +26,6 @@ class _Collector:
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content or envelope.content))
         return "250 OK"
-
-
-def free_port() -> int:
-    """An ephemeral loopback port free right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class LoopbackSmtp:

@@ -15,7 +15,8 @@ import urllib.request
 from pathlib import Path
 
 from collect_harness import landed
-from collector_process import free_port, wait_for
+from collector_process import wait_for
+from mmwatch.ports import free_port
 from mmwatch.settings import DataDir
 from simulator.process import SimulatorProcess
 

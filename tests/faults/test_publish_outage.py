@@ -10,9 +10,10 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from collector_process import free_port
 from fault_day import DAY
 from pg_outage import CuttableRelay
+
+from mmwatch.ports import free_port
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,8 @@ import dagster as dg
 import pytest
 
 from fault_day import DAY
-from mmwatch.mail.loopback import LoopbackSmtp, free_port
+from mmwatch.mail.loopback import LoopbackSmtp
+from mmwatch.ports import free_port
 from mmwatch.report.ledger import LEDGER_FILE, ReportLedger
 from mmwatch.settings import DataDir
 

@@ -1,7 +1,6 @@
 """mmwatch.mail.smtp against a real SMTP server on loopback (aiosmtpd)."""
 from __future__ import annotations
 
-import socket
 from email.message import EmailMessage
 
 import pytest
@@ -10,6 +9,7 @@ from aiosmtpd.smtp import AuthResult
 
 from mmwatch.errors import ConfigError
 from mmwatch.mail import MailDeliveryError, SmtpSettings, send_message
+from mmwatch.ports import free_port
 
 
 class _Inbox:
@@ -21,12 +21,6 @@ class _Inbox:
         return "250 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_server():
     inbox = _Inbox()
@@ -35,7 +29,7 @@ def smtp_server():
         ok = auth_data.login == b"reporter" and auth_data.password == b"s3cret"
         return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
 
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port(),
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(),
                             authenticator=authenticator, auth_require_tls=False)
     controller.start()
     yield inbox, controller.port
@@ -70,14 +64,14 @@ def test_wrong_password_names_the_user_and_delivers_nothing(smtp_server):
 
 
 def test_server_down_names_host_and_port():
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     with pytest.raises(MailDeliveryError, match=rf"127\.0\.0\.1:{port} \(none\)"):
         send_message(SmtpSettings(port=port, timeout_s=2), _message("a@example.org"))
 
 
 def test_no_recipient_is_refused_before_connecting():
     with pytest.raises(MailDeliveryError, match="no recipient"):
-        send_message(SmtpSettings(port=_free_port()), _message(""))
+        send_message(SmtpSettings(port=free_port()), _message(""))
 
 
 def test_settings_from_env_validate_values():

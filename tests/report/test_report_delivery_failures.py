@@ -6,7 +6,8 @@ from typer.testing import CliRunner
 
 from cli.app import app
 from mmwatch.mail import SmtpSettings
-from mmwatch.mail.loopback import LoopbackSmtp, free_port
+from mmwatch.mail.loopback import LoopbackSmtp
+from mmwatch.ports import free_port
 from mmwatch.report.delivery import ALREADY_SENT, FAILED, NOT_SENT, SENT, run_reports
 from mmwatch.report.groups import ReportGroup
 from mmwatch.report.ledger import ReportLedger
