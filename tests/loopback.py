@@ -4,9 +4,10 @@ keeps every message. Importable from every test folder (tests/ is on sys.path)."
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from mmwatch.ports import free_port
 
 
 class Receiver:
@@ -62,9 +63,7 @@ class SmtpCapture:
                 self.messages.append(message)
 
         self.handler = Keep()
-        with socket.socket() as probe:  # aiosmtpd checks its own port after start: it needs a real one
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()  # aiosmtpd checks its own port after start: it needs a real one
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
         self.controller.start()
 

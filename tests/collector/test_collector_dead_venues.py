@@ -2,12 +2,11 @@
 complete and is recorded as fetch_errors (a gap) for the dead one."""
 from __future__ import annotations
 
-import socket
-
 import polars as pl
 
 from collect_harness import collect_cycles, landed
 from mmwatch.config import parse_config
+from mmwatch.ports import free_port
 from mmwatch.settings import DataDir
 
 KUCOIN = ["BTC/USDT", "ETH/USDT", "SOL/USDT", "XRP/USDT"]
@@ -23,12 +22,6 @@ def _config(**extra) -> object:
 
 def _per_market(frame: pl.DataFrame) -> dict[tuple[str, str], int]:
     return {(e, s): n for e, s, n in frame.group_by("exchange", "symbol").len().iter_rows()} if frame.height else {}
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_venue_down_at_start_is_a_gap_then_recovers(venues_sim, venues_scenario, tmp_path):
@@ -69,7 +62,7 @@ def test_venue_answering_5xx_mid_run_is_a_gap(venues_sim, venues_scenario, tmp_p
 def test_venue_with_its_port_closed_is_a_gap(venues_sim, venues_scenario, tmp_path):
     data_dir = DataDir(tmp_path)
     start = venues_scenario.day_start_ms + 3 * 3_600_000
-    dead = {"markets": ["BTC/USDT", "ETH/USDT:USDT"], "simulator_url": f"http://127.0.0.1:{_closed_port()}"}
+    dead = {"markets": ["BTC/USDT", "ETH/USDT:USDT"], "simulator_url": f"http://127.0.0.1:{free_port()}"}
     collect_cycles(venues_sim, _config(bybit=dead), data_dir, start, cycles=3)
     books, errors = landed(data_dir, "orderbooks"), landed(data_dir, "fetch_errors")
     assert _per_market(books) == {("binance", s): 3 for s in BINANCE} | {("okx", s): 3 for s in OKX}
