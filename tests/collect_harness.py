@@ -22,10 +22,12 @@ def all_markets_config(scenario, levels: int = 100, **venue_overrides) -> Collec
 
 
 def collect_cycles(sim, config: CollectionConfig, data_dir: DataDir, start_ms: int, cycles: int,
-                   step_ms: int = 10_000, before_cycle=None) -> Collector:
-    """Run the collector in virtual time: set the simulator's clock, then one cycle, `cycles` times."""
+                   step_ms: int = 10_000, before_cycle=None, background: bool = True) -> Collector:
+    """Run the collector in virtual time: set the simulator's clock, then one cycle, `cycles` times.
+    `background=False` writes landing files in the fetch loop's thread, for tests that need each tick's
+    writes done before the next cycle."""
     async def run() -> Collector:
-        collector = Collector(config, LandingSink(data_dir), clock=lambda: start_ms, simulator_url=sim.url,
+        collector = Collector(config, LandingSink(data_dir, background=background), clock=lambda: start_ms, simulator_url=sim.url,
                               virtual_time=True, trades_since_ms=start_ms)
         sim.set_clock(start_ms)
         await collector.start()

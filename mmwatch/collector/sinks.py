@@ -89,7 +89,10 @@ class LandingSink:
         # one worker keeps them in minute order.
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="landing") if background else None
         self._pending: list[Future] = []
-        self._held_rows = 0  # rows put back into the buffers by a full disk, not landed yet
+        # Rows a full disk put back into the buffers, by buffer key, not landed or tried again yet
+        # (rows on their way to the landing thread are not counted: at most a few windows).
+        self._held: dict[tuple[str, str, int], int] = {}
+        self._disk_full = False  # said once when the disk fills, once when files land again
         self.dropped_rows = 0  # rows dropped because the disk stayed full past HELD_ROWS_MAX
 
     def add(self, dataset: str, row: dict[str, Any]) -> None:
@@ -123,9 +126,17 @@ class LandingSink:
             log.error("disk still full at shutdown: %d rows held in memory are not landed (%s)", lost,
                       free_text(self.data_dir.landing))
 
+    @property
+    def held_rows(self) -> int:
+        """Rows a full disk refused that wait in memory for the next flush."""
+        return sum(self._held.values())
+
     def _write(self, key: tuple[str, str, int]) -> None:
         dataset = key[0]
-        rows = self._buffers.pop(key)
+        rows = self._buffers.pop(key, None)
+        if rows is None:  # dropped past HELD_ROWS_MAX while the caller's list of keys was being written
+            return
+        self._held.pop(key, None)  # tried again: held anew if the disk refuses them again
         if self._pool is None:
             self._landed(_land(self.data_dir, dataset, rows, self.observer))
             return
@@ -143,32 +154,34 @@ class LandingSink:
             self.rows[dataset] += rows
         if flush.held:
             self._hold(flush.held)
-        elif self._held_rows and flush.landed:
-            log.warning("landing again: the %d rows held while the disk was full are landed or on their way "
-                        "(%s)", self._held_rows, free_text(self.data_dir.landing))
-            self._held_rows = 0
+        elif self._disk_full and flush.landed:
+            log.warning("landing again: the rows held while the disk was full are landed or on their way "
+                        "(%d rows dropped in all since the collector started; %s)", self.dropped_rows,
+                        free_text(self.data_dir.landing))
+            self._disk_full = False
 
     def _hold(self, held: list[tuple[str, pl.DataFrame, Path, BaseException]]) -> None:
-        """Put rows a full disk refused back into the buffers (landed at the next flush)."""
-        rows = sum(frame.height for _, frame, _, _ in held)
-        if not self._held_rows:
+        """Put rows a full disk refused back into the buffers (landed at the next flush); past
+        HELD_ROWS_MAX rows held, drop the oldest windows held, and say so."""
+        if not self._disk_full:
+            self._disk_full = True
             dataset, _, folder, error = held[0]
             log.error("disk full: could not write a landing file in %s (%s: %s; %s); %d rows are held in memory "
                       "and landed once there is room (at most %d: older ones are dropped beyond that)",
-                      folder, type(error).__name__, " ".join(str(error).split()), free_text(folder), rows,
-                      HELD_ROWS_MAX)
-        self._held_rows += rows
+                      folder, type(error).__name__, " ".join(str(error).split()), free_text(folder),
+                      self.held_rows + sum(frame.height for _, frame, _, _ in held), HELD_ROWS_MAX)
         for dataset, frame, _, _ in held:
             for row in frame.to_dicts():
-                window = row["received_ts"] // self.window_ms
-                self._buffers.setdefault((dataset, row["exchange"], window), []).append(row)
-        buffered = sorted(self._buffers, key=lambda key: key[2])
-        while self._held_rows > HELD_ROWS_MAX and len(buffered) > 1:
-            dropped = len(self._buffers.pop(buffered.pop(0)))
-            self._held_rows -= dropped
+                key = (dataset, row["exchange"], row["received_ts"] // self.window_ms)
+                self._buffers.setdefault(key, []).append(row)
+                self._held[key] = self._held.get(key, 0) + 1
+        while self.held_rows > HELD_ROWS_MAX:
+            oldest = min(self._held, key=lambda key: key[2])
+            del self._held[oldest]
+            dropped = len(self._buffers.pop(oldest))
             self.dropped_rows += dropped
             log.error("disk full for too long: %d rows dropped (%d in all), %d still held", dropped,
-                      self.dropped_rows, self._held_rows)
+                      self.dropped_rows, self.held_rows)
 
 
 def _land(data_dir: DataDir, dataset: str, rows: list[dict[str, Any]],
