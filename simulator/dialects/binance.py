@@ -15,14 +15,13 @@ from collections.abc import Callable
 import orjson
 
 from simulator.candles import TIMEFRAME_MS, Candle, candles
-from simulator.dialects.common import (
-    EMPTY, UNAVAILABLE_TEXT, Router, book_or_down, dispatch, int_param, level_strings, market_down,
-)
+from simulator.dialects.common import EMPTY, UNAVAILABLE_TEXT, Router, book_or_down, dispatch, int_param, market_down
 from simulator.market import MarketModel
 from simulator.ratelimit import Verdict
 from simulator.ticker import TickerStats, ticker_stats
 from simulator.trades import Trade, trades_before, trades_between, trades_from_id
 from simulator.venue import Response, VenueContext
+from simulator.venue_numbers import level_strings
 
 HOUR_MS = 3_600_000
 DAY_MS = 86_400_000

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from simulator.candles import candles
 from simulator.derivatives import funding, index_price, long_short, mark_price, open_interest, period_starts
-from simulator.dialects.common import Router, book_or_down, dispatch, int_param, levels, live_markets, market_down, num
+from simulator.dialects.common import Router, book_or_down, dispatch, int_param, live_markets, market_down
 from simulator.market import MarketModel
 from simulator.ratelimit import Verdict
 from simulator.ticker import ticker_stats
 from simulator.trades import trades_before
 from simulator.venue import Response, VenueContext
+from simulator.venue_numbers import levels, num
 
 CATEGORIES = {"spot": "spot", "linear": "swap"}
 INTERVALS = {"1": 60_000, "3": 180_000, "5": 300_000, "15": 900_000, "30": 1_800_000, "60": 3_600_000,

@@ -1,4 +1,5 @@
-"""What every dialect shares: route templates, query parameters, market lookup, number printing.
+"""What every dialect shares: route templates, query parameters, market lookup (numbers are printed by
+simulator.venue_numbers, shared with the WebSocket dialects).
 
 A dialect module defines `ROUTER = Router({...})` with templates relative to the venue's root
 (e.g. "api/v4/futures/{settle}/order_book"; `{name}` captures one path segment into the query),
@@ -7,9 +8,7 @@ A dialect module defines `ROUTER = Router({...})` with templates relative to the
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from functools import lru_cache
-from itertools import repeat
+from collections.abc import Callable
 
 from simulator.book import Book
 from simulator.market import MarketModel
@@ -51,51 +50,6 @@ def int_param(query: dict[str, str], name: str, default: int | None) -> int | No
     if raw is None or raw == "":
         return default
     return int(float(raw)) if "." in raw else int(raw)
-
-
-AMOUNT_STRINGS_KEPT = 100_000  # per decimals; the cache starts over beyond that
-
-
-def num(value: float, decimals: int) -> str:
-    """A number as the venue prints it: a string with exactly `decimals` places."""
-    return f"{value:.{decimals}f}"
-
-
-@lru_cache(maxsize=64)
-def printer(decimals: int) -> Callable[[float], str]:
-    """`num(·, decimals)` as one bound C method (no per-call format-spec parsing), for map()."""
-    return f"{{:.{decimals}f}}".format
-
-
-@lru_cache(maxsize=64)
-def _amount_strings(decimals: int) -> dict[float, str]:
-    return {}
-
-
-def amount_strings(amounts: Iterable[float], decimals: int) -> list[str]:
-    """`num(a, decimals)` of every amount, remembered: book amounts repeat a lot (the background
-    sizes take 256 values), prices hardly ever (they move with the market)."""
-    known = _amount_strings(decimals)
-    if len(known) > AMOUNT_STRINGS_KEPT:
-        known.clear()
-    printed = printer(decimals)
-    return [known.get(a) or known.setdefault(a, printed(a)) for a in amounts]
-
-
-def level_strings(book_side: list[tuple[float, float]], pd: int, ad: int,
-                  *extra: str) -> list[tuple[str, ...]]:
-    """[(price, amount, *extra), ...] as strings with `pd` / `ad` places (orjson prints tuples as arrays)."""
-    if not book_side:
-        return []
-    prices, amounts = zip(*book_side)
-    columns = [map(printer(pd), prices), amount_strings(amounts, ad)]
-    columns += [repeat(value) for value in extra]
-    return list(zip(*columns))
-
-
-def levels(book_side: list[tuple[float, float]], pd: int, ad: int) -> list[tuple[str, str]]:
-    """[[price, amount], ...] as strings."""
-    return level_strings(book_side, pd, ad)
 
 
 def market_down(ctx: VenueContext, model: MarketModel) -> str | None:

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from simulator.candles import TIMEFRAME_MS, candles
 from simulator.derivatives import PERIOD_MS, funding, index_price, long_short, mark_price, open_interest, period_starts
-from simulator.dialects.common import Router, book_or_down, dispatch, int_param, levels, live_markets, market_down, num
+from simulator.dialects.common import Router, book_or_down, dispatch, int_param, live_markets, market_down
 from simulator.market import MarketModel
 from simulator.ratelimit import Verdict
 from simulator.ticker import ticker_stats
 from simulator.trades import trades_between
 from simulator.venue import Response, VenueContext
+from simulator.venue_numbers import levels, num
 
 SETTLE = "usdt"
 

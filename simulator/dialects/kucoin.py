@@ -15,13 +15,14 @@ api/v3/market/orderbook/level2 (the whole book). Errors {"code", "msg"}: unknown
 from __future__ import annotations
 
 from simulator.candles import candles
-from simulator.dialects.common import Router, book_or_down, dispatch, int_param, levels, live_markets, market_down, num
+from simulator.dialects.common import Router, book_or_down, dispatch, int_param, live_markets, market_down
 from simulator.market import MarketModel
 from simulator.ratelimit import Verdict
 from simulator.streams.dialects.kucoin import PATH as STREAM_PATH, bullet
 from simulator.ticker import ticker_stats
 from simulator.trades import trades_before
 from simulator.venue import Response, VenueContext
+from simulator.venue_numbers import levels, num
 
 CANDLE_TYPES = {"1min": 60_000, "3min": 180_000, "5min": 300_000, "15min": 900_000, "30min": 1_800_000,
                 "1hour": 3_600_000, "4hour": 14_400_000, "1day": 86_400_000}

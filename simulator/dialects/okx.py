@@ -14,14 +14,13 @@ from __future__ import annotations
 
 from simulator.candles import candles
 from simulator.derivatives import funding, index_price, long_short, mark_price, open_interest, period_starts
-from simulator.dialects.common import (
-    Router, book_or_down, dispatch, int_param, level_strings, live_markets, market_down, num,
-)
+from simulator.dialects.common import Router, book_or_down, dispatch, int_param, live_markets, market_down
 from simulator.market import MarketModel
 from simulator.ratelimit import Verdict
 from simulator.ticker import ticker_stats
 from simulator.trades import trades_before, trades_from_id
 from simulator.venue import Response, VenueContext
+from simulator.venue_numbers import level_strings, num
 
 INST_TYPES = {"SPOT": "spot", "SWAP": "swap"}
 BARS = {"1m": 60_000, "3m": 180_000, "5m": 300_000, "15m": 900_000, "30m": 1_800_000, "1H": 3_600_000,

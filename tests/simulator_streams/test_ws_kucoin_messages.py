@@ -20,13 +20,13 @@ from ws_offline import connected_client, feed, levels, offline_exchange, outcome
 from ws_ticked import STREAM_URL, settle, shut, ticked_rest
 
 from simulator.book import Book
-from simulator.dialects.common import num
 from simulator.market import World
 from simulator.scenario import load_scenario
 from simulator.streams import book_at_update
 from simulator.streams.dialects import kucoin, kucoinfutures
 from simulator.streams.updates import BookCache, update_ms
 from simulator.trades import trades_between
+from simulator.venue_numbers import num
 
 VENUES = Path(__file__).resolve().parents[2] / "scenarios" / "venues.yaml"
 WORLD = World(load_scenario(VENUES))

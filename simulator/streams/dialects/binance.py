@@ -18,10 +18,10 @@ from collections.abc import Callable
 
 import orjson
 
-from simulator.dialects.common import level_strings
 from simulator.market import MarketModel
 from simulator.streams.updates import BookUpdate
 from simulator.trades import Trade
+from simulator.venue_numbers import level_strings
 
 PATH_PATTERN = r"ws(/\d+)?"
 MARKET_TYPE = "spot"

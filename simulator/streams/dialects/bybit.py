@@ -20,10 +20,10 @@ from collections.abc import Sequence
 
 import orjson
 
-from simulator.dialects.common import num
 from simulator.market import MarketModel
 from simulator.streams.dialects.frames import Level, dumps, rows
 from simulator.trades import Trade
+from simulator.venue_numbers import num
 
 PATH_PATTERN = r"v5/public/(spot|linear)"
 MARKET_TYPES = {"v5/public/spot": "spot", "v5/public/linear": "swap"}

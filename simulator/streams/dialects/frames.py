@@ -16,8 +16,8 @@ from typing import NamedTuple
 import orjson
 
 from simulator.book import Book
-from simulator.dialects.common import level_strings
 from simulator.market import MarketModel
+from simulator.venue_numbers import level_strings
 
 CHECKSUM_LEVELS = 25
 Level = tuple[float, float]

@@ -28,10 +28,10 @@ from typing import NamedTuple
 
 import orjson
 
-from simulator.dialects.common import level_strings, num
 from simulator.market import MarketModel
 from simulator.streams.updates import BookUpdate
 from simulator.trades import Trade
+from simulator.venue_numbers import level_strings, num
 
 SPOT_PATH = "ws/v4/"
 FUTURES_PATH = "v4/ws/usdt"

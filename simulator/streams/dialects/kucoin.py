@@ -24,10 +24,10 @@ from typing import NamedTuple
 
 import orjson
 
-from simulator.dialects.common import num
 from simulator.market import MarketModel
 from simulator.streams.updates import BookUpdate
 from simulator.trades import Trade
+from simulator.venue_numbers import num
 
 PATH = "ws-api-spot/"  # below the venue root of the stream server: the bullet's endpoint
 PATH_PATTERN = r"ws-api-spot/?"

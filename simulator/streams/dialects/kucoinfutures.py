@@ -36,11 +36,11 @@ from functools import lru_cache
 
 from simulator.book import Book
 from simulator.book_plan import book_plan
-from simulator.dialects.common import num
 from simulator.market import MarketModel, World
 from simulator.streams.dialects.kucoin import dumps, handle_request, on_open  # noqa: F401 (on_open: dialect API)
 from simulator.streams.updates import PERTURBED, BookUpdate, redraw_ms, tick_diff, ticked_book, update_ms
 from simulator.trades import Trade
+from simulator.venue_numbers import num
 
 PATH = "ws-api-futures/"
 PATH_PATTERN = r"ws-api-futures/?"

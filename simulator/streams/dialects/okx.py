@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from simulator.dialects.common import num
 from simulator.market import MarketModel
 from simulator.streams.dialects.frames import Level, Target, checksummed, dumps, on_op_args, rows
 from simulator.trades import Trade
+from simulator.venue_numbers import num
 
 PATH_PATTERN = r"ws/v5/public"
 BOOK_DEPTHS = {"books": 400, "books5": 5, "bbo-tbt": 1}
