@@ -1,13 +1,12 @@
-"""Real loopback endpoints for the alert channels, shared by the alert and health tests: an HTTP
-receiver that records JSON posts (Slack, Telegram, webhooks) and an SMTP server (aiosmtpd) that
-keeps every message. Importable from every test folder (tests/ is on sys.path)."""
+"""A real loopback endpoint for the alert channels, shared by the alert and health tests: an HTTP
+receiver that records JSON posts (Slack, Telegram, webhooks). The SMTP server is the product's own
+mmwatch.mail.loopback.LoopbackSmtp. Importable from every test folder (tests/ is on sys.path)."""
 from __future__ import annotations
 
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from mmwatch.ports import free_port
 
 
 class Receiver:
@@ -45,31 +44,3 @@ class Receiver:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
-
-
-class SmtpCapture:
-    """A real SMTP server on loopback that keeps every message (`messages`); `port` to point at."""
-
-    def __init__(self):
-        from aiosmtpd.controller import Controller
-        from aiosmtpd.handlers import Message
-
-        class Keep(Message):
-            def __init__(self):
-                super().__init__()
-                self.messages = []
-
-            def handle_message(self, message):
-                self.messages.append(message)
-
-        self.handler = Keep()
-        self.port = free_port()  # aiosmtpd checks its own port after start: it needs a real one
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    @property
-    def messages(self) -> list:
-        return self.handler.messages
-
-    def close(self) -> None:
-        self.controller.stop()

@@ -42,6 +42,11 @@ class LoopbackSmtp:
     def received(self) -> list[Received]:
         return self._collector.received
 
+    @property
+    def messages(self) -> list[EmailMessage]:
+        """Every message received, parsed."""
+        return [received.parsed() for received in self.received]
+
     def env(self, **extra: str) -> dict[str, str]:
         """MMWATCH_SMTP_* variables pointing at this server."""
         env = {"MMWATCH_SMTP_HOST": "127.0.0.1", "MMWATCH_SMTP_PORT": str(self.port), "MMWATCH_SMTP_SECURITY": "none",

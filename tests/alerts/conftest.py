@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from loopback import Receiver, SmtpCapture
+from loopback import Receiver
+from mmwatch.mail.loopback import LoopbackSmtp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -57,11 +58,10 @@ def receivers():
 @pytest.fixture
 def smtp_server(monkeypatch):
     """A real SMTP server on loopback (aiosmtpd) that keeps every message; MMWATCH_SMTP_* point at it."""
-    server = SmtpCapture()
-    monkeypatch.setenv("MMWATCH_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("MMWATCH_SMTP_PORT", str(server.port))
-    yield server.handler
-    server.close()
+    with LoopbackSmtp() as server:
+        monkeypatch.setenv("MMWATCH_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("MMWATCH_SMTP_PORT", str(server.port))
+        yield server
 
 
 @pytest.fixture

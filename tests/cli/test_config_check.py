@@ -11,7 +11,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from loopback import SmtpCapture
+from mmwatch.mail.loopback import LoopbackSmtp
 from mmwatch.environment import SETTINGS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -19,9 +19,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def smtp():
-    server = SmtpCapture()
-    yield server
-    server.close()
+    with LoopbackSmtp() as server:
+        yield server
 
 
 @pytest.fixture

@@ -4,36 +4,17 @@ from __future__ import annotations
 from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult
 
 from mmwatch.errors import ConfigError
 from mmwatch.mail import MailDeliveryError, SmtpSettings, send_message
+from mmwatch.mail.loopback import LoopbackSmtp
 from mmwatch.ports import free_port
-
-
-class _Inbox:
-    def __init__(self) -> None:
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
-        self.envelopes.append(envelope)
-        return "250 OK"
 
 
 @pytest.fixture
 def smtp_server():
-    inbox = _Inbox()
-
-    def authenticator(server, session, envelope, mechanism, auth_data):
-        ok = auth_data.login == b"reporter" and auth_data.password == b"s3cret"
-        return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
-
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(),
-                            authenticator=authenticator, auth_require_tls=False)
-    controller.start()
-    yield inbox, controller.port
-    controller.stop()
+    with LoopbackSmtp(login=("reporter", "s3cret")) as server:
+        yield server
 
 
 def _message(to: str) -> EmailMessage:
@@ -45,22 +26,20 @@ def _message(to: str) -> EmailMessage:
 
 
 def test_delivers_to_every_recipient_with_login(smtp_server):
-    inbox, port = smtp_server
-    settings = SmtpSettings(port=port, user="reporter", password="s3cret", sender="mm@example.org")
+    settings = SmtpSettings(port=smtp_server.port, user="reporter", password="s3cret", sender="mm@example.org")
     accepted = send_message(settings, _message("Ann <a@example.org>, b@example.org"))
     assert accepted == ["a@example.org", "b@example.org"]
-    (envelope,) = inbox.envelopes
+    (envelope,) = smtp_server.received
     assert envelope.mail_from == "mm@example.org"
     assert envelope.rcpt_tos == ["a@example.org", "b@example.org"]
     assert b"Subject: compliance 2026-11-20" in envelope.content
 
 
 def test_wrong_password_names_the_user_and_delivers_nothing(smtp_server):
-    inbox, port = smtp_server
-    settings = SmtpSettings(port=port, user="reporter", password="wrong")
+    settings = SmtpSettings(port=smtp_server.port, user="reporter", password="wrong")
     with pytest.raises(MailDeliveryError, match="login as 'reporter' refused"):
         send_message(settings, _message("a@example.org"))
-    assert inbox.envelopes == []
+    assert smtp_server.received == []
 
 
 def test_server_down_names_host_and_port():
