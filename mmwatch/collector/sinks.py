@@ -119,8 +119,9 @@ class LandingSink:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
         self._collect_written()
+        self._pool = None  # the last try of what a full disk still holds runs here, in this thread
         for key in list(self._buffers):
-            self._landed(_land(self.data_dir, key[0], self._buffers.pop(key), self.observer))
+            self._write(key)
         if self._buffers:
             lost = sum(len(rows) for rows in self._buffers.values())
             log.error("disk still full at shutdown: %d rows held in memory are not landed (%s)", lost,

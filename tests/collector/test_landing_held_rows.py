@@ -50,3 +50,19 @@ def test_held_rows_are_counted_once_and_the_oldest_minute_is_dropped(data_dir, m
     assert sorted(((books["received_ts"] - T0) // 60_000).unique().to_list()) == [1, 2, 3]
     assert books.height == 3 * PER_MINUTE == sink.rows["orderbooks"]
     assert books["received_ts"].is_unique().all()
+
+
+def test_a_disk_still_full_at_shutdown_says_what_is_lost(data_dir, monkeypatch, caplog):
+    monkeypatch.setattr(zone, "_write_parquet", lambda table, path: (_ for _ in ()).throw(no_space()))
+    monkeypatch.setattr(sinks, "HELD_ROWS_MAX", 7)
+    sink = sinks.LandingSink(data_dir)  # the landing thread, as the collector runs it
+    for minute in range(3):
+        _add_minute(sink, minute)
+    sink.tick(T0 + 2 * 60_000)  # minutes 0 and 1 go to the landing thread, refused there
+    # close: minute 2 refused too; 15 held past 7: minutes 0 and 1 dropped; minute 2 tried once more, refused
+    sink.close()
+    assert list_landing(data_dir, "orderbooks") == [] and sink.rows["orderbooks"] == 0
+    lost = [r.getMessage() for r in caplog.records if r.getMessage().startswith("disk still full at shutdown: ")]
+    assert sink.dropped_rows == 2 * PER_MINUTE
+    assert lost == [f"disk still full at shutdown: {PER_MINUTE} rows held in memory are not landed "
+                    f"({lost[0].split('(', 1)[1]}"]
