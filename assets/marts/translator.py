@@ -5,7 +5,7 @@ from typing import Any, Optional
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
 
-from assets.conditions import RAW_GROUP, mart
+from assets.conditions import RAW_GROUP, REPORT_KEY, mart
 from assets.freshness import freshness_of
 
 LAKE_SOURCE = "lake"  # dbt source whose tables are the raw assets
@@ -26,6 +26,7 @@ class MmwatchDbtTranslator(DagsterDbtTranslator):
     def __init__(self) -> None:
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
         self._lake_inputs: dict[tuple[int, str], frozenset[str]] = {}
+        self._run_tails: dict[int, tuple[dg.AssetKey, ...]] = {}
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if _is_lake_source(dbt_resource_props):
@@ -61,6 +62,17 @@ class MmwatchDbtTranslator(DagsterDbtTranslator):
             self._lake_inputs[memo] = found
         return self._lake_inputs[memo]
 
+    def run_tails(self, manifest: Mapping[str, Any]) -> tuple[dg.AssetKey, ...]:
+        """The marts' last nodes: every dbt model or seed that no other model, seed or snapshot reads
+        (tests do not count), and the HTML report."""
+        if id(manifest) not in self._run_tails:
+            built = ("model.", "seed.", "snapshot.")
+            leaves = sorted(unique_id for unique_id in manifest["nodes"] if unique_id.startswith(built)
+                            and not any(child.startswith(built) for child in manifest["child_map"].get(unique_id, [])))
+            self._run_tails[id(manifest)] = (*(self.get_asset_key(manifest["nodes"][unique_id]) for unique_id in leaves),
+                                             REPORT_KEY)
+        return self._run_tails[id(manifest)]
+
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str,
                        project: Optional[DbtProject]) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
@@ -68,5 +80,5 @@ class MmwatchDbtTranslator(DagsterDbtTranslator):
             return spec
         direct = [manifest["sources"][parent]["name"] for parent in manifest["parent_map"].get(unique_id, [])
                   if parent.startswith("source.") and _is_lake_source(manifest["sources"][parent])]
-        return spec.replace_attributes(automation_condition=mart(direct),
+        return spec.replace_attributes(automation_condition=mart(direct, self.run_tails(manifest)),
                                        freshness_policy=freshness_of(self.lake_inputs(manifest, unique_id)))

@@ -110,6 +110,28 @@ def test_data_landing_while_a_refresh_waits_or_runs_is_picked_up_once_after_it(d
     assert requested(daemon, "marts_automation", at(DAY, 9, 5)) == []
 
 
+def test_other_data_landing_while_a_refresh_runs_waits_for_it_and_goes_in_one_run(defs, daemon, instance):
+    built(instance, DAY, MARTS_RUN)
+    assert requested(daemon, "marts_automation", at(DAY, 9)) == []
+    landed(instance, DAY)
+    (_, books), = requested(daemon, "marts_automation", at(DAY, 9, 1))
+    run = in_flight(defs, instance, books, {"dagster/partition": DAY})
+    built(instance, DAY, ["stg_lake__orderbook_snapshots"])  # the run is past its first node
+    # trades and fetch errors land while it runs: their marts are not in it, yet they wait for it
+    # (a run of them now would leave what they share with it to a third run, after both)
+    landed(instance, DAY, "raw_trades")
+    assert requested(daemon, "marts_automation", at(DAY, 9, 2)) == []
+    landed(instance, DAY, "raw_fetch_errors")
+    assert requested(daemon, "marts_automation", at(DAY, 9, 3)) == []
+    ended(instance, run)
+    (partition, after), = requested(daemon, "marts_automation", at(DAY, 9, 4))  # one run takes both
+    graph = defs.resolve_asset_graph()
+    landed_since = frozenset(k.to_user_string() for k in dg.AssetSelection.assets(
+        "stg_lake__trades", "stg_lake__fetch_errors").downstream().resolve(graph)) & MARTS_RUN
+    assert partition == DAY and after == landed_since and "stg_lake__orderbook_snapshots" not in after
+    assert requested(daemon, "marts_automation", at(DAY, 9, 5)) == []
+
+
 def test_the_day_close_rebuilds_yesterday_once_after_its_raw_runs(defs, daemon, instance):
     built(instance, DAY, MARTS_RUN)
     landed(instance, DAY)
