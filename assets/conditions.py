@@ -124,14 +124,19 @@ def mart(lake_inputs: Sequence[str] = (), run_tails: Sequence[dg.AssetKey] = ())
     return (today_refresh(lake_inputs, run_tails) | day_close()).with_label("mart")
 
 
-def follows_marts() -> AC:
+def follows_marts(run_tails: Sequence[dg.AssetKey] = ()) -> AC:
     """Any day whose marts were updated since this partition was last requested (today's refresh, the
     day close, `mmwatch build`, a backfill), once no run is still to build one of the marts it reads
     (a run's marts materialize one by one: the ledger is evaluated once they are all in, not once per
-    mart), one run at a time; for assets that never share a run with the marts (published tables, the
-    alert ledger)."""
-    return (_requested_since(_input_updated(), "a mart updated since last requested") & ~AC.any_deps_in_progress()
-            & ~AC.in_progress()).with_label("follows_marts")
+    mart) nor any marts run of that day is queued or running (`run_tails`: see _marts_run_active; what
+    follows shares the warehouse slot with that run, so each table published as its mart ended went in
+    a run of its own, one after the other, once the slot was free), one run at a time; for assets that
+    never share a run with the marts (published tables, the alert ledger)."""
+    condition = (_requested_since(_input_updated(), "a mart updated since last requested")
+                 & ~AC.any_deps_in_progress() & ~AC.in_progress())
+    if run_tails:
+        condition = condition & ~_marts_run_active(run_tails)
+    return condition.with_label("follows_marts")
 
 
 def with_marts() -> AC:

@@ -3,6 +3,7 @@ from typing import Optional
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt.dbt_manifest import validate_manifest
 
 from assets.marts.translator import MmwatchDbtTranslator
 from assets.partitions import daily_partitions
@@ -27,6 +28,13 @@ FOLLOWER_OP_TAGS = {"dagster/priority": "1"}
 MARTS_RUN_TAIL_OP_TAGS = {"dagster/priority": "2"}
 
 
+TRANSLATOR = MmwatchDbtTranslator()
+# The marts' last nodes (the dbt models nothing else reads, the HTML report): while one of them is still
+# to build in a run of a day, no other refresh of that day's marts, nor a run of what follows them
+# (published tables, the alert ledger), is requested (assets/conditions.py, _marts_run_active).
+MARTS_RUN_TAILS = TRANSLATOR.run_tails(validate_manifest(dbt_project.manifest_path))
+
+
 class MartsConfig(dg.Config):
     """obligations_csv: an obligations CSV replacing the dbt seed (else env MMWATCH_OBLIGATIONS_CSV);
     checked by mmwatch.obligations before dbt starts, dbt reads the canonical copy."""
@@ -38,7 +46,7 @@ class MartsConfig(dg.Config):
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     partitions_def=daily_partitions,
-    dagster_dbt_translator=MmwatchDbtTranslator(),
+    dagster_dbt_translator=TRANSLATOR,
     pool=WAREHOUSE_POOL,
     backfill_policy=dg.BackfillPolicy.multi_run(1),  # one dbt build per day (var `day`)
 )
