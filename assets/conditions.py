@@ -94,7 +94,7 @@ def today_refresh(lake_inputs: Sequence[str] = (), run_tails: Sequence[dg.AssetK
     run at a time: data landing while a refresh is queued or runs waits, and the next refresh takes
     everything that waited, in one run (`run_tails`: see _marts_run_active). Without that wait a
     machine slower than the landing cadence split refreshes into runs of one or two models, each
-    paying dbt's start: 35 marts runs in 4 minutes at 200 markets, p95 124 s to the marts."""
+    paying dbt's start (docs/freshness.md)."""
     waiting = [_landed(table) for table in sorted(lake_inputs)] + [
         _requested_since(_input_rebuilt_elsewhere().ignore(dg.AssetSelection.groups(*LAKE_GROUPS)),
                          "a model input rebuilt since last requested"),
