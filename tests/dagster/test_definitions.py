@@ -134,6 +134,20 @@ def test_followers_and_the_report(defs):
     assert graph.get(dg.AssetKey("report_email")).automation_condition.get_label() == "report_due"
 
 
+def test_the_marts_run_tails_are_the_marts_last_nodes_and_the_report(defs):
+    """Every asset that reads no other mart's output is a tail; every refresh holds one (the wait for
+    a marts run of the day, assets/conditions.py, counts on it)."""
+    from assets.marts.dbt_assets import MARTS_RUN_TAILS
+
+    graph = defs.resolve_asset_graph()
+    marts = set(mmwatch_dbt_assets.keys) | {dg.AssetKey("compliance_report")}
+    read_by_a_mart = {key for key in marts for child in graph.get(key).child_keys
+                      if child in mmwatch_dbt_assets.keys}
+    assert set(MARTS_RUN_TAILS) == marts - read_by_a_mart
+    assert dg.AssetKey("compliance_report") in MARTS_RUN_TAILS and dg.AssetKey("fct_mm_compliance_monthly") in MARTS_RUN_TAILS
+    assert dg.AssetKey("fct_orderbook_snapshot_metrics") not in MARTS_RUN_TAILS
+
+
 def test_every_published_table_depends_on_the_asset_that_writes_its_source(defs):
     """A published copy follows the asset that writes its warehouse table; a dependency on a key no
     asset writes would leave it never requested by the automation (the ledger's once was 'alert_ledger')."""
