@@ -96,12 +96,17 @@ def test_today_refreshes_as_its_raw_data_lands_and_nothing_else(defs, daemon, in
     assert not trade_assets & {"stg_lake__orderbook_snapshots", "fct_orderbook_snapshot_metrics"}
 
 
-def test_data_landing_while_a_refresh_waits_or_runs_is_picked_up_once_after_it(defs, daemon, instance):
+def books_refresh_in_flight(defs, daemon, instance) -> tuple[frozenset[str], dg.DagsterRun]:
+    """Every mart built, then books of today land at 09:01: the refresh requested, started, not ended."""
     built(instance, DAY, MARTS_RUN)
     assert requested(daemon, "marts_automation", at(DAY, 9)) == []
     landed(instance, DAY)
     (_, assets), = requested(daemon, "marts_automation", at(DAY, 9, 1))
-    run = in_flight(defs, instance, assets, {"dagster/partition": DAY})
+    return assets, in_flight(defs, instance, assets, {"dagster/partition": DAY})
+
+
+def test_data_landing_while_a_refresh_waits_or_runs_is_picked_up_once_after_it(defs, daemon, instance):
+    assets, run = books_refresh_in_flight(defs, daemon, instance)
     for minute in (2, 3):  # more books land while it runs: no second run
         landed(instance, DAY)
         assert requested(daemon, "marts_automation", at(DAY, 9, minute)) == []
@@ -111,11 +116,7 @@ def test_data_landing_while_a_refresh_waits_or_runs_is_picked_up_once_after_it(d
 
 
 def test_other_data_landing_while_a_refresh_runs_waits_for_it_and_goes_in_one_run(defs, daemon, instance):
-    built(instance, DAY, MARTS_RUN)
-    assert requested(daemon, "marts_automation", at(DAY, 9)) == []
-    landed(instance, DAY)
-    (_, books), = requested(daemon, "marts_automation", at(DAY, 9, 1))
-    run = in_flight(defs, instance, books, {"dagster/partition": DAY})
+    _, run = books_refresh_in_flight(defs, daemon, instance)
     built(instance, DAY, ["stg_lake__orderbook_snapshots"])  # the run is past its first node
     # trades and fetch errors land while it runs: their marts are not in it, yet they wait for it
     # (a run of them now would leave what they share with it to a third run, after both)
