@@ -27,8 +27,8 @@ def collect_cycles(sim, config: CollectionConfig, data_dir: DataDir, start_ms: i
     `background=False` writes landing files in the fetch loop's thread, for tests that need each tick's
     writes done before the next cycle."""
     async def run() -> Collector:
-        collector = Collector(config, LandingSink(data_dir, background=background), clock=lambda: start_ms, simulator_url=sim.url,
-                              virtual_time=True, trades_since_ms=start_ms)
+        collector = Collector(config, LandingSink(data_dir, background=background), clock=lambda: start_ms,
+                              simulator_url=sim.url, virtual_time=True, trades_since_ms=start_ms)
         sim.set_clock(start_ms)
         await collector.start()
         try:

@@ -8,7 +8,6 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
-
 class Receiver:
     """A loopback HTTP endpoint that records JSON posts; `down` makes it answer 503."""
 

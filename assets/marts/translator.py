@@ -67,10 +67,11 @@ class MmwatchDbtTranslator(DagsterDbtTranslator):
         (tests do not count), and the HTML report."""
         if id(manifest) not in self._run_tails:
             built = ("model.", "seed.", "snapshot.")
-            leaves = sorted(unique_id for unique_id in manifest["nodes"] if unique_id.startswith(built)
-                            and not any(child.startswith(built) for child in manifest["child_map"].get(unique_id, [])))
-            self._run_tails[id(manifest)] = (*(self.get_asset_key(manifest["nodes"][unique_id]) for unique_id in leaves),
-                                             REPORT_KEY)
+            children = manifest["child_map"]
+            leaves = sorted(node for node in manifest["nodes"] if node.startswith(built)
+                            and not any(child.startswith(built) for child in children.get(node, [])))
+            keys = [self.get_asset_key(manifest["nodes"][node]) for node in leaves]
+            self._run_tails[id(manifest)] = (*keys, REPORT_KEY)
         return self._run_tails[id(manifest)]
 
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str,

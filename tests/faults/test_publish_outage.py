@@ -11,9 +11,8 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from fault_day import DAY
-from pg_outage import CuttableRelay
-
 from mmwatch.ports import free_port
+from pg_outage import CuttableRelay
 
 pytestmark = pytest.mark.e2e
 
