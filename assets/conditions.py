@@ -4,6 +4,8 @@ the automation sensors of pipelines/automation.py. One home for every condition 
 - dbt marts (every model and seed) and the HTML report: today's UTC partition as its raw partitions
   update (`today_refresh`), yesterday's rebuilt in full once after the day closes (`day_close`);
 - the HTML report: in the marts' runs (`with_marts`);
+- `marts_refreshed`, the last step of every marts run (`ends_marts_runs`): while it is queued or running,
+  no other refresh of that day's marts nor a run of what follows them is requested;
 - published tables and the alert ledger: the day of every marts update (`follows_marts`);
 - the report email: yesterday, on the report cron, once yesterday's marts were built by the day close
   (`report_due`).
@@ -28,7 +30,8 @@ DAY_CLOSE_CRON = "15 0 * * *"
 AC = dg.AutomationCondition
 RAW_GROUP = "raw"  # the landing-fed lake assets (assets/raw)
 LAKE_GROUPS = (RAW_GROUP, "market_data")  # every lake asset: their blocking lake-schema checks gate the marts
-REPORT_KEY = dg.AssetKey("compliance_report")  # the HTML report: the marts run's last step (assets/report)
+REPORT_KEY = dg.AssetKey("compliance_report")  # the HTML report, in every marts run (assets/report)
+MARTS_REFRESHED_KEY = dg.AssetKey("marts_refreshed")  # the last step of every marts run (assets/marts/run_end.py)
 
 
 def _today() -> AC:
@@ -80,19 +83,20 @@ def _raw_check_failed() -> AC:
         dg.AssetSelection.groups(*LAKE_GROUPS)).with_label("a lake input failed its blocking check")
 
 
-def _marts_run_active(run_tails: Sequence[dg.AssetKey]) -> AC:
-    """A marts run of this day is queued or running: one of `run_tails` (the marts' last nodes: the
-    dbt models no other model reads, and the HTML report) is in a run that has not built it yet.
-    Every refresh holds one of them (a model requested pulls in what reads it, in the same tick)."""
-    busy = [AC.asset_matches(key, AC.in_progress()) for key in run_tails]
-    return functools.reduce(operator.or_, busy).with_label("a marts run of this day is queued or running")
+def _marts_run_active() -> AC:
+    """A marts run of this day is queued or running: `marts_refreshed`, which every marts run ends with
+    (it reads the marts' last nodes, so a model requested pulls it in, in the same tick), is in a run
+    that has not built it yet. One test per asset: the evaluation of one asset's condition was 160
+    nodes with a test per last node (21), stored on every tick (docs/freshness.md)."""
+    return AC.asset_matches(MARTS_REFRESHED_KEY, AC.in_progress()).with_label(
+        "a marts run of this day is queued or running")
 
 
-def today_refresh(lake_inputs: Sequence[str] = (), run_tails: Sequence[dg.AssetKey] = ()) -> AC:
+def today_refresh(lake_inputs: Sequence[str] = (), one_marts_run: bool = False) -> AC:
     """Today's partition, when one of its `lake_inputs` landed, a model input was rebuilt by another
     run or is requested this tick, or the partition is missing (a new day, a fresh warehouse); one
     run at a time: data landing while a refresh is queued or runs waits, and the next refresh takes
-    everything that waited, in one run (`run_tails`: see _marts_run_active). Without that wait a
+    everything that waited, in one run (`one_marts_run`: see _marts_run_active). Without that wait a
     machine slower than the landing cadence split refreshes into runs of one or two models, each
     paying dbt's start (docs/freshness.md)."""
     waiting = [_landed(table) for table in sorted(lake_inputs)] + [
@@ -101,8 +105,8 @@ def today_refresh(lake_inputs: Sequence[str] = (), run_tails: Sequence[dg.AssetK
         _requested_since(AC.missing().newly_true(), "partition missing since last requested"),
         _input_requested_now()]
     condition = _today() & functools.reduce(operator.or_, waiting) & ~_raw_check_failed() & ~AC.in_progress()
-    if run_tails:
-        condition = condition & ~_marts_run_active(run_tails)
+    if one_marts_run:
+        condition = condition & ~_marts_run_active()
     return condition.with_label("today_refresh")
 
 
@@ -118,24 +122,24 @@ def day_close(cron: str = DAY_CLOSE_CRON) -> AC:
             ).with_label("day_close")
 
 
-def mart(lake_inputs: Sequence[str] = (), run_tails: Sequence[dg.AssetKey] = ()) -> AC:
-    """Every dbt model and seed (`lake_inputs`: the lake tables it reads directly; `run_tails`: the
-    marts' last nodes, see today_refresh): today's refresh, and yesterday's full build at the day close."""
-    return (today_refresh(lake_inputs, run_tails) | day_close()).with_label("mart")
+def mart(lake_inputs: Sequence[str] = (), one_marts_run: bool = False) -> AC:
+    """Every dbt model and seed (`lake_inputs`: the lake tables it reads directly; `one_marts_run`: see
+    today_refresh): today's refresh, and yesterday's full build at the day close."""
+    return (today_refresh(lake_inputs, one_marts_run) | day_close()).with_label("mart")
 
 
-def follows_marts(run_tails: Sequence[dg.AssetKey] = ()) -> AC:
+def follows_marts(one_marts_run: bool = False) -> AC:
     """Any day whose marts were updated since this partition was last requested (today's refresh, the
     day close, `mmwatch build`, a backfill), once no run is still to build one of the marts it reads
     (a run's marts materialize one by one: the ledger is evaluated once they are all in, not once per
-    mart) nor any marts run of that day is queued or running (`run_tails`: see _marts_run_active; what
+    mart) nor any marts run of that day is queued or running (`one_marts_run`: see _marts_run_active; what
     follows shares the warehouse slot with that run, so each table published as its mart ended went in
     a run of its own, one after the other, once the slot was free), one run at a time; for assets that
     never share a run with the marts (published tables, the alert ledger)."""
     condition = (_requested_since(_input_updated(), "a mart updated since last requested")
                  & ~AC.any_deps_in_progress() & ~AC.in_progress())
-    if run_tails:
-        condition = condition & ~_marts_run_active(run_tails)
+    if one_marts_run:
+        condition = condition & ~_marts_run_active()
     return condition.with_label("follows_marts")
 
 
@@ -144,6 +148,13 @@ def with_marts() -> AC:
     this asset (`mmwatch build` of the marts alone, a backfill); for the HTML report."""
     return ((_requested_since(_input_rebuilt_elsewhere(), "a mart rebuilt without it since last requested")
              | _input_requested_now()) & ~AC.in_progress()).with_label("with_marts")
+
+
+def ends_marts_runs() -> AC:
+    """Any day whose marts' last nodes are requested this tick, in the same run; for `marts_refreshed`.
+    Also while an earlier run of the day holds it (the day close's second run, after a branch's late
+    raw run): every marts run ends with it. `mmwatch build` and backfills hold it through daily_marts_job."""
+    return _input_requested_now().with_label("ends_marts_runs")
 
 
 def report_due(cron: str, timezone: str) -> AC:

@@ -115,15 +115,17 @@ def stop(process: subprocess.Popen, timeout: float = 60) -> None:
 
 
 def book_or_trade_marts() -> set[str]:
-    """The marts (dbt group `marts`) downstream of raw_orderbooks or raw_trades: a snapshot is in every
-    mart once each of them has it."""
+    """The marts (dbt models of group `marts`) downstream of raw_orderbooks or raw_trades: a snapshot is
+    in every mart once each of them has it (`marts_refreshed`, the marts run's last step, is no mart)."""
     import dagster as dg
 
+    from assets.marts import mmwatch_dbt_assets
     from pipelines.definitions import defs
 
     graph = defs.resolve_asset_graph()
     downstream = dg.AssetSelection.assets("raw_orderbooks", "raw_trades").downstream().resolve(graph)
-    return {key.to_user_string() for key in downstream if graph.get(key).group_name == "marts"}
+    return {key.to_user_string() for key in downstream
+            if key in mmwatch_dbt_assets.keys and graph.get(key).group_name == "marts"}
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ from typing import Optional
 import dagster as dg
 
 from assets.conditions import follows_marts
-from assets.marts.dbt_assets import FOLLOWER_OP_TAGS, MARTS_RUN_TAILS, WAREHOUSE_POOL
+from assets.marts.dbt_assets import FOLLOWER_OP_TAGS, WAREHOUSE_POOL
 from assets.partitions import daily_partitions
 from assets.refresh import appends
 from mmwatch.alerts.config import load_alerts_config
@@ -36,7 +36,7 @@ class AlertsLedgerConfig(dg.Config):
     pool=WAREHOUSE_POOL,
     op_tags=FOLLOWER_OP_TAGS,
     backfill_policy=dg.BackfillPolicy.multi_run(1),
-    automation_condition=follows_marts(MARTS_RUN_TAILS),
+    automation_condition=follows_marts(one_marts_run=True),
 )
 def alerts_ledger(context: dg.AssetExecutionContext, config: AlertsLedgerConfig, data_dir: DataDirResource,
                   smtp: SmtpResource) -> dg.MaterializeResult:

@@ -29,9 +29,8 @@ MARTS_RUN_TAIL_OP_TAGS = {"dagster/priority": "2"}
 
 
 TRANSLATOR = MmwatchDbtTranslator()
-# The marts' last nodes (the dbt models nothing else reads, the HTML report): while one of them is still
-# to build in a run of a day, no other refresh of that day's marts, nor a run of what follows them
-# (published tables, the alert ledger), is requested (assets/conditions.py, _marts_run_active).
+# The marts' last nodes (the dbt models nothing else reads, the HTML report): `marts_refreshed` reads them
+# all, so it ends every marts run (assets/marts/run_end.py).
 MARTS_RUN_TAILS = TRANSLATOR.run_tails(validate_manifest(dbt_project.manifest_path))
 
 

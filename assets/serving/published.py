@@ -4,7 +4,7 @@ import dagster as dg
 
 from assets.alerts.ledger import alerts_ledger
 from assets.conditions import follows_marts
-from assets.marts.dbt_assets import FOLLOWER_OP_TAGS, MARTS_RUN_TAILS, WAREHOUSE_POOL
+from assets.marts.dbt_assets import FOLLOWER_OP_TAGS, WAREHOUSE_POOL
 from assets.partitions import daily_partitions
 from mmwatch.serving.outage import publishing_to
 from mmwatch.serving.publish import ALERT_LEDGER, MartTable, marts_from_manifest, publish_marts
@@ -34,7 +34,7 @@ def source_key(mart: MartTable) -> dg.AssetKey:
             group_name="serving",
             kinds={"postgres"},
             skippable=True,
-            automation_condition=follows_marts(MARTS_RUN_TAILS),  # each table follows its mart, day by day
+            automation_condition=follows_marts(one_marts_run=True),  # each table follows its mart, day by day
             description=f"analytics.marts.{mart.name}: "
             + ("the day's rows replaced in one transaction" if mart.day_partitioned else "swapped in whole"),
         )

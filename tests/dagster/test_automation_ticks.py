@@ -17,7 +17,8 @@ from automation_ticks import Daemon
 from landing_factory import DAY
 
 PAST, NEXT = "2026-11-19", "2026-11-21"
-MARTS_RUN = frozenset(k.to_user_string() for k in mmwatch_dbt_assets.keys) | {"compliance_report"}
+RUN_END = "marts_refreshed"  # the last step of every marts run
+MARTS_RUN = frozenset(k.to_user_string() for k in mmwatch_dbt_assets.keys) | {"compliance_report", RUN_END}
 
 
 def at(day: str, hour: int, minute: int = 0) -> datetime:
@@ -148,7 +149,8 @@ def test_the_day_close_rebuilds_yesterday_once_after_its_raw_runs(defs, daemon, 
     closed_first = MARTS_RUN - waiting
     assert {"mm_obligations", "stg_lake__funding", "fct_fund_flow"} <= closed_first
     assert "fct_mm_compliance_daily" in waiting and "compliance_report" in waiting
-    assert requested(daemon, "marts_automation", at(NEXT, 0, 16)) == [(DAY, closed_first)]
+    assert RUN_END in waiting  # it reads the last nodes of both branches, and ends each branch's run
+    assert requested(daemon, "marts_automation", at(NEXT, 0, 16)) == [(DAY, closed_first | {RUN_END})]
     ended(instance, late)
     assert requested(daemon, "marts_automation", at(NEXT, 0, 17)) == [(DAY, MARTS_RUN - closed_first)]
     assert requested(daemon, "marts_automation", at(NEXT, 0, 18)) == []  # once
@@ -157,7 +159,7 @@ def test_the_day_close_rebuilds_yesterday_once_after_its_raw_runs(defs, daemon, 
     early = requested(daemon, "marts_automation", at("2026-11-22", 0, 5))
     # (no refresh of NEXT after its own 00:15: that tick must not close it before the next 00:15; the
     # HTML report follows marts recorded without a run, as here)
-    assert set(early) == {("2026-11-22", MARTS_RUN), (NEXT, frozenset({"compliance_report"}))}
+    assert set(early) == {("2026-11-22", MARTS_RUN), (NEXT, frozenset({"compliance_report", RUN_END}))}
     assert requested(daemon, "marts_automation", at("2026-11-22", 0, 16)) == [(NEXT, MARTS_RUN)]
 
 

@@ -134,9 +134,10 @@ def test_followers_and_the_report(defs):
     assert graph.get(dg.AssetKey("report_email")).automation_condition.get_label() == "report_due"
 
 
-def test_the_marts_run_tails_are_the_marts_last_nodes_and_the_report(defs):
-    """Every asset that reads no other mart's output is a tail; every refresh holds one (the wait for
-    a marts run of the day, assets/conditions.py, counts on it)."""
+def test_every_marts_run_ends_with_marts_refreshed_which_reads_the_marts_last_nodes(defs):
+    """Every asset that reads no other mart's output is a tail; `marts_refreshed` reads them all, so
+    every run of a mart holds it (the wait for a marts run of the day, assets/conditions.py, counts on
+    it), in the automation's runs and in `mmwatch build`'s."""
     from assets.marts.dbt_assets import MARTS_RUN_TAILS
 
     graph = defs.resolve_asset_graph()
@@ -146,6 +147,15 @@ def test_the_marts_run_tails_are_the_marts_last_nodes_and_the_report(defs):
     assert set(MARTS_RUN_TAILS) == marts - read_by_a_mart
     assert {dg.AssetKey("compliance_report"), dg.AssetKey("fct_mm_compliance_monthly")} <= set(MARTS_RUN_TAILS)
     assert dg.AssetKey("fct_orderbook_snapshot_metrics") not in MARTS_RUN_TAILS
+    run_end = graph.get(dg.AssetKey("marts_refreshed"))
+    assert run_end.parent_keys == set(MARTS_RUN_TAILS)
+    assert run_end.automation_condition.get_label() == "ends_marts_runs"
+    assert dg.AssetKey("marts_refreshed") in defs.resolve_job_def("daily_marts_job").asset_layer.executable_asset_keys
+    marts_sensor = next(s for s in defs.sensors if s.name == "marts_automation")
+    assert dg.AssetKey("marts_refreshed") in marts_sensor.asset_selection.resolve(graph)
+    # the wait is one test of one asset, not one per last node (its evaluation is stored every tick)
+    wait = str(graph.get(dg.AssetKey("fct_orderbook_snapshot_metrics")).automation_condition)
+    assert wait.count("marts_refreshed") == 1 and "fct_mm_compliance_monthly" not in wait
 
 
 def test_every_published_table_depends_on_the_asset_that_writes_its_source(defs):
