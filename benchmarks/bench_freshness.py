@@ -18,6 +18,11 @@ tables (with --publish) and for alerts_ledger,
 then the runs and the CPU time of the whole process tree.
 
     .venv/bin/python benchmarks/bench_freshness.py [--markets 200] [--minutes 10] [--flush-s 60] [--publish]
+        [--dagster-storage sqlite|postgres]
+
+`--dagster-storage postgres` keeps the Dagster instance's runs, event logs and schedules in a fresh
+PostgreSQL database (dagster-postgres, as docker-compose runs it in production) instead of the
+embedded default's SQLite files; the database is dropped afterwards unless --keep.
 """
 from __future__ import annotations
 
@@ -40,7 +45,7 @@ sys.path.insert(0, str(REPO))
 from benchmarks.freshness_probe import (follower_latency, landed_snapshots, latency, materializations,  # noqa: E402
                                         quantile, run_summary)
 from mmwatch.settings import DataDir  # noqa: E402
-from pipelines.instance import ensure_instance  # noqa: E402
+from pipelines.instance import ensure_instance, write_instance_yaml  # noqa: E402
 from simulator.process import SimulatorProcess  # noqa: E402
 
 DEMO_SCENARIO = REPO / "scenarios" / "demo.yaml"
@@ -138,6 +143,9 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (data, logs)")
     parser.add_argument("--publish", action="store_true", help="publish to PostgreSQL (MMWATCH_ANALYTICS_DSN or "
                                                                f"{DEFAULT_DSN}, database analytics)")
+    parser.add_argument("--dagster-storage", choices=("sqlite", "postgres"), default="sqlite",
+                        help="the Dagster instance's storage: the embedded default (SQLite files in DAGSTER_HOME) "
+                             f"or a fresh PostgreSQL database on {DEFAULT_DSN}'s server, as in production")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     day = datetime.now(timezone.utc).date().isoformat()
@@ -154,6 +162,7 @@ def main() -> None:
         if args.publish:
             env.setdefault("MMWATCH_ANALYTICS_DSN", DEFAULT_DSN)
         os.environ.update(env)
+        dagster_db = postgres_storage(layout, DEFAULT_DSN) if args.dagster_storage == "postgres" else None
         instance = ensure_instance(layout)
         config = write_config(folder, args.flush_s, per_venue)
         with SimulatorProcess(scenario, clock="wall") as sim, open(folder / "processes.log", "w") as log:
@@ -175,6 +184,36 @@ def main() -> None:
                 stop(daemon)
         report(args, instance, layout, day, started, busy_at_start)
         time.sleep(25)  # the daemon's code server leaves on its heartbeat timeout
+        if dagster_db and not args.keep:
+            instance.dispose()
+            drop_database(DEFAULT_DSN, dagster_db)
+
+
+def postgres_storage(layout: DataDir, dsn: str) -> str:
+    """A fresh database on `dsn`'s server for the Dagster instance: DAGSTER_HOME/dagster.yaml gets
+    mmwatch's instance settings (pipelines/instance.py) and `storage: postgres` (a file of the user's
+    own, which ensure_instance leaves as it is). Returns the database's name."""
+    import psycopg
+    from psycopg import sql
+
+    name = f"bench_dagster_{os.getpid()}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+    config = write_instance_yaml(layout.dagster_home)
+    # psycopg2, as dagster.yaml says: dagster-postgres' NOTIFY fails with psycopg 3
+    url = dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg2://", 1) + f"/{name}"
+    storage = {"storage": {"postgres": {"postgres_url": url}}}
+    config.write_text("# bench_freshness: Dagster storage in PostgreSQL\n" + yaml.safe_dump(storage)
+                      + config.read_text(encoding="utf-8"), encoding="utf-8")
+    return name
+
+
+def drop_database(dsn: str, name: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
 
 
 def _slowest(latencies) -> float | None:

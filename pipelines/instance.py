@@ -45,10 +45,15 @@ def ensure_instance(data_dir: DataDir) -> dg.DagsterInstance:
     A dagster.yaml limiting every pool to one slot (per step) is written there when the directory
     has none, or has an older one written by mmwatch; a dagster.yaml of your own is left as it is.
     """
-    home = Path(os.environ.setdefault("DAGSTER_HOME", str(data_dir.dagster_home)))
+    write_instance_yaml(Path(os.environ.setdefault("DAGSTER_HOME", str(data_dir.dagster_home))))
+    return dg.DagsterInstance.get()
+
+
+def write_instance_yaml(home: Path) -> Path:
+    """home/dagster.yaml with mmwatch's instance settings, unless it is a file of your own."""
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     current = config.read_text(encoding="utf-8") if config.exists() else None
     if current is None or (current.startswith(_WRITTEN_BY_MMWATCH) and current != _INSTANCE_YAML):
         config.write_text(_INSTANCE_YAML, encoding="utf-8")
-    return dg.DagsterInstance.get()
+    return config
