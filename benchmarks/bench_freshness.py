@@ -143,9 +143,10 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (data, logs)")
     parser.add_argument("--publish", action="store_true", help="publish to PostgreSQL (MMWATCH_ANALYTICS_DSN or "
                                                                f"{DEFAULT_DSN}, database analytics)")
-    parser.add_argument("--dagster-storage", choices=("sqlite", "postgres"), default="sqlite",
-                        help="the Dagster instance's storage: the embedded default (SQLite files in DAGSTER_HOME) "
-                             f"or a fresh PostgreSQL database on {DEFAULT_DSN}'s server, as in production")
+    parser.add_argument("--dagster-storage", choices=("sqlite", "consolidated", "postgres"), default="sqlite",
+                        help="the Dagster instance's storage: the embedded default (SQLite files in DAGSTER_HOME, "
+                             "an event log per run), one SQLite event log for all runs (consolidated), or a fresh "
+                             f"PostgreSQL database on {DEFAULT_DSN}'s server, as in production")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     day = datetime.now(timezone.utc).date().isoformat()
@@ -163,6 +164,8 @@ def main() -> None:
             env.setdefault("MMWATCH_ANALYTICS_DSN", DEFAULT_DSN)
         os.environ.update(env)
         dagster_db = postgres_storage(layout, DEFAULT_DSN) if args.dagster_storage == "postgres" else None
+        if args.dagster_storage == "consolidated":
+            consolidated_event_log(layout)
         instance = ensure_instance(layout)
         config = write_config(folder, args.flush_s, per_venue)
         with SimulatorProcess(scenario, clock="wall") as sim, open(folder / "processes.log", "w") as log:
@@ -206,6 +209,17 @@ def postgres_storage(layout: DataDir, dsn: str) -> str:
     config.write_text("# bench_freshness: Dagster storage in PostgreSQL\n" + yaml.safe_dump(storage)
                       + config.read_text(encoding="utf-8"), encoding="utf-8")
     return name
+
+
+def consolidated_event_log(layout: DataDir) -> None:
+    """DAGSTER_HOME/dagster.yaml with mmwatch's instance settings and one SQLite event log for every run
+    (Dagster's ConsolidatedSqliteEventLogStorage) instead of a file per run behind one lock."""
+    config = write_instance_yaml(layout.dagster_home)
+    storage = {"event_log_storage": {"module": "dagster._core.storage.event_log",
+                                     "class": "ConsolidatedSqliteEventLogStorage",
+                                     "config": {"base_dir": str(layout.dagster_home / "history" / "event_log")}}}
+    config.write_text("# bench_freshness: one SQLite event log\n" + yaml.safe_dump(storage)
+                      + config.read_text(encoding="utf-8"), encoding="utf-8")
 
 
 def drop_database(dsn: str, name: str) -> None:
