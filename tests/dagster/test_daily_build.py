@@ -58,7 +58,14 @@ def test_daily_build_through_dagster(dbt_manifest, data_dir, tmp_path, monkeypat
     # the runs are recorded in the instance inside the data dir
     with dg.DagsterInstance.from_config(str(data_dir.dagster_home)) as instance:
         runs = {run.job_name: run for run in instance.get_runs()}
+        built = instance.get_records_for_run(runs["daily_marts_job"].run_id,
+                                             of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
     assert sorted(runs) == ["daily_marts_job", "raw_ingest_job"]
+    # the marts run ends with marts_refreshed (the automation waits for it), which counts what came before
+    last = built[-1].asset_materialization
+    assert last.asset_key == dg.AssetKey("marts_refreshed") and last.partition == DAY
+    assert last.metadata["assets materialized in the run"].value == len(built) - 1
+    assert {r.asset_key for r in built} >= {dg.AssetKey("fct_mm_compliance_daily"), dg.AssetKey("compliance_report")}
     # a build recomputes its day, even today's (the refresh contract: assets/refresh.py)
     assert runs["daily_marts_job"].tags[FULL_REBUILD_TAG] == "true"
     assert runs["daily_marts_job"].tags[DBT_MODE_TAG] == "full"
