@@ -163,9 +163,7 @@ def main() -> None:
         if args.publish:
             env.setdefault("MMWATCH_ANALYTICS_DSN", DEFAULT_DSN)
         os.environ.update(env)
-        dagster_db = postgres_storage(layout, DEFAULT_DSN) if args.dagster_storage == "postgres" else None
-        if args.dagster_storage == "consolidated":
-            consolidated_event_log(layout)
+        dagster_db = storage_settings(layout, args.dagster_storage, DEFAULT_DSN)
         instance = ensure_instance(layout)
         config = write_config(folder, args.flush_s, per_venue)
         with SimulatorProcess(scenario, clock="wall") as sim, open(folder / "processes.log", "w") as log:
@@ -192,34 +190,33 @@ def main() -> None:
             drop_database(DEFAULT_DSN, dagster_db)
 
 
-def postgres_storage(layout: DataDir, dsn: str) -> str:
-    """A fresh database on `dsn`'s server for the Dagster instance: DAGSTER_HOME/dagster.yaml gets
-    mmwatch's instance settings (pipelines/instance.py) and `storage: postgres` (a file of the user's
-    own, which ensure_instance leaves as it is). Returns the database's name."""
-    import psycopg
-    from psycopg import sql
-
-    name = f"bench_dagster_{os.getpid()}"
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+def storage_settings(layout: DataDir, storage: str, dsn: str) -> str | None:
+    """DAGSTER_HOME/dagster.yaml: mmwatch's instance settings (pipelines/instance.py) and, before them,
+    the storage `storage` asks for (a file of the user's own, which ensure_instance leaves as it is):
+    - `consolidated`: one SQLite event log for every run (Dagster's ConsolidatedSqliteEventLogStorage)
+      instead of a file per run behind one lock;
+    - `postgres`: everything in a fresh database on `dsn`'s server, whose name is returned.
+    `sqlite` (the embedded default) writes mmwatch's settings alone."""
     config = write_instance_yaml(layout.dagster_home)
-    # psycopg2, as dagster.yaml says: dagster-postgres' NOTIFY fails with psycopg 3
-    url = dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg2://", 1) + f"/{name}"
-    storage = {"storage": {"postgres": {"postgres_url": url}}}
-    config.write_text("# bench_freshness: Dagster storage in PostgreSQL\n" + yaml.safe_dump(storage)
-                      + config.read_text(encoding="utf-8"), encoding="utf-8")
+    name, settings = None, {}
+    if storage == "consolidated":
+        settings = {"event_log_storage": {"module": "dagster._core.storage.event_log",
+                                          "class": "ConsolidatedSqliteEventLogStorage",
+                                          "config": {"base_dir": str(layout.dagster_home / "history" / "event_log")}}}
+    elif storage == "postgres":
+        import psycopg
+        from psycopg import sql
+
+        name = f"bench_dagster_{os.getpid()}"
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+        # psycopg2, as dagster.yaml says: dagster-postgres' NOTIFY fails with psycopg 3
+        url = dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg2://", 1) + f"/{name}"
+        settings = {"storage": {"postgres": {"postgres_url": url}}}
+    if settings:
+        config.write_text(f"# bench_freshness: --dagster-storage {storage}\n" + yaml.safe_dump(settings)
+                          + config.read_text(encoding="utf-8"), encoding="utf-8")
     return name
-
-
-def consolidated_event_log(layout: DataDir) -> None:
-    """DAGSTER_HOME/dagster.yaml with mmwatch's instance settings and one SQLite event log for every run
-    (Dagster's ConsolidatedSqliteEventLogStorage) instead of a file per run behind one lock."""
-    config = write_instance_yaml(layout.dagster_home)
-    storage = {"event_log_storage": {"module": "dagster._core.storage.event_log",
-                                     "class": "ConsolidatedSqliteEventLogStorage",
-                                     "config": {"base_dir": str(layout.dagster_home / "history" / "event_log")}}}
-    config.write_text("# bench_freshness: one SQLite event log\n" + yaml.safe_dump(storage)
-                      + config.read_text(encoding="utf-8"), encoding="utf-8")
 
 
 def drop_database(dsn: str, name: str) -> None:
