@@ -92,11 +92,11 @@ def _marts_run_active() -> AC:
         "a marts run of this day is queued or running")
 
 
-def today_refresh(lake_inputs: Sequence[str] = (), one_marts_run: bool = False) -> AC:
+def today_refresh(lake_inputs: Sequence[str] = ()) -> AC:
     """Today's partition, when one of its `lake_inputs` landed, a model input was rebuilt by another
     run or is requested this tick, or the partition is missing (a new day, a fresh warehouse); one
     run at a time: data landing while a refresh is queued or runs waits, and the next refresh takes
-    everything that waited, in one run (`one_marts_run`: see _marts_run_active). Without that wait a
+    everything that waited, in one run (see _marts_run_active). Without that wait a
     machine slower than the landing cadence split refreshes into runs of one or two models, each
     paying dbt's start (docs/freshness.md)."""
     waiting = [_landed(table) for table in sorted(lake_inputs)] + [
@@ -104,10 +104,8 @@ def today_refresh(lake_inputs: Sequence[str] = (), one_marts_run: bool = False) 
                          "a model input rebuilt since last requested"),
         _requested_since(AC.missing().newly_true(), "partition missing since last requested"),
         _input_requested_now()]
-    condition = _today() & functools.reduce(operator.or_, waiting) & ~_raw_check_failed() & ~AC.in_progress()
-    if one_marts_run:
-        condition = condition & ~_marts_run_active()
-    return condition.with_label("today_refresh")
+    return (_today() & functools.reduce(operator.or_, waiting) & ~_raw_check_failed() & ~AC.in_progress()
+            & ~_marts_run_active()).with_label("today_refresh")
 
 
 def day_close(cron: str = DAY_CLOSE_CRON) -> AC:
@@ -122,25 +120,22 @@ def day_close(cron: str = DAY_CLOSE_CRON) -> AC:
             ).with_label("day_close")
 
 
-def mart(lake_inputs: Sequence[str] = (), one_marts_run: bool = False) -> AC:
-    """Every dbt model and seed (`lake_inputs`: the lake tables it reads directly; `one_marts_run`: see
-    today_refresh): today's refresh, and yesterday's full build at the day close."""
-    return (today_refresh(lake_inputs, one_marts_run) | day_close()).with_label("mart")
+def mart(lake_inputs: Sequence[str] = ()) -> AC:
+    """Every dbt model and seed (`lake_inputs`: the lake tables it reads directly): today's refresh,
+    and yesterday's full build at the day close."""
+    return (today_refresh(lake_inputs) | day_close()).with_label("mart")
 
 
-def follows_marts(one_marts_run: bool = False) -> AC:
+def follows_marts() -> AC:
     """Any day whose marts were updated since this partition was last requested (today's refresh, the
     day close, `mmwatch build`, a backfill), once no run is still to build one of the marts it reads
     (a run's marts materialize one by one: the ledger is evaluated once they are all in, not once per
-    mart) nor any marts run of that day is queued or running (`one_marts_run`: see _marts_run_active; what
+    mart) nor any marts run of that day is queued or running (see _marts_run_active; what
     follows shares the warehouse slot with that run, so each table published as its mart ended went in
     a run of its own, one after the other, once the slot was free), one run at a time; for assets that
     never share a run with the marts (published tables, the alert ledger)."""
-    condition = (_requested_since(_input_updated(), "a mart updated since last requested")
-                 & ~AC.any_deps_in_progress() & ~AC.in_progress())
-    if one_marts_run:
-        condition = condition & ~_marts_run_active()
-    return condition.with_label("follows_marts")
+    return (_requested_since(_input_updated(), "a mart updated since last requested")
+            & ~AC.any_deps_in_progress() & ~AC.in_progress() & ~_marts_run_active()).with_label("follows_marts")
 
 
 def with_marts() -> AC:

@@ -18,11 +18,12 @@ tables (with --publish) and for alerts_ledger,
 then the runs and the CPU time of the whole process tree.
 
     .venv/bin/python benchmarks/bench_freshness.py [--markets 200] [--minutes 10] [--flush-s 60] [--publish]
-        [--dagster-storage sqlite|postgres]
+        [--dagster-storage sqlite|consolidated|postgres]
 
 `--dagster-storage postgres` keeps the Dagster instance's runs, event logs and schedules in a fresh
 PostgreSQL database (dagster-postgres, as docker-compose runs it in production) instead of the
-embedded default's SQLite files; the database is dropped afterwards unless --keep.
+embedded default's SQLite files; the database is dropped afterwards unless --keep. `consolidated`
+keeps one SQLite event log for every run instead of a file per run.
 """
 from __future__ import annotations
 
@@ -204,12 +205,10 @@ def storage_settings(layout: DataDir, storage: str, dsn: str) -> str | None:
                                           "class": "ConsolidatedSqliteEventLogStorage",
                                           "config": {"base_dir": str(layout.dagster_home / "history" / "event_log")}}}
     elif storage == "postgres":
-        import psycopg
-        from psycopg import sql
+        from mmwatch.serving.postgres import ensure_database
 
         name = f"bench_dagster_{os.getpid()}"
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+        ensure_database(dsn, name)
         # psycopg2, as dagster.yaml says: dagster-postgres' NOTIFY fails with psycopg 3
         url = dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg2://", 1) + f"/{name}"
         settings = {"storage": {"postgres": {"postgres_url": url}}}

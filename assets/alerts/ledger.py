@@ -36,7 +36,7 @@ class AlertsLedgerConfig(dg.Config):
     pool=WAREHOUSE_POOL,
     op_tags=FOLLOWER_OP_TAGS,
     backfill_policy=dg.BackfillPolicy.multi_run(1),
-    automation_condition=follows_marts(one_marts_run=True),
+    automation_condition=follows_marts(),
 )
 def alerts_ledger(context: dg.AssetExecutionContext, config: AlertsLedgerConfig, data_dir: DataDirResource,
                   smtp: SmtpResource) -> dg.MaterializeResult:

@@ -81,5 +81,5 @@ class MmwatchDbtTranslator(DagsterDbtTranslator):
             return spec
         direct = [manifest["sources"][parent]["name"] for parent in manifest["parent_map"].get(unique_id, [])
                   if parent.startswith("source.") and _is_lake_source(manifest["sources"][parent])]
-        return spec.replace_attributes(automation_condition=mart(direct, one_marts_run=True),
+        return spec.replace_attributes(automation_condition=mart(direct),
                                        freshness_policy=freshness_of(self.lake_inputs(manifest, unique_id)))

@@ -34,7 +34,7 @@ def source_key(mart: MartTable) -> dg.AssetKey:
             group_name="serving",
             kinds={"postgres"},
             skippable=True,
-            automation_condition=follows_marts(one_marts_run=True),  # each table follows its mart, day by day
+            automation_condition=follows_marts(),  # each table follows its mart, day by day
             description=f"analytics.marts.{mart.name}: "
             + ("the day's rows replaced in one transaction" if mart.day_partitioned else "swapped in whole"),
         )
