@@ -14,6 +14,7 @@ import polars as pl
 from mmwatch.capture.writer import CaptureWriter, orderbook_record, trade_record
 from mmwatch.collector.landing_frame import landing_frame
 from mmwatch.collector.rows import level_pairs, refusal_rows
+from mmwatch.days import utc_day_of_ms
 from mmwatch.disk_full import free_text, is_disk_full
 from mmwatch.door.limits import TimeWindow
 from mmwatch.door.rules import Door
@@ -213,10 +214,7 @@ def _land_by_day(data_dir: DataDir, dataset: str, frame: pl.DataFrame, flush: Fl
                  observer: LandingObserver | None = None) -> None:
     if frame.is_empty():
         return
-    event_ms = pl.col("received_ts") if dataset == "fetch_errors" else pl.coalesce("exchange_ts", "received_ts")
-    days = frame.with_columns(pl.from_epoch(event_ms, time_unit="ms").dt.strftime("%Y-%m-%d").alias("_day"))
-    for (day, exchange), part in days.group_by(["_day", "exchange"], maintain_order=True):
-        part = part.drop("_day")
+    for (day, exchange), part in _by_day_and_exchange(dataset, frame):
         try:
             path = write_landing(data_dir, dataset, day, exchange, part, source="collector")
         except Exception as error:  # pyarrow and Python say ENOSPC as OSError, polars in words
@@ -227,6 +225,21 @@ def _land_by_day(data_dir: DataDir, dataset: str, frame: pl.DataFrame, flush: Fl
         if observer is not None:
             observer.landed(dataset, exchange, path, part)
         flush.landed.append((dataset, path, part.height))
+
+
+def _by_day_and_exchange(dataset: str, frame: pl.DataFrame) -> list[tuple[tuple[str, str], pl.DataFrame]]:
+    """`frame` split by the UTC day of each row's event time and by exchange. A sink's rows are one
+    exchange's, nearly always of one day: then the frame is the one part, without a group-by (a
+    landing file of a simulated day's minute cost twice as much with it)."""
+    event_ms = pl.col("received_ts") if dataset == "fetch_errors" else pl.coalesce("exchange_ts", "received_ts")
+    bounds = frame.select(event_ms.min().alias("first"), event_ms.max().alias("last"),
+                          pl.col("exchange").first().alias("exchange"),
+                          pl.col("exchange").n_unique().alias("exchanges")).row(0, named=True)
+    first_day, last_day = utc_day_of_ms(bounds["first"]), utc_day_of_ms(bounds["last"])
+    if bounds["exchanges"] == 1 and first_day == last_day:
+        return [((first_day, bounds["exchange"]), frame)]
+    days = frame.with_columns(pl.from_epoch(event_ms, time_unit="ms").dt.strftime("%Y-%m-%d").alias("_day"))
+    return [(key, part.drop("_day")) for key, part in days.group_by(["_day", "exchange"], maintain_order=True)]
 
 
 class CaptureSink:

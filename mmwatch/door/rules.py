@@ -21,6 +21,7 @@ A book level's sign is not the door's business: a negative amount or a zero pric
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import polars as pl
@@ -153,19 +154,30 @@ def _level_checks(side: str) -> list[Check]:
     ]
 
 
+@functools.cache
+def _envelope_checks() -> tuple[Check, ...]:
+    """The rules of every data set that do not depend on the time window (built once: a landing file's
+    door used to spend most of its time building these expressions again)."""
+    return (_allowed("exchange", VENUES, "exchange not a venue", "the venues mmwatch watches, mmwatch/venues.py"),
+            _allowed("market_type", MARKET_TYPES, "market_type not allowed", "mmwatch/venues.py"), *_symbol_checks())
+
+
+@functools.cache
+def _content_checks(dataset: str) -> tuple[Check, ...]:
+    """The window-free rules of a book or trade row, after its event time (built once)."""
+    if dataset == "trades":
+        return (_contract_size_check(), *_trade_checks())
+    return (_contract_size_check(), *_level_checks("bids"), *_level_checks("asks"))
+
+
 def door_checks(dataset: str, window: TimeWindow) -> list[Check]:
     """The rules for rows of a landing `dataset`, in the order their reasons are given."""
     if dataset not in DOOR_DATASETS:
         raise ValueError(f"the door has no rules for data set {dataset!r} (one of {', '.join(DOOR_DATASETS)})")
-    checks = [_allowed("exchange", VENUES, "exchange not a venue", "the venues mmwatch watches, mmwatch/venues.py"),
-              _allowed("market_type", MARKET_TYPES, "market_type not allowed", "mmwatch/venues.py"), *_symbol_checks(),
-              _time_check("received_ts", "received_at", window, required=True)]
+    checks = [*_envelope_checks(), _time_check("received_ts", "received_at", window, required=True)]
     if dataset == "fetch_errors":
         return checks
-    checks += [_time_check("exchange_ts", "timestamp", window, required=False), _contract_size_check()]
-    if dataset == "trades":
-        return checks + _trade_checks()
-    return checks + _level_checks("bids") + _level_checks("asks")
+    return [*checks, _time_check("exchange_ts", "timestamp", window, required=False), *_content_checks(dataset)]
 
 
 REFUSAL_SCHEMA = pl.Schema({"row": pl.UInt32, "rule": pl.String, "reason": pl.String})
@@ -176,14 +188,20 @@ class Door:
 
     def __init__(self, window: TimeWindow | None = None):
         self.window = window or TimeWindow.from_env()
-        self._checks = {dataset: door_checks(dataset, self.window) for dataset in DOOR_DATASETS}
+        self._checks: dict[str, list[Check]] = {}  # by data set, built on first use (a landing file has one)
+
+    def checks(self, dataset: str) -> list[Check]:
+        """The rules of `dataset` at this door's time window."""
+        if dataset not in self._checks:
+            self._checks[dataset] = door_checks(dataset, self.window)
+        return self._checks[dataset]
 
     def refusals(self, frame: pl.DataFrame, dataset: str) -> pl.DataFrame:
         """The refused rows of `frame` (landing columns of `dataset`): their row number in `frame`, the
         rule (short, for summaries) and the reason (the first rule broken, naming field and value)."""
-        checks = self._checks[dataset]
         if frame.is_empty():
             return pl.DataFrame(schema=REFUSAL_SCHEMA)
+        checks = self.checks(dataset)
         refused = frame.with_row_index("row").filter(pl.any_horizontal(*(check.bad for check in checks)))
         # one chunk: polars 2.1 panicked (`i < self.len()` in a string kernel) wording the reasons of rows
         # filtered from a frame of several chunks (the fast and careful paths' rows; found by the fuzz test)

@@ -117,3 +117,20 @@ def test_split_keeps_the_passing_rows_in_order():
     frame = pl.DataFrame([_book(nonce=1), _book(nonce=2, exchange="foo"), _book(nonce=3)], schema=LANDING_ORDERBOOKS)
     passed, refusals = DOOR.split(frame, "orderbooks")
     assert passed["nonce"].to_list() == [1, 3] and refusals["row"].to_list() == [1]
+
+
+def test_doors_at_two_windows_judge_time_by_their_own_window_and_share_the_rest():
+    """The window-free rules are built once and shared; the time rules are each door's own."""
+    early, late = Door(TimeWindow(WINDOW.earliest_ms, T0 + 1_000)), Door(TimeWindow(WINDOW.earliest_ms, T0 + 60_000))
+    rows = pl.DataFrame([_book(exchange_ts=T0 + 30_000, received_ts=T0 + 30_000), _book(symbol="btcusdt")],
+                        schema=LANDING_ORDERBOOKS)
+    assert early.refusals(rows, "orderbooks")["rule"].to_list() == ["received_at outside the time window",
+                                                                     "symbol not ccxt unified"]
+    assert late.refusals(rows, "orderbooks")["rule"].to_list() == ["symbol not ccxt unified"]
+    assert early.checks("orderbooks")[0] is late.checks("orderbooks")[0]  # exchange: one expression for both
+    assert early.checks("orderbooks")[4] is not late.checks("orderbooks")[4]  # received_at: one per window
+
+
+def test_a_data_set_without_rules_is_named():
+    with pytest.raises(ValueError, match="no rules for data set 'tickers'"):
+        DOOR.refusals(pl.DataFrame([_book()], schema=LANDING_ORDERBOOKS), "tickers")
