@@ -18,9 +18,11 @@ tables (with --publish) and for alerts_ledger,
 then the runs and the CPU time of the whole process tree.
 
     .venv/bin/python benchmarks/bench_freshness.py [--markets 200] [--minutes 10] [--flush-s 60] [--publish]
-        [--dagster-storage sqlite|consolidated|postgres]
+        [--dagster-storage sqlite|dagster|consolidated|postgres]
 
-`--dagster-storage postgres` keeps the Dagster instance's runs, event logs and schedules in a fresh
+`--dagster-storage sqlite` is mmwatch's embedded default (Dagster's SQLite files, each file's engine kept:
+pipelines/dagster_storage.py); `dagster` is Dagster's own SQLite storage over the same files (an
+engine per query); `postgres` keeps the Dagster instance's runs, event logs and schedules in a fresh
 PostgreSQL database (dagster-postgres, as docker-compose runs it in production) instead of the
 embedded default's SQLite files; the database is dropped afterwards unless --keep. `consolidated`
 keeps one SQLite event log for every run instead of a file per run.
@@ -144,10 +146,11 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (data, logs)")
     parser.add_argument("--publish", action="store_true", help="publish to PostgreSQL (MMWATCH_ANALYTICS_DSN or "
                                                                f"{DEFAULT_DSN}, database analytics)")
-    parser.add_argument("--dagster-storage", choices=("sqlite", "consolidated", "postgres"), default="sqlite",
-                        help="the Dagster instance's storage: the embedded default (SQLite files in DAGSTER_HOME, "
-                             "an event log per run), one SQLite event log for all runs (consolidated), or a fresh "
-                             f"PostgreSQL database on {DEFAULT_DSN}'s server, as in production")
+    parser.add_argument("--dagster-storage", choices=("sqlite", "dagster", "consolidated", "postgres"), default="sqlite",
+                        help="the Dagster instance's storage: mmwatch's embedded default (SQLite files in DAGSTER_HOME, "
+                             "an event log per run, engines kept), Dagster's own over the same files (dagster), one "
+                             "SQLite event log for all runs (consolidated), or a fresh PostgreSQL database on "
+                             f"{DEFAULT_DSN}'s server, as in production")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     day = datetime.now(timezone.utc).date().isoformat()
@@ -192,18 +195,23 @@ def main() -> None:
 
 
 def storage_settings(layout: DataDir, storage: str, dsn: str) -> str | None:
-    """DAGSTER_HOME/dagster.yaml: mmwatch's instance settings (pipelines/instance.py) and, before them,
-    the storage `storage` asks for (a file of the user's own, which ensure_instance leaves as it is):
+    """DAGSTER_HOME/dagster.yaml: mmwatch's instance settings (pipelines/instance.py) with the storage
+    `storage` asks for in place of mmwatch's (the file then reads as one of the user's own, which
+    ensure_instance leaves as it is):
+    - `dagster`: Dagster's own SQLite storage over the same files (a new engine per query);
     - `consolidated`: one SQLite event log for every run (Dagster's ConsolidatedSqliteEventLogStorage)
       instead of a file per run behind one lock;
     - `postgres`: everything in a fresh database on `dsn`'s server, whose name is returned.
     `sqlite` (the embedded default) writes mmwatch's settings alone."""
     config = write_instance_yaml(layout.dagster_home)
-    name, settings = None, {}
+    if storage == "sqlite":
+        return None
+    name, settings = None, yaml.safe_load(config.read_text(encoding="utf-8"))
+    del settings["storage"]  # mmwatch's; Dagster's default when nothing replaces it
     if storage == "consolidated":
-        settings = {"event_log_storage": {"module": "dagster._core.storage.event_log",
-                                          "class": "ConsolidatedSqliteEventLogStorage",
-                                          "config": {"base_dir": str(layout.dagster_home / "history" / "event_log")}}}
+        settings["event_log_storage"] = {"module": "dagster._core.storage.event_log",
+                                         "class": "ConsolidatedSqliteEventLogStorage",
+                                         "config": {"base_dir": str(layout.dagster_home / "history" / "event_log")}}
     elif storage == "postgres":
         from mmwatch.serving.postgres import ensure_database
 
@@ -211,10 +219,8 @@ def storage_settings(layout: DataDir, storage: str, dsn: str) -> str | None:
         ensure_database(dsn, name)
         # psycopg2, as dagster.yaml says: dagster-postgres' NOTIFY fails with psycopg 3
         url = dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg2://", 1) + f"/{name}"
-        settings = {"storage": {"postgres": {"postgres_url": url}}}
-    if settings:
-        config.write_text(f"# bench_freshness: --dagster-storage {storage}\n" + yaml.safe_dump(settings)
-                          + config.read_text(encoding="utf-8"), encoding="utf-8")
+        settings["storage"] = {"postgres": {"postgres_url": url}}
+    config.write_text(f"# bench_freshness: --dagster-storage {storage}\n" + yaml.safe_dump(settings), encoding="utf-8")
     return name
 
 

@@ -1,12 +1,14 @@
 """The local Dagster instance in the data directory (runs visible in `dagster dev`)."""
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import dagster as dg
 
 from mmwatch.settings import DataDir
+from pipelines.dagster_storage import STORAGE_CLASS, STORAGE_MODULE
 
 _WRITTEN_BY_MMWATCH = "# written by mmwatch"
 # One slot per pool: the only pool is `warehouse` (dbt, the report, publishing, the alert ledger),
@@ -39,6 +41,21 @@ telemetry:
 """
 
 
+def instance_yaml(home: Path) -> str:
+    """mmwatch's dagster.yaml for the instance at `home`: the settings above and Dagster's SQLite storage
+    with its engines kept (pipelines/dagster_storage.py; the same files as Dagster's default)."""
+    return _INSTANCE_YAML + f"""\
+# Dagster's SQLite storage in this directory, each database's SQLAlchemy engine kept for the process
+# (Dagster's own makes one per query: pipelines/dagster_storage.py)
+storage:
+  custom:
+    module: {STORAGE_MODULE}
+    class: {STORAGE_CLASS}
+    config:
+      base_dir: {json.dumps(str(home.resolve()))}
+"""
+
+
 def ensure_instance(data_dir: DataDir) -> dg.DagsterInstance:
     """The instance at $DAGSTER_HOME, which is set to <data dir>/dagster_home when unset.
 
@@ -54,6 +71,7 @@ def write_instance_yaml(home: Path) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     current = config.read_text(encoding="utf-8") if config.exists() else None
-    if current is None or (current.startswith(_WRITTEN_BY_MMWATCH) and current != _INSTANCE_YAML):
-        config.write_text(_INSTANCE_YAML, encoding="utf-8")
+    wanted = instance_yaml(home)
+    if current is None or (current.startswith(_WRITTEN_BY_MMWATCH) and current != wanted):
+        config.write_text(wanted, encoding="utf-8")
     return config

@@ -1,0 +1,116 @@
+"""The embedded Dagster storage of a local instance: Dagster's own SQLite storage (the same files, tables
+and migrations, so an instance moves between the two without losing its history), with one SQLAlchemy
+engine per database file kept for the process instead of a new engine for every query.
+
+Dagster's SQLite storages create an engine, use it for one statement or transaction and dispose of it.
+SQLAlchemy caches a statement's compiled SQL on its engine, so every query paid its compilation again:
+in a profile of a day's build, storing the run's events was a third of the run's time, most of it in
+engine creation and SQL compilation. Connections are still opened per use (NullPool, as Dagster does),
+so a cached engine holds no open file; a forked process (the run workers, pipelines/run_workers.py)
+starts with an empty cache and a fresh lock.
+
+Written into dagster.yaml by pipelines/instance.py (`storage: custom:`); docker-compose's instance keeps
+PostgreSQL (dagster.yaml at the repository root).
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as db
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
+from dagster._core.storage.schedules.sqlite.sqlite_schedule_storage import SqliteScheduleStorage
+from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
+from dagster._core.storage.sqlite_storage import (
+    DagsterSqliteStorage, _event_logs_directory, _runs_directory, _schedule_directory,
+)
+from sqlalchemy.pool import NullPool
+
+STORAGE_MODULE, STORAGE_CLASS = __name__, "CachedEngineSqliteStorage"
+MAX_ENGINES = 64  # a daemon touches the index and the newest runs' files; older runs' engines are dropped
+
+
+class EngineCache:
+    """The process's engines by connection string, least recently used dropped past `size`."""
+
+    def __init__(self, size: int = MAX_ENGINES):
+        self.size = size
+        self.created = 0  # engines made so far (tests read it)
+        self.reset()
+
+    def reset(self) -> None:
+        """Empty, with a new lock (a forked child must not inherit a lock another thread held)."""
+        self._lock = threading.Lock()
+        self._engines: OrderedDict[str, db.engine.Engine] = OrderedDict()
+
+    def engine(self, conn_string: str, **connect_args) -> db.engine.Engine:
+        with self._lock:
+            found = self._engines.get(conn_string)
+            if found is None:
+                found = db.create_engine(conn_string, poolclass=NullPool, connect_args=connect_args)
+                self._engines[conn_string] = found
+                self.created += 1
+                while len(self._engines) > self.size:
+                    self._engines.popitem(last=False)
+            else:
+                self._engines.move_to_end(conn_string)
+            return found
+
+
+ENGINES = EngineCache()
+os.register_at_fork(after_in_child=ENGINES.reset)
+
+
+@contextmanager
+def _transaction(engine: db.engine.Engine) -> Iterator[db.engine.Connection]:
+    with engine.connect() as conn:
+        with conn.begin():
+            yield conn
+
+
+class CachedEngineRunStorage(SqliteRunStorage):
+    @contextmanager
+    def connect(self) -> Iterator[db.engine.Connection]:
+        with _transaction(ENGINES.engine(self._conn_string)) as conn:
+            yield conn
+
+
+class CachedEngineScheduleStorage(SqliteScheduleStorage):
+    @contextmanager
+    def connect(self) -> Iterator[db.engine.Connection]:
+        with _transaction(ENGINES.engine(self._conn_string)) as conn:
+            yield conn
+
+
+class CachedEngineEventLogStorage(SqliteEventLogStorage):
+    """A file per run plus the index, as Dagster's; each file's engine is cached."""
+
+    @contextmanager
+    def _connect(self, shard: str) -> Iterator[db.engine.Connection]:
+        with self._db_lock:
+            engine = ENGINES.engine(self.conn_string_for_shard(shard), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+            if shard not in self._initialized_dbs:
+                self._initdb(engine)
+                self._initialized_dbs.add(shard)
+            with _transaction(engine) as conn:
+                yield conn
+
+
+class CachedEngineSqliteStorage(DagsterSqliteStorage):
+    """Dagster's SQLite storage (`base_dir`: the instance's home) over the three storages above."""
+
+    def __init__(self, base_dir: str, inst_data=None):
+        self.base_dir = base_dir
+        self._run_storage = CachedEngineRunStorage.from_local(_runs_directory(base_dir))
+        self._event_log_storage = CachedEngineEventLogStorage(_event_logs_directory(base_dir))
+        self._schedule_storage = CachedEngineScheduleStorage.from_local(_schedule_directory(base_dir))
+        self._inst_data = inst_data
+        super(DagsterSqliteStorage, self).__init__()
+
+    @classmethod
+    def from_config_value(cls, inst_data, config_value):
+        return cls.from_local(inst_data=inst_data, **config_value)
