@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -73,6 +74,12 @@ def test_two_collector_processes_split_the_venues_and_land_both(tmp_path):
     assert _messages(port) is None and _messages(port + 1) is None  # both stopped
 
 
+def _sampled_books(port: int, venue: str) -> float:
+    """The books of `venue` the process at `port` sampled from its streams (0 when it does not answer)."""
+    found = re.search(rf'mmwatch_collector_stream_sampled_books_total{{exchange="{venue}"}} (\S+)', _messages(port) or "")
+    return float(found.group(1)) if found else 0.0
+
+
 def _health(port: int) -> tuple[int, dict]:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=10) as answer:
@@ -103,7 +110,9 @@ def test_the_parents_health_covers_a_stuck_child_and_a_killed_or_stuck_child_is_
         os.kill(second, signal.SIGSTOP)  # stuck for good this time: stopped and started again after 15 s
         wait_for("a third child", lambda: [p for p in _child_pids(parent) if p not in (first, second)] or None,
                  deadline_s=60)
-        wait_for("the third child's /metrics", lambda: _messages(port + 1), deadline_s=60)
+        wait_for("the third child's binance books", lambda: _sampled_books(port + 1, "binance") or None,
+                 deadline_s=60)
+        parent.send_signal(signal.SIGTERM)  # done: stopped as an operator would (--duration is only the cap)
         out, err = parent.communicate(timeout=240)
     assert healthy[0] == 200 and healthy[1]["other_processes"]["binance, okx"]["ok"] is True
     assert set(healthy[1]["other_processes"]["binance, okx"]["venues_newest_usable_book_age_s"]) == {"binance", "okx"}

@@ -53,11 +53,16 @@ async def watch_books(exchange, venue: str, symbol: str, count: int) -> list[int
 @pytest.mark.parametrize("venue,symbol", MARKETS)
 def test_watched_books_equal_the_book_at_their_update_id(sim, venue, symbol):
     async def scenario(exchange):
-        nonces = await watch_books(exchange, venue, symbol, 12)
+        nonces = []
+        while len(set(nonces)) < 12 and len(nonces) < MAX_WATCHES:
+            nonces += await watch_books(exchange, venue, symbol, 1)
         rest = await exchange.fetch_order_book(symbol, 1000)
         return nonces, rest
     nonces, rest = run_with_pro(scenario, venue, sim)
-    assert nonces == sorted(set(nonces)) and nonces[-1] - nonces[0] >= 11
+    # USD-M and COIN-M: the first event may end at the snapshot's own id (U <= lastUpdateId <= u), and
+    # ccxt.pro resolves that book a second time; spot drops it (u <= lastUpdateId). Never any other repeat.
+    repeats_first = venue != "binance" and nonces[:2] == [nonces[0]] * 2
+    assert nonces[repeats_first:] == sorted(set(nonces)) and len(set(nonces)) == 12
     assert nonces[-1] * 100 <= sim.now_ms()  # update ids are wall-clock ticks of 100 ms
     assert_truth(venue, symbol, rest)  # REST depth: lastUpdateId and its book, the same model
 
