@@ -9,8 +9,10 @@ engine creation and SQL compilation. Connections are still opened per use (NullP
 so a cached engine holds no open file; a forked process (the run workers, pipelines/run_workers.py)
 starts with an empty cache and a fresh lock.
 
-Written into dagster.yaml by pipelines/instance.py (`storage: custom:`); docker-compose's instance keeps
-PostgreSQL (dagster.yaml at the repository root).
+Both storages here keep the automation's evaluation history bounded (pipelines/automation_history.py).
+The SQLite one is written into dagster.yaml by pipelines/instance.py (`storage: custom:`); docker-compose's
+instance uses the PostgreSQL one (dagster.yaml at the repository root), dagster-postgres' own storage
+but for that history.
 """
 from __future__ import annotations
 
@@ -28,7 +30,12 @@ from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._core.storage.sqlite_storage import (
     DagsterSqliteStorage, _event_logs_directory, _runs_directory, _schedule_directory,
 )
+from dagster._core.storage.config import pg_config
+from dagster_postgres import DagsterPostgresStorage, PostgresScheduleStorage
+from dagster_postgres.utils import get_token_provider_from_config, pg_url_from_config
 from sqlalchemy.pool import NullPool
+
+from pipelines.automation_history import BoundedEvaluations, HistoryRetention
 
 STORAGE_MODULE, STORAGE_CLASS = __name__, "CachedEngineSqliteStorage"
 MAX_ENGINES = 64  # a daemon touches the index and the newest runs' files; older runs' engines are dropped
@@ -79,7 +86,7 @@ class CachedEngineRunStorage(SqliteRunStorage):
             yield conn
 
 
-class CachedEngineScheduleStorage(SqliteScheduleStorage):
+class CachedEngineScheduleStorage(BoundedEvaluations, SqliteScheduleStorage):
     @contextmanager
     def connect(self) -> Iterator[db.engine.Connection]:
         with _transaction(ENGINES.engine(self._conn_string)) as conn:
@@ -103,14 +110,45 @@ class CachedEngineEventLogStorage(SqliteEventLogStorage):
 class CachedEngineSqliteStorage(DagsterSqliteStorage):
     """Dagster's SQLite storage (`base_dir`: the instance's home) over the three storages above."""
 
-    def __init__(self, base_dir: str, inst_data=None):
+    def __init__(self, base_dir: str, inst_data=None, automation_history: HistoryRetention = HistoryRetention()):
         self.base_dir = base_dir
         self._run_storage = CachedEngineRunStorage.from_local(_runs_directory(base_dir))
         self._event_log_storage = CachedEngineEventLogStorage(_event_logs_directory(base_dir))
         self._schedule_storage = CachedEngineScheduleStorage.from_local(_schedule_directory(base_dir))
+        self._schedule_storage.bound_evaluations(automation_history)
         self._inst_data = inst_data
         super(DagsterSqliteStorage, self).__init__()
 
     @classmethod
+    def config_type(cls):
+        return {**super().config_type(), "automation_history": HistoryRetention.config_field()}
+
+    @classmethod
     def from_config_value(cls, inst_data, config_value):
-        return cls.from_local(inst_data=inst_data, **config_value)
+        return cls(config_value["base_dir"], inst_data,
+                   HistoryRetention.from_config(config_value.get("automation_history")))
+
+
+class BoundedHistoryPostgresScheduleStorage(BoundedEvaluations, PostgresScheduleStorage):
+    pass
+
+
+class BoundedHistoryPostgresStorage(DagsterPostgresStorage):
+    """dagster-postgres' storage (the same config, tables and migrations), the automation history bounded."""
+
+    def __init__(self, postgres_url: str, should_autocreate_tables: bool = True, inst_data=None,
+                 token_provider=None, automation_history: HistoryRetention = HistoryRetention()):
+        super().__init__(postgres_url, should_autocreate_tables, inst_data, token_provider)
+        self._schedule_storage = BoundedHistoryPostgresScheduleStorage(
+            postgres_url, should_autocreate_tables, token_provider=token_provider)
+        self._schedule_storage.bound_evaluations(automation_history)
+
+    @classmethod
+    def config_type(cls):
+        return {**pg_config(), "automation_history": HistoryRetention.config_field()}
+
+    @classmethod
+    def from_config_value(cls, inst_data, config_value):
+        return cls(pg_url_from_config(config_value), config_value.get("should_autocreate_tables", True), inst_data,
+                   get_token_provider_from_config(config_value),
+                   HistoryRetention.from_config(config_value.get("automation_history")))

@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from mmwatch.settings import DataDir
+from pipelines.automation_history import HistoryRetention
 from pipelines.dagster_storage import STORAGE_CLASS, STORAGE_MODULE
 
 _WRITTEN_BY_MMWATCH = "# written by mmwatch"
@@ -46,13 +47,16 @@ def instance_yaml(home: Path) -> str:
     with its engines kept (pipelines/dagster_storage.py; the same files as Dagster's default)."""
     return _INSTANCE_YAML + f"""\
 # Dagster's SQLite storage in this directory, each database's SQLAlchemy engine kept for the process
-# (Dagster's own makes one per query: pipelines/dagster_storage.py)
+# (Dagster's own makes one per query: pipelines/dagster_storage.py), the automation's evaluation
+# history bounded (Dagster keeps 30 days: pipelines/automation_history.py)
 storage:
   custom:
     module: {STORAGE_MODULE}
     class: {STORAGE_CLASS}
     config:
       base_dir: {json.dumps(str(home.resolve()))}
+      # hours an evaluation that requested a run is kept (requested_hours), and any other (other_hours)
+      automation_history: {{requested_hours: {HistoryRetention.requested_hours:g}, other_hours: {HistoryRetention.other_hours:g}}}
 """
 
 

@@ -45,3 +45,36 @@ def test_runs_and_events_are_stored_in_postgres(built_day, pg_dsn, throwaway_dat
         assert events["ASSET_MATERIALIZATION"] >= 4  # one per published mart
         keys = {r[0] for r in pg.execute("select asset_key from asset_keys").fetchall()}
         assert '["analytics", "fct_mm_compliance_daily"]' in keys
+
+
+def test_the_production_instance_bounds_the_automation_history_in_postgres(pg_dsn, throwaway_database, tmp_path,
+                                                                          monkeypatch):
+    """dagster.yaml's storage keeps an evaluation that requested a run 24 h and any other 1 h, by index."""
+    import time
+
+    from automation_evaluations import store_evaluations, stored
+    from pipelines.automation_history import INDEXES
+    from pipelines.dagster_storage import BoundedHistoryPostgresScheduleStorage
+
+    storage_db = throwaway_database()
+    server = conninfo_to_dict(pg_dsn)
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
+    for name, value in {"HOST": server.get("host", "127.0.0.1"), "PORT": server.get("port", "5432"),
+                        "USER": server.get("user", "postgres"), "PASSWORD": server.get("password", ""),
+                        "DB": storage_db}.items():
+        monkeypatch.setenv(f"DAGSTER_PG_{name}", str(value))
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        storage = instance.schedule_storage
+        assert isinstance(storage, BoundedHistoryPostgresScheduleStorage)
+        store_evaluations(instance, 1)
+        now, long_ago = time.time(), time.time() - 30 * 86400
+        assert storage.purge_now(before=long_ago, now=now + 1.5 * 3600) == 1  # the one that requested nothing
+        assert stored(instance) == [("wanted", 1)]
+        assert storage.purge_now(before=long_ago, now=now + 25 * 3600) == 1
+        assert stored(instance) == []
+    with psycopg.connect(with_database(pg_dsn, storage_db)) as pg:
+        indexes = {r[0] for r in pg.execute(
+            "select indexname from pg_indexes where tablename = 'asset_daemon_asset_evaluations'").fetchall()}
+    assert set(INDEXES) <= indexes
