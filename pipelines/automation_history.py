@@ -25,6 +25,9 @@ from dagster import Field, Shape
 from dagster._core.storage.schedules.schema import AssetDaemonAssetEvaluationsTable
 
 PURGE_EVERY_S = 60.0
+PURGE_BATCH = 2_000  # rows a transaction deletes (60 MB of evaluations): the table is never locked long
+PURGE_BUDGET_S = 2.0  # a purge stops after this long; what is left goes at the next one
+_PURGE_LOCK = threading.Lock()
 INDEXES = {  # name (PostgreSQL keeps 63 characters) -> columns: the two deletes below, a range of one index each
     "idx_asset_daemon_evaluations_create_timestamp": "create_timestamp",
     "idx_asset_daemon_evaluations_requested_created": "num_requested, create_timestamp",
@@ -61,33 +64,42 @@ class BoundedEvaluations:
     """Mixed into a Dagster schedule storage (SqlScheduleStorage: `connect()`), in front of it."""
 
     retention = HistoryRetention()
+    _indexed = False
+    _purged_at = float("-inf")
 
     def bound_evaluations(self, retention: HistoryRetention) -> None:
         self.retention = retention
-        self._purge_lock = threading.Lock()
-        self._indexed = False
-        self._purged_at = float("-inf")
 
     def purge_asset_evaluations(self, before: float) -> None:
         """Dagster's purge (everything before `before`) and this retention's, at most every PURGE_EVERY_S."""
         now = time.monotonic()
-        with self._purge_lock:
+        with _PURGE_LOCK:
             if now - self._purged_at < PURGE_EVERY_S:
                 return
             self._purged_at = now
-            self.purge_now(before, time.time())
+        self.purge_now(before, time.time())
 
-    def purge_now(self, before: float, now: float) -> int:
-        """Delete what is past its retention at `now` (epoch s) or before `before`; the rows deleted."""
+    def purge_now(self, before: float, now: float, budget_s: float = PURGE_BUDGET_S) -> int:
+        """Delete what is past its retention at `now` (epoch s) or before `before`, in transactions of
+        PURGE_BATCH rows, for at most about `budget_s` (the rest at the next purge: a history of weeks
+        left by Dagster's own purge goes away over a few minutes, without holding up a tick); the rows deleted."""
         table = AssetDaemonAssetEvaluationsTable
-        with self.connect() as conn:
-            if not self._indexed:
+        if not self._indexed:
+            with self.connect() as conn:
                 for name, columns in INDEXES.items():
                     conn.execute(db.text(f"create index if not exists {name} on {table.name} ({columns})"))
-                self._indexed = True
-            all_before = _utc(max(before, now - self.retention.requested_hours * 3600))
-            deleted = conn.execute(table.delete().where(table.c.create_timestamp < all_before)).rowcount
-            deleted += conn.execute(table.delete().where(
-                (table.c.num_requested == 0)
-                & (table.c.create_timestamp < _utc(now - self.retention.other_hours * 3600)))).rowcount
+            self._indexed = True
+        past = [table.c.create_timestamp < _utc(max(before, now - self.retention.requested_hours * 3600)),
+                (table.c.num_requested == 0) & (table.c.create_timestamp < _utc(now - self.retention.other_hours * 3600))]
+        deadline, deleted = time.monotonic() + budget_s, 0
+        for condition in past:
+            while True:
+                batch = db.select(table.c.id).where(condition).limit(PURGE_BATCH).scalar_subquery()
+                with self.connect() as conn:
+                    gone = conn.execute(table.delete().where(table.c.id.in_(batch))).rowcount
+                deleted += gone
+                if gone < PURGE_BATCH or time.monotonic() > deadline:
+                    break
+            if time.monotonic() > deadline:
+                break
         return deleted

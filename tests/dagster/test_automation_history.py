@@ -44,6 +44,20 @@ def test_dagsters_own_cut_still_applies_when_it_is_later(instance):
     assert instance.schedule_storage.purge_now(before=time.time() + 60, now=time.time()) == 2
 
 
+def test_a_long_history_goes_away_over_several_purges_in_small_transactions(instance, monkeypatch):
+    """A history of weeks left by Dagster's own purge is deleted a batch at a time, within a time budget:
+    here batches of one row and no budget, so one row a purge."""
+    import pipelines.automation_history as history
+
+    monkeypatch.setattr(history, "PURGE_BATCH", 1)
+    store_evaluations(instance, 1)
+    store_evaluations(instance, 2)
+    later = time.time() + 25 * H
+    assert [instance.schedule_storage.purge_now(0, later, budget_s=0) for _ in range(5)] == [1, 1, 1, 1, 0]
+    store_evaluations(instance, 3)
+    assert instance.schedule_storage.purge_now(0, later, budget_s=60) == 2  # with time, all of it in one purge
+
+
 def test_both_deletes_are_served_by_an_index(instance):
     storage = instance.schedule_storage
     storage.purge_now(before=0, now=time.time())
@@ -51,8 +65,9 @@ def test_both_deletes_are_served_by_an_index(instance):
         indexes = {row[1] for row in conn.execute(db.text("pragma index_list(asset_daemon_asset_evaluations)"))}
         assert set(INDEXES) <= indexes
         plans = [" ".join(str(row[-1]) for row in conn.execute(db.text(f"explain query plan {query}"))) for query in (
-            "delete from asset_daemon_asset_evaluations where create_timestamp < '2026-01-01'",
-            "delete from asset_daemon_asset_evaluations where num_requested = 0 and create_timestamp < '2026-01-01'")]
+            "select id from asset_daemon_asset_evaluations where create_timestamp < '2026-01-01' limit 2000",
+            "select id from asset_daemon_asset_evaluations where num_requested = 0 and create_timestamp < '2026-01-01' "
+            "limit 2000")]  # each batch's rows, which the delete then takes by primary key
     assert "INDEX idx_asset_daemon_evaluations_create_timestamp (create_timestamp<?)" in plans[0], plans[0]
     assert "INDEX idx_asset_daemon_evaluations_requested_created (num_requested=? AND create_timestamp<?)" in plans[1], \
         plans[1]
