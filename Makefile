@@ -31,12 +31,11 @@ demo: install
 	$(BIN)/mmwatch demo
 
 # the suite runs in TEST_WORKERS processes (one per core here), a test file per worker at a time
-# (module fixtures build once), the longest files first (tests/file_order.py); TEST_WORKERS=0 runs
-# it in one process
+# (module fixtures build once); TEST_WORKERS=0 runs it in one process
 TEST_WORKERS ?= 2
 
 test: install
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: install
 	$(BIN)/pytest -m "not e2e"

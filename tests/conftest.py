@@ -12,8 +12,6 @@ import psycopg
 import pytest
 from psycopg import sql
 
-import file_order
-
 REPO = Path(__file__).resolve().parents[1]
 DBT_DIR = REPO / "dbt"
 MANIFEST = DBT_DIR / "target" / "manifest.json"
@@ -37,37 +35,6 @@ def _ensure_manifest() -> Path:
         )
         MANIFEST.touch()
     return MANIFEST
-
-
-def pytest_addoption(parser) -> None:
-    parser.addoption("--write-file-seconds", metavar="PATH", default=None,
-                     help="write the seconds each test file took to PATH (tests/file_order.py)")
-
-
-class _FileSeconds:
-    """Adds up every phase's duration per test file and writes them at the end (the controller's
-    reports include every worker's)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path, self.reports = path, []
-
-    def pytest_runtest_logreport(self, report) -> None:
-        self.reports.append((report.nodeid, report.duration))
-
-    def pytest_sessionfinish(self) -> None:
-        file_order.write_seconds(self.path, file_order.seconds_per_file(self.reports))
-
-
-def pytest_configure(config) -> None:
-    path = config.getoption("--write-file-seconds")
-    if path and not hasattr(config, "workerinput"):
-        config.pluginmanager.register(_FileSeconds(Path(path)), "mmwatch-file-seconds")
-
-
-def pytest_collection_modifyitems(session, config, items) -> None:
-    """On an xdist worker, the test files longest first (tests/file_order.py): the controller hands
-    them out in the order the workers collected them (`make test` turns xdist's reorder off)."""
-    file_order.order_on_worker(config, items)
 
 
 def pytest_sessionstart(session) -> None:
