@@ -13,9 +13,8 @@ from mmwatch.serving.postgres import with_database
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_runs_and_events_are_stored_in_postgres(built_day, pg_dsn, throwaway_database, tmp_path, monkeypatch):
-    day, warehouse = built_day
-    storage_db, analytics_db = throwaway_database(), throwaway_database()
+def _production_home(pg_dsn: str, storage_db: str, tmp_path: Path, monkeypatch) -> Path:
+    """A DAGSTER_HOME holding the production dagster.yaml, its DAGSTER_PG_* pointing at `storage_db`."""
     server = conninfo_to_dict(pg_dsn)
     home = tmp_path / "dagster_home"
     home.mkdir()
@@ -24,6 +23,13 @@ def test_runs_and_events_are_stored_in_postgres(built_day, pg_dsn, throwaway_dat
                         "USER": server.get("user", "postgres"), "PASSWORD": server.get("password", ""),
                         "DB": storage_db}.items():
         monkeypatch.setenv(f"DAGSTER_PG_{name}", str(value))
+    return home
+
+
+def test_runs_and_events_are_stored_in_postgres(built_day, pg_dsn, throwaway_database, tmp_path, monkeypatch):
+    day, warehouse = built_day
+    storage_db, analytics_db = throwaway_database(), throwaway_database()
+    home = _production_home(pg_dsn, storage_db, tmp_path, monkeypatch)
     monkeypatch.setenv("MMWATCH_DATA_DIR", str(warehouse.parent))
     monkeypatch.setenv("MMWATCH_ANALYTICS_DSN", pg_dsn)
     from pipelines.definitions import defs
@@ -57,14 +63,7 @@ def test_the_production_instance_bounds_the_automation_history_in_postgres(pg_ds
     from pipelines.dagster_storage import BoundedHistoryPostgresScheduleStorage
 
     storage_db = throwaway_database()
-    server = conninfo_to_dict(pg_dsn)
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
-    for name, value in {"HOST": server.get("host", "127.0.0.1"), "PORT": server.get("port", "5432"),
-                        "USER": server.get("user", "postgres"), "PASSWORD": server.get("password", ""),
-                        "DB": storage_db}.items():
-        monkeypatch.setenv(f"DAGSTER_PG_{name}", str(value))
+    home = _production_home(pg_dsn, storage_db, tmp_path, monkeypatch)
     with dg.DagsterInstance.from_config(str(home)) as instance:
         storage = instance.schedule_storage
         assert isinstance(storage, BoundedHistoryPostgresScheduleStorage)
