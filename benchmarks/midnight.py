@@ -9,13 +9,14 @@ Every process of a file shares the fake clock (FAKETIME_DONT_RESET=1: the simula
 children continue the parent's time instead of starting at the set instant again). Prints one row
 per file: pytest's summary line and its wall time.
 
-What libfaketime cannot fake: file-system timestamps stay the kernel's. The files in
-NEEDS_REAL_MTIMES fail under libfaketime at any hour (checked with the clock at 12:00), so they are
+What libfaketime cannot fake: file-system timestamps stay the kernel's, and a timed wait on a
+thread's condition (`threading.Event().wait(1)`) never returns under it (checked). The files in
+NOT_UNDER_FAKETIME fail under libfaketime at any hour (checked with the clock at 12:00), so they are
 left out of the default list: the health tests' heartbeat judges a landing folder's mtime against
-time.time() (mmwatch/landing/scan.py); the collector-processes test saw no restarted child in 30 s
-(not looked into further: it passes on the real clock, and at midnight is no different from noon). The automation tests skip
-themselves between 23:45 and 00:20 UTC (the day close ticks at 00:15): the day close has tests of
-its own on Dagster's evaluation clock (tests/dagster/).
+time.time() (mmwatch/landing/scan.py), and the collector-processes supervisor watches its children in
+a loop of `Event.wait(WATCH_EVERY_S)` (cli/collect_processes.py). The automation tests skip themselves
+between 23:45 and 00:20 UTC (the day close ticks at 00:15): the day close has tests of its own on
+Dagster's evaluation clock (tests/dagster/).
 """
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ WALL_CLOCK_FILES = {
     "tests/simulator/test_sim_loop_server.py": 1,
     "tests/simulator/test_sim_server.py": 1,
 }
-NEEDS_REAL_MTIMES = ["tests/health/test_health_wall_clock.py", "tests/cli/test_collect_processes.py"]
+NOT_UNDER_FAKETIME = ["tests/health/test_health_wall_clock.py", "tests/cli/test_collect_processes.py"]
 
 
 def fake_start(lead_s: float) -> str:
@@ -89,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         summary, seconds = run_file(path, start)
         failed += "failed" in summary or "error" in summary
         print(f"| {path} | {start[1:]} | {summary.strip('= ')} | {seconds:.0f} |", flush=True)
-    print(f"{failed} file(s) with failures; left out (file mtimes stay real): {', '.join(NEEDS_REAL_MTIMES)}")
+    left_out = ", ".join(NOT_UNDER_FAKETIME)
+    print(f"{failed} file(s) with failures; left out (libfaketime cannot run them, see the docstring): {left_out}")
     return 1 if failed else 0
 
 

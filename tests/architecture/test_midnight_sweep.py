@@ -7,7 +7,7 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 
-from benchmarks.midnight import NEEDS_REAL_MTIMES, WALL_CLOCK_FILES, fake_start
+from benchmarks.midnight import NOT_UNDER_FAKETIME, WALL_CLOCK_FILES, fake_start
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -16,10 +16,10 @@ def test_every_wall_clock_test_file_is_swept_or_said_to_be_left_out():
     needle = "clock=\"wall\""  # written so that this file does not hold it
     wall = {str(path.relative_to(REPO)) for path in (REPO / "tests").rglob("test_*.py") if needle in path.read_text()}
     assert wall, "the search finds the wall-clock tests"
-    assert wall - set(WALL_CLOCK_FILES) - set(NEEDS_REAL_MTIMES) == set()
-    listed = [*WALL_CLOCK_FILES, *NEEDS_REAL_MTIMES]
+    assert wall - set(WALL_CLOCK_FILES) - set(NOT_UNDER_FAKETIME) == set()
+    listed = [*WALL_CLOCK_FILES, *NOT_UNDER_FAKETIME]
     assert [path for path in listed if not (REPO / path).is_file()] == []
-    assert not set(WALL_CLOCK_FILES) & set(NEEDS_REAL_MTIMES)
+    assert not set(WALL_CLOCK_FILES) & set(NOT_UNDER_FAKETIME)
 
 
 def test_the_clock_starts_its_lead_before_a_midnight():

@@ -91,7 +91,8 @@ def test_coverage_shows_the_interval_with_exactly_its_recorded_duration(streamed
     # a window across midnight has two day rows; the interval is in one of them, or split between them
     assert any(row["stream_unsynced_intervals"] for row in faulted)
     for row in faulted:
-        assert [c["cause"] for c in row["stream_unsynced_by_cause"]] == ([cause] if row["stream_unsynced_intervals"] else [])
+        held = [cause] if row["stream_unsynced_intervals"] else []
+        assert [c["cause"] for c in row["stream_unsynced_by_cause"]] == held
         assert row["stream_out_of_sync_events"] == len(row["stream_unsynced_intervals"])
     others = [row for row in rows if (row["exchange"], row["symbol"]) != FAULT[:2]]
     assert len(others) >= 2
