@@ -82,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which("faketime") is None:
         print("faketime not found: install Debian's package (apt-get install faketime)", file=sys.stderr)
         return 2
-    leads = {path: args.lead_s or WALL_CLOCK_FILES.get(path, 30) for path in args.files or WALL_CLOCK_FILES}
+    leads = {path: args.lead_s if args.lead_s is not None else WALL_CLOCK_FILES.get(path, 30)
+             for path in args.files or WALL_CLOCK_FILES}
     print("| test file | clock starts at (UTC) | result | wall s |\n|---|---|---|---|")
     failed = 0
     for path, lead_s in leads.items():
